@@ -1,0 +1,198 @@
+package dev.adjoint.compiler;
+
+import dev.adjoint.compiler.ast.Program;
+import dev.adjoint.compiler.diag.CompileException;
+import dev.adjoint.compiler.frontend.Frontend;
+import dev.adjoint.compiler.frontend.ParamSpec;
+import dev.adjoint.compiler.interp.DArray;
+import dev.adjoint.compiler.interp.EvalContext;
+import dev.adjoint.compiler.interp.Interpreter;
+import dev.adjoint.compiler.ir.Dim;
+import dev.adjoint.compiler.ir.Graph;
+import dev.adjoint.compiler.ir.Node;
+import dev.adjoint.compiler.ir.TensorType;
+import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.Tensor;
+import dev.adjoint.runtime.init.ParamInitializer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A checked program and what can be done with it: list its entry points, build an entry's graph,
+ * run it in the reference interpreter. The front door of the compiler for the CLI and tests.
+ */
+public final class Compilation {
+  private final Frontend frontend;
+
+  private Compilation(Frontend frontend) {
+    this.frontend = frontend;
+  }
+
+  /** Parses and checks a file and its imports; throws {@link CompileException} with every error. */
+  public static Compilation compile(Path file) {
+    return new Compilation(Frontend.load(file));
+  }
+
+  /** As {@link #compile(Path)}, for source text that is not on disk (imports resolve from its folder). */
+  public static Compilation compileSource(String path, String text) {
+    return new Compilation(Frontend.loadSource(path, text));
+  }
+
+  public Program program() {
+    return frontend.mainProgram();
+  }
+
+  /** Entry points: top-level functions by name, model functions as {@code Model.fn}. */
+  public List<String> entryPoints() {
+    return frontend.entryPoints();
+  }
+
+  /** The only model's {@code forward}, else the only top-level function (CLI.md). */
+  public String defaultEntry() {
+    return frontend.defaultEntry();
+  }
+
+  /** The graph of an entry, at the given input types where known (else symbolic sizes). */
+  public Frontend.Entry graph(String entry, RunOptions options, Map<String, TensorType> argumentTypes) {
+    return frontend.entry(entry, options.dtype(), options.training(), argumentTypes);
+  }
+
+  /** Runs an entry in the reference interpreter. */
+  public Run run(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params) {
+    Frontend.Entry signature = graph(entry, options, Map.of());
+    Map<String, TensorType> argTypes = new HashMap<>();
+    Map<String, Tensor> converted = new LinkedHashMap<>();
+    List<String> expected = new ArrayList<>();
+    for (Node a : signature.graph().arguments()) expected.add(Graph.paramName(a));
+    for (String name : inputs.keySet()) {
+      if (!expected.contains(name)) {
+        throw new InputException("unknown input '" + name + "': " + entry + " takes "
+            + (expected.isEmpty() ? "no inputs" : String.join(", ", expected)));
+      }
+    }
+    for (Node a : signature.graph().arguments()) {
+      String name = Graph.paramName(a);
+      Tensor t = inputs.get(name);
+      if (t == null) throw new InputException("missing input '" + name + "' (" + a.type() + ")");
+      DType want = a.type().dtype();
+      if (t.dtype() != want) {
+        if (options.dtype().isPresent() && t.dtype().isFloating() && want.isFloating()) t = t.cast(want);
+        else throw new InputException("input '" + name + "' has element type " + t.dtype().languageName()
+            + ", expected " + want.languageName() + " (" + a.type() + ")");
+      }
+      converted.put(name, t);
+      argTypes.put(name, new TensorType(want, dev.adjoint.compiler.ir.Shape.of(
+          java.util.Arrays.stream(t.shapeArray()).mapToObj(s -> Dim.of(s)).toList())));
+    }
+    Frontend.Entry built = graph(entry, options, argTypes);
+    Graph graph = built.graph();
+    Map<String, Long> sizes = bindSizes(graph, converted, options.dims());
+    Map<String, DArray> values = new HashMap<>();
+    for (Node a : graph.arguments()) {
+      Tensor t = converted.get(Graph.paramName(a));
+      values.put(Graph.paramName(a), DArray.of(t.dtype(), t.shapeArray(), t.toDoubles()));
+    }
+    Map<String, Tensor> used = resolveParams(built.params(), params, options, sizes);
+    used.forEach((n, t) -> values.put(n, DArray.of(t.dtype(), t.shapeArray(), t.toDoubles())));
+    List<DArray> out = Interpreter.run(graph, values, new EvalContext(sizes, options.seed(), 0));
+    List<Tensor> outputs = new ArrayList<>();
+    for (DArray d : out) outputs.add(Tensor.ofDoubles(d.dtype(), d.shape(), d.toArray()));
+    return new Run(outputs, used);
+  }
+
+  /** Binds run-time dims from the inputs' shapes, checking every use agrees. */
+  private static Map<String, Long> bindSizes(Graph graph, Map<String, Tensor> inputs, Map<String, Long> given) {
+    Map<String, Long> sizes = new HashMap<>(given);
+    Map<String, String> boundBy = new HashMap<>();
+    given.keySet().forEach(k -> boundBy.put(k, "--dim " + k));
+    for (Node a : graph.arguments()) {
+      String name = Graph.paramName(a);
+      int[] actual = inputs.get(name).shapeArray();
+      if (actual.length != a.type().rank()) {
+        throw new InputException("input '" + name + "' has rank " + actual.length + " (shape "
+            + java.util.Arrays.toString(actual) + "), expected rank " + a.type().rank() + " (" + a.type() + ")");
+      }
+      for (int axis = 0; axis < actual.length; axis++) {
+        Dim d = a.type().shape().dim(axis);
+        List<String> symbols = d.symbols();
+        if (symbols.size() == 1 && d.equals(Dim.symbol(symbols.get(0))) && !sizes.containsKey(symbols.get(0))) {
+          sizes.put(symbols.get(0), (long) actual[axis]);
+          boundBy.put(symbols.get(0), "input '" + name + "' axis " + axis);
+        }
+      }
+    }
+    for (Node a : graph.arguments()) {
+      String name = Graph.paramName(a);
+      int[] actual = inputs.get(name).shapeArray();
+      for (int axis = 0; axis < actual.length; axis++) {
+        Dim d = a.type().shape().dim(axis);
+        long want;
+        try {
+          want = d.evaluate(sizes);
+        } catch (IllegalArgumentException e) {
+          throw new InputException("input '" + name + "' axis " + axis + ": size " + d + " cannot be determined; pass --dim");
+        }
+        if (want != actual[axis]) {
+          String origin = d.symbols().size() == 1 && boundBy.containsKey(d.symbols().get(0))
+              ? " (" + d.symbols().get(0) + " = " + sizes.get(d.symbols().get(0)) + " from " + boundBy.get(d.symbols().get(0)) + ")" : "";
+          throw new InputException("input '" + name + "' axis " + axis + " has size " + actual[axis] + ", expected "
+              + d + (d.isConstant() ? "" : " = " + want) + origin);
+        }
+      }
+    }
+    for (Node n : graph.topologicalOrder()) {
+      for (Dim d : n.type().shape().dims()) {
+        for (String s : d.symbols()) {
+          if (!sizes.containsKey(s)) {
+            throw new InputException("size '" + s + "' is not fixed by any input; pass --dim " + s + "=N");
+          }
+        }
+      }
+    }
+    return sizes;
+  }
+
+  private static Map<String, Tensor> resolveParams(List<ParamSpec> specs, Map<String, Tensor> given, RunOptions options,
+      Map<String, Long> sizes) {
+    Map<String, ParamSpec> byName = new LinkedHashMap<>();
+    for (ParamSpec s : specs) byName.put(s.name(), s);
+    for (String name : given.keySet()) {
+      if (!byName.containsKey(name)) {
+        String hint = dev.adjoint.compiler.frontend.Frontend.suggest(name, byName.keySet());
+        throw new InputException("unknown param '" + name + "'" + hint
+            + (byName.isEmpty() ? "; this entry point has no params" : ""));
+      }
+    }
+    Map<String, Tensor> used = new LinkedHashMap<>();
+    for (ParamSpec s : specs) {
+      TensorType type = s.type();
+      int[] shape = type.shape().evaluate(sizes);
+      Tensor t = given.get(s.name());
+      if (t == null) {
+        double[] v = ParamInitializer.initialize(s.name(), s.initializer(), s.arguments(), shape, options.seed());
+        t = Tensor.ofDoubles(type.dtype(), shape, v);
+      } else {
+        if (!java.util.Arrays.equals(t.shapeArray(), shape)) {
+          throw new InputException("param '" + s.name() + "' has shape " + java.util.Arrays.toString(t.shapeArray())
+              + ", expected " + type);
+        }
+        if (t.dtype() != type.dtype()) {
+          if (t.dtype().isFloating()) t = t.cast(type.dtype());
+          else throw new InputException("param '" + s.name() + "' has element type " + t.dtype().languageName() + ", expected " + type);
+        }
+      }
+      used.put(s.name(), t);
+    }
+    return used;
+  }
+
+  /** Every param name of an entry, for messages. */
+  public List<String> paramNames(String entry) {
+    return new ArrayList<>(new TreeSet<>(graph(entry, RunOptions.defaults(), Map.of()).params().stream().map(ParamSpec::name).toList()));
+  }
+}

@@ -1,0 +1,174 @@
+package dev.adjoint.compiler.golden;
+
+import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.Tensor;
+import dev.adjoint.runtime.io.Npy;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One folder of {@code goldens/}: a program, how to run it, and what PyTorch computed (see
+ * tools/reference/README.md).
+ *
+ * <pre>
+ *   program.adj        the program
+ *   case.properties    entry=, dtype=f64, and optionally dims=B=2,T=3  rtol=  atol=  description=
+ *   input_NAME.npy     the entry's argument NAME
+ *   param_NAME.npy     the param with full name NAME (e.g. encoder.0.self_attn.wq)
+ *   output.npy         the result, or output_0.npy, output_1.npy, ... for a tuple
+ * </pre>
+ */
+record GoldenCase(
+    String name,
+    Path program,
+    String entry,
+    DType dtype,
+    Map<String, Long> dims,
+    double rtol,
+    double atol,
+    String description,
+    Map<String, Tensor> inputs,
+    Map<String, Tensor> params,
+    List<Tensor> outputs) {
+
+  static final double DEFAULT_TOLERANCE = 1e-12;
+
+  private static final Set<String> KEYS = Set.of("entry", "dtype", "dims", "rtol", "atol", "description");
+  private static final Pattern OUTPUT = Pattern.compile("output(?:_(\\d+))?\\.npy");
+
+  static GoldenCase load(Path folder) {
+    String name = folder.getFileName().toString();
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(folder.resolve("case.properties"), StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + ": cannot read case.properties", e);
+    }
+    for (String key : properties.stringPropertyNames()) {
+      if (!KEYS.contains(key)) {
+        throw new IllegalArgumentException(name + "/case.properties: unknown key '" + key + "' (known: " + KEYS + ")");
+      }
+    }
+    String entry = properties.getProperty("entry");
+    if (entry == null || entry.isBlank()) {
+      throw new IllegalArgumentException(name + "/case.properties: 'entry' is missing");
+    }
+    Path program = folder.resolve("program.adj");
+    if (!Files.isRegularFile(program)) {
+      throw new IllegalArgumentException(name + ": program.adj is missing");
+    }
+
+    Map<String, Tensor> inputs = new TreeMap<>();
+    Map<String, Tensor> params = new TreeMap<>();
+    Map<Integer, Tensor> numbered = new TreeMap<>();
+    Tensor single = null;
+    for (Path file : list(folder)) {
+      String fileName = file.getFileName().toString();
+      if (!fileName.endsWith(".npy")) {
+        continue;
+      }
+      String stem = fileName.substring(0, fileName.length() - ".npy".length());
+      Matcher output = OUTPUT.matcher(fileName);
+      if (stem.startsWith("input_")) {
+        inputs.put(stem.substring("input_".length()), Npy.read(file));
+      } else if (stem.startsWith("param_")) {
+        params.put(stem.substring("param_".length()), Npy.read(file));
+      } else if (output.matches()) {
+        if (output.group(1) == null) {
+          single = Npy.read(file);
+        } else {
+          numbered.put(Integer.parseInt(output.group(1)), Npy.read(file));
+        }
+      } else {
+        throw new IllegalArgumentException(name + ": unexpected file " + fileName);
+      }
+    }
+    List<Tensor> outputs = new ArrayList<>();
+    if (single != null) {
+      if (!numbered.isEmpty()) {
+        throw new IllegalArgumentException(name + ": both output.npy and output_N.npy");
+      }
+      outputs.add(single);
+    } else {
+      for (int i = 0; i < numbered.size(); i++) {
+        Tensor t = numbered.get(i);
+        if (t == null) {
+          throw new IllegalArgumentException(name + ": output_" + i + ".npy is missing");
+        }
+        outputs.add(t);
+      }
+    }
+    if (outputs.isEmpty()) {
+      throw new IllegalArgumentException(name + ": no output.npy");
+    }
+
+    return new GoldenCase(
+        name,
+        program,
+        entry.strip(),
+        DType.fromName(properties.getProperty("dtype", "f64").strip()),
+        parseDims(name, properties.getProperty("dims", "")),
+        tolerance(name, properties, "rtol"),
+        tolerance(name, properties, "atol"),
+        properties.getProperty("description", "").strip(),
+        inputs,
+        params,
+        outputs);
+  }
+
+  /** {@code B=2,T=3} → {B: 2, T: 3}. */
+  static Map<String, Long> parseDims(String name, String text) {
+    Map<String, Long> dims = new LinkedHashMap<>();
+    if (text.isBlank()) {
+      return dims;
+    }
+    for (String item : text.split(",")) {
+      String[] parts = item.split("=", -1);
+      if (parts.length != 2 || parts[0].isBlank()) {
+        throw new IllegalArgumentException(name + "/case.properties: bad dims entry '" + item
+            + "', expected NAME=SIZE");
+      }
+      dims.put(parts[0].strip(), Long.parseLong(parts[1].strip()));
+    }
+    return dims;
+  }
+
+  private static double tolerance(String name, Properties properties, String key) {
+    String text = properties.getProperty(key);
+    if (text == null || text.isBlank()) {
+      return DEFAULT_TOLERANCE;
+    }
+    double value = Double.parseDouble(text.strip());
+    if (!(value >= 0)) {
+      throw new IllegalArgumentException(name + "/case.properties: " + key + " must be >= 0, got " + text);
+    }
+    return value;
+  }
+
+  private static List<Path> list(Path folder) {
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + folder, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + (description.isEmpty() ? "" : " (" + description + ")");
+  }
+}

@@ -1,0 +1,162 @@
+"""Shared helpers for the golden-case scripts of tools/reference/.
+
+A golden case is a folder compiler/src/test/resources/goldens/<name>/ holding
+
+    program.adj       the Adjoint program (self-contained: no imports)
+    case.properties   entry=, dtype=f64, optional dims=, rtol=, atol=, description=
+    input_<arg>.npy   one per argument of the entry point
+    param_<name>.npy  one per param of the model, by its full dotted name
+    output.npy        the result (or output_0.npy, output_1.npy, ... for a tuple)
+
+The outputs come from PyTorch, computed in float64, independently of the .adj source.
+dev.adjoint.compiler.golden.GoldenTest runs every folder through the reference interpreter.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+import zlib
+from pathlib import Path
+
+import numpy as np
+import torch
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDENS = REPO / "compiler" / "src" / "test" / "resources" / "goldens"
+EXAMPLES = REPO / "examples" / "src" / "main" / "adjoint"
+
+F64 = torch.float64
+torch.set_default_dtype(F64)
+# One thread: the same bits on every machine, whatever its core count.
+torch.set_num_threads(1)
+torch.use_deterministic_algorithms(True)
+
+
+def rng(name: str) -> np.random.Generator:
+    """A generator seeded from the case name, so adding a case never changes another."""
+    return np.random.default_rng(zlib.crc32(name.encode("utf-8")))
+
+
+class Draw:
+    """Random float64/int tensors for one case, as torch tensors."""
+
+    def __init__(self, name: str):
+        self.g = rng(name)
+
+    def normal(self, *shape, std=1.0, mean=0.0) -> torch.Tensor:
+        return torch.from_numpy(self.g.normal(mean, std, size=shape).astype(np.float64))
+
+    def uniform(self, lo, hi, *shape) -> torch.Tensor:
+        return torch.from_numpy(self.g.uniform(lo, hi, size=shape).astype(np.float64))
+
+    def ints(self, lo, hi, *shape) -> torch.Tensor:
+        """Integers in [lo, hi)."""
+        return torch.from_numpy(self.g.integers(lo, hi, size=shape).astype(np.int64))
+
+    def bools(self, *shape) -> torch.Tensor:
+        return torch.from_numpy(self.g.random(size=shape) < 0.5)
+
+    def weight(self, fan_in, fan_out) -> torch.Tensor:
+        """An [in, out] matrix with the scale of a trained layer (std 1/sqrt(in))."""
+        return self.normal(fan_in, fan_out, std=fan_in ** -0.5)
+
+    def bias(self, n) -> torch.Tensor:
+        return self.normal(n, std=0.1)
+
+    def gamma(self, n) -> torch.Tensor:
+        return 1.0 + self.normal(n, std=0.2)
+
+    def beta(self, n) -> torch.Tensor:
+        return self.normal(n, std=0.2)
+
+
+def to_numpy(value) -> np.ndarray:
+    """float tensors as float64, integer tensors as int32, bool as bool; the shape kept (0-d too)."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    array = np.asarray(value)
+    converted = _converted(array)
+    assert converted.shape == array.shape
+    return converted
+
+
+def _converted(array: np.ndarray) -> np.ndarray:
+    # (np.ascontiguousarray would turn a 0-d array into shape (1,); copy keeps shape ().)
+    if array.dtype == np.bool_:
+        return array.copy(order="C")
+    if np.issubdtype(array.dtype, np.integer):
+        if array.size and (array.min() < -(2 ** 31) or array.max() >= 2 ** 31):
+            raise ValueError("integer value out of i32 range")
+        return array.astype(np.int32, order="C")
+    if np.issubdtype(array.dtype, np.floating):
+        if array.dtype != np.float64:
+            raise ValueError(f"float arrays must be float64, got {array.dtype}")
+        return array.copy(order="C")
+    raise ValueError(f"unsupported dtype {array.dtype}")
+
+
+_written: list[str] = []
+
+
+def write_case(name: str, program: str, outputs, *, entry: str = "main", inputs=None, params=None,
+               dims=None, rtol=None, atol=None, description: str = "") -> None:
+    """Writes (replacing) one case folder. `outputs` is a tensor or a tuple/list of tensors."""
+    inputs = inputs or {}
+    params = params or {}
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"bad case name {name!r}")
+    if name in _written:
+        raise ValueError(f"case {name} written twice")
+    _written.append(name)
+    program = textwrap.dedent(program).strip("\n") + "\n"
+    for arg in inputs:
+        if f"{arg}:" not in program:
+            raise ValueError(f"{name}: input {arg!r} is not an argument of the program")
+
+    folder = GOLDENS / name
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / "program.adj").write_text(program, encoding="utf-8")
+
+    lines = [f"entry={entry}", "dtype=f64"]
+    if dims:
+        lines.append("dims=" + ",".join(f"{k}={v}" for k, v in dims.items()))
+    if rtol is not None:
+        lines.append(f"rtol={rtol!r}")
+    if atol is not None:
+        lines.append(f"atol={atol!r}")
+    if description:
+        if not description.isascii() or "\n" in description or "\\" in description:
+            raise ValueError(f"{name}: description must be one line of ASCII without backslashes")
+        lines.append(f"description={description}")
+    (folder / "case.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    for arg, value in inputs.items():
+        np.save(folder / f"input_{arg}.npy", to_numpy(value))
+    for param, value in params.items():
+        array = to_numpy(value)
+        if array.dtype != np.float64:
+            raise ValueError(f"{name}: param {param} must be float")
+        np.save(folder / f"param_{param}.npy", array)
+
+    if isinstance(outputs, (tuple, list)):
+        arrays = [to_numpy(o) for o in outputs]
+        for i, array in enumerate(arrays):
+            np.save(folder / f"output_{i}.npy", array)
+    else:
+        arrays = [to_numpy(outputs)]
+        np.save(folder / "output.npy", arrays[0])
+    for array in arrays:
+        if array.dtype == np.float64 and np.isnan(array).any():
+            raise ValueError(f"{name}: NaN in the expected output")
+
+
+def example_source(file_name: str) -> str:
+    """The text of an example program, copied verbatim into a case."""
+    return (EXAMPLES / file_name).read_text(encoding="utf-8")
+
+
+def done(script: str) -> None:
+    print(f"{script}: wrote {len(_written)} cases under {GOLDENS.relative_to(REPO)}")

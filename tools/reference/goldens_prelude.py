@@ -1,0 +1,437 @@
+"""Golden cases for the prelude (prelude.adj, LANGUAGE.md §6.3) and the models of nn.adj (§6.5).
+
+The expected outputs come from torch.nn.functional and torch.nn modules in float64, not from
+the Adjoint definitions.
+
+    /usr/bin/python3 tools/reference/goldens_prelude.py
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import reference_models as rm
+from golden_lib import Draw, done, write_case
+
+
+def shape_text(shape, dtype="f64"):
+    return f"{dtype}[" + ", ".join(map(str, shape)) + "]" if shape else dtype
+
+
+def activations():
+    cases = [
+        ("sigmoid", torch.sigmoid, 3.0),
+        ("relu", torch.relu, 1.0),
+        ("gelu", F.gelu, 2.0),
+        ("gelu_tanh", lambda x: F.gelu(x, approximate="tanh"), 2.0),
+        ("silu", F.silu, 2.0),
+        ("softplus", F.softplus, 3.0),
+    ]
+    for name, fn, std in cases:
+        case = f"prelude_{name}"
+        x = Draw(case).normal(3, 5, std=std)
+        x[0, 0] = 0.0
+        if name in ("softplus", "sigmoid", "silu"):
+            # Far tails: exp must neither overflow nor lose the small side.
+            x[1, 0], x[1, 1], x[1, 2], x[1, 3] = 40.0, -40.0, 700.0, -700.0
+        write_case(case, f"fn main(x: f64[3, 5]) -> f64[3, 5] = {name}(x)\n", fn(x), inputs={"x": x},
+                   description=f"{name}, with x = 0" + (" and far tails" if name in ("softplus", "sigmoid", "silu") else ""))
+
+
+def softmaxes():
+    def one(case, call, shape, fn, draw=None, description=""):
+        d = Draw(case)
+        x = draw(d) if draw else d.normal(*shape, std=2.0)
+        write_case(case, f"fn main(x: {shape_text(shape)}) -> {shape_text(shape)} = {call}\n", fn(x),
+                   inputs={"x": x}, description=description or call)
+
+    one("prelude_softmax", "softmax(x)", (3, 5), lambda x: torch.softmax(x, -1))
+    one("prelude_softmax_axis0", "softmax(x, axis=0)", (3, 5), lambda x: torch.softmax(x, 0))
+    one("prelude_softmax_3d_middle", "softmax(x, axis=1)", (2, 4, 3), lambda x: torch.softmax(x, 1))
+    one("prelude_softmax_large", "softmax(x)", (2, 4), lambda x: torch.softmax(x, -1),
+        draw=lambda d: d.normal(2, 4, std=1.0) + torch.tensor([[1000.0], [-1000.0]]),
+        description="softmax of values near +-1000: the max is subtracted first")
+    one("prelude_log_softmax", "log_softmax(x)", (3, 5), lambda x: F.log_softmax(x, -1))
+    one("prelude_log_softmax_axis", "log_softmax(x, axis=-3)", (2, 3, 4), lambda x: F.log_softmax(x, 0))
+
+    case = "prelude_softmax_masked"
+    x = Draw(case).normal(4, 4)
+    write_case(case, "fn main(x: f64[4, 4]) -> f64[4, 4] = softmax(x + causal_mask(4, dtype=f64))\n",
+               torch.softmax(x + rm.causal(4), -1), inputs={"x": x},
+               description="softmax of rows with -inf entries (a causal mask)")
+
+
+def norms():
+    case = "prelude_layer_norm"
+    d = Draw(case)
+    x, g, b = d.normal(2, 3, 6, std=2.0, mean=0.5), d.gamma(6), d.beta(6)
+    write_case(case, "fn main(x: f64[2, 3, 6], g: f64[6], b: f64[6]) -> f64[2, 3, 6] = layer_norm(x, g, b)\n",
+               F.layer_norm(x, (6,), g, b, eps=1e-5), inputs={"x": x, "g": g, "b": b},
+               description="layer_norm over the last axis, eps 1e-5")
+
+    case = "prelude_layer_norm_eps"
+    d = Draw(case)
+    x, g, b = d.normal(4, 5, std=0.1), d.gamma(5), d.beta(5)
+    write_case(case, "fn main(x: f64[4, 5], g: f64[5], b: f64[5]) -> f64[4, 5] = layer_norm(x, g, b, eps=0.01)\n",
+               F.layer_norm(x, (5,), g, b, eps=0.01), inputs={"x": x, "g": g, "b": b},
+               description="layer_norm with eps given by keyword, small-variance rows")
+
+    def rms(x, g, eps):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * g
+
+    case = "prelude_rms_norm"
+    d = Draw(case)
+    x, g = d.normal(2, 3, 6, std=2.0), d.gamma(6)
+    write_case(case, "fn main(x: f64[2, 3, 6], g: f64[6]) -> f64[2, 3, 6] = rms_norm(x, g)\n",
+               rms(x, g, 1e-6), inputs={"x": x, "g": g}, description="rms_norm, eps 1e-6")
+
+    case = "prelude_rms_norm_eps"
+    d = Draw(case)
+    x, g = d.normal(3, 4, std=0.3), d.gamma(4)
+    write_case(case, "fn main(x: f64[3, 4], g: f64[4]) -> f64[3, 4] = rms_norm(x, g, eps=0.1)\n",
+               rms(x, g, 0.1), inputs={"x": x, "g": g}, description="rms_norm with eps given by keyword")
+
+
+def layers():
+    case = "prelude_linear"
+    d = Draw(case)
+    x, w, b = d.normal(2, 3, 4), d.weight(4, 5), d.bias(5)
+    write_case(case, "fn main(x: f64[2, 3, 4], w: f64[4, 5], b: f64[5]) -> f64[2, 3, 5] = linear(x, w, b)\n",
+               F.linear(x, w.T, b), inputs={"x": x, "w": w, "b": b}, description="linear with w: [in, out]")
+
+    case = "prelude_linear_vector"
+    d = Draw(case)
+    x, w, b = d.normal(4), d.weight(4, 3), d.bias(3)
+    write_case(case, "fn main(x: f64[4], w: f64[4, 3], b: f64[3]) -> f64[3] = linear(x, w, b)\n",
+               F.linear(x, w.T, b), inputs={"x": x, "w": w, "b": b}, description="linear of one vector")
+
+    case = "prelude_embedding"
+    d = Draw(case)
+    table, ids = d.normal(7, 5), d.ints(0, 7, 2, 3)
+    ids[0, 0], ids[1, 2] = 0, 6
+    write_case(case, "fn main(table: f64[7, 5], ids: i32[2, 3]) -> f64[2, 3, 5] = embedding(table, ids)\n",
+               F.embedding(ids, table), inputs={"table": table, "ids": ids}, description="embedding lookup")
+
+    case = "prelude_one_hot"
+    ids = Draw(case).ints(0, 5, 2, 3)
+    ids[0, 0], ids[1, 1] = 0, 4
+    write_case(case, "fn main(ids: i32[2, 3]) -> f64[2, 3, 5] = one_hot(ids, 5, dtype=f64)\n",
+               F.one_hot(ids, 5).to(torch.float64), inputs={"ids": ids}, description="one_hot with dtype=f64")
+
+    case = "prelude_one_hot_default_dtype"
+    ids = Draw(case).ints(0, 4, 5)
+    write_case(case, "fn main(ids: i32[5]) -> f32[5, 4] = one_hot(ids, 4)\n",
+               F.one_hot(ids, 4).to(torch.float64), inputs={"ids": ids},
+               description="one_hot defaults to f32, computed in f64 under dtype=f64")
+
+
+def cross_entropies():
+    def one(case, logits_shape, smoothing, ignore, description):
+        d = Draw(case)
+        V = logits_shape[-1]
+        logits = d.normal(*logits_shape, std=2.0)
+        labels = d.ints(0, V, *logits_shape[:-1])
+        if ignore:
+            flat = labels.view(-1)
+            flat[1] = -1
+            flat[-1] = -1
+        call = "cross_entropy(logits, labels)" if smoothing is None else \
+            f"cross_entropy(logits, labels, smoothing={smoothing})"
+        expected = F.cross_entropy(logits.reshape(-1, V), labels.reshape(-1), ignore_index=-1,
+                                   label_smoothing=smoothing or 0.0)
+        write_case(case, f"fn main(logits: {shape_text(logits_shape)}, labels: {shape_text(logits_shape[:-1], 'i32')})"
+                         f" -> f64 = {call}\n",
+                   expected, inputs={"logits": logits, "labels": labels}, description=description)
+
+    one("prelude_cross_entropy", (4, 5), None, False, "cross_entropy, mean over 4 positions")
+    one("prelude_cross_entropy_smoothing", (4, 5), 0.1, False, "cross_entropy with label smoothing 0.1")
+    one("prelude_cross_entropy_smoothing_zero", (2, 3, 6), 0.0, False, "cross_entropy with smoothing=0.0 given")
+    one("prelude_cross_entropy_ignore", (2, 3, 5), None, True, "labels -1 are left out of the mean")
+    one("prelude_cross_entropy_ignore_smoothing", (2, 3, 5), 0.1, True,
+        "labels -1 left out, with label smoothing 0.1")
+
+
+def masks():
+    write_case("prelude_causal_mask", """
+        dim T
+
+        fn main() -> f64[T, T] = causal_mask(T, dtype=f64)
+        """, rm.causal(5), dims={"T": 5}, description="causal_mask of a run-time size")
+
+    write_case("prelude_causal_mask_default_dtype", "fn main() -> f32[3, 3] = causal_mask(3)\n", rm.causal(3),
+               description="causal_mask defaults to f32, computed in f64 under dtype=f64")
+
+    case = "prelude_padding_mask"
+    ids = Draw(case).ints(1, 9, 2, 5)
+    ids[0, 4], ids[1, 3], ids[1, 4] = 0, 0, 0
+    expected = torch.zeros(2, 5).masked_fill(ids == 0, float("-inf")).reshape(2, 1, 1, 5)
+    write_case(case, "fn main(ids: i32[2, 5]) -> f64[2, 1, 1, 5] = padding_mask(ids, dtype=f64)\n", expected,
+               inputs={"ids": ids}, description="padding_mask, pad id 0 by default")
+
+    case = "prelude_padding_mask_pad"
+    ids = Draw(case).ints(0, 4, 3, 4)
+    expected = torch.zeros(3, 4).masked_fill(ids == 3, float("-inf")).reshape(3, 1, 1, 4)
+    write_case(case, "fn main(ids: i32[3, 4]) -> f64[3, 1, 1, 4] = padding_mask(ids, pad=3, dtype=f64)\n",
+               expected, inputs={"ids": ids}, description="padding_mask with pad=3")
+
+
+def attention_reference(q, k, v, additive_mask):
+    """Attention through torch.nn.MultiheadAttention's core: F.multi_head_attention_forward is too
+    tied to projections, so use baddbmm-style math, as torch's _scaled_dot_product_attention."""
+    dk = q.shape[-1]
+    scores = torch.matmul(q / math.sqrt(dk), k.transpose(-1, -2)) + additive_mask
+    return torch.matmul(torch.softmax(scores, dim=-1), v)
+
+
+def attentions():
+    case = "prelude_attention"
+    d = Draw(case)
+    q, k, v, mask = d.normal(2, 2, 3, 4), d.normal(2, 2, 5, 4), d.normal(2, 2, 5, 6), d.normal(3, 5)
+    write_case(case, """
+        fn main(q: f64[2, 2, 3, 4], k: f64[2, 2, 5, 4], v: f64[2, 2, 5, 6], mask: f64[3, 5]) -> f64[2, 2, 3, 6] =
+          attention(q, k, v, mask)
+        """, attention_reference(q, k, v, mask), inputs={"q": q, "k": k, "v": v, "mask": mask},
+               description="attention with T != S, Dk != Dv and a finite additive mask")
+
+    case = "prelude_attention_causal"
+    d = Draw(case)
+    q, k, v = d.normal(2, 4, 3), d.normal(2, 4, 3), d.normal(2, 4, 5)
+    write_case(case, """
+        fn main(q: f64[2, 4, 3], k: f64[2, 4, 3], v: f64[2, 4, 5]) -> f64[2, 4, 5] =
+          attention(q, k, v, causal_mask(4, dtype=f64))
+        """, attention_reference(q, k, v, rm.causal(4)), inputs={"q": q, "k": k, "v": v},
+               description="attention with a causal mask")
+
+    case = "prelude_attention_padding"
+    d = Draw(case)
+    q, k, v = d.normal(2, 2, 3, 4), d.normal(2, 2, 5, 4), d.normal(2, 2, 5, 4)
+    ids = d.ints(1, 9, 2, 5)
+    ids[0, 4], ids[1, 2], ids[1, 4] = 0, 0, 0
+    additive = torch.zeros(2, 5).masked_fill(ids == 0, float("-inf")).reshape(2, 1, 1, 5)
+    write_case(case, """
+        fn main(q: f64[2, 2, 3, 4], k: f64[2, 2, 5, 4], v: f64[2, 2, 5, 4], ids: i32[2, 5]) -> f64[2, 2, 3, 4] =
+          attention(q, k, v, padding_mask(ids, dtype=f64))
+        """, attention_reference(q, k, v, additive), inputs={"q": q, "k": k, "v": v, "ids": ids},
+               description="attention with a [B, 1, 1, S] padding mask")
+
+    case = "prelude_attention_unbatched"
+    d = Draw(case)
+    q, k, v = d.normal(3, 4), d.normal(5, 4), d.normal(5, 2)
+    write_case(case, """
+        fn main(q: f64[3, 4], k: f64[5, 4], v: f64[5, 2]) -> f64[3, 2] = attention(q, k, v, 0.0)
+        """, attention_reference(q, k, v, 0.0), inputs={"q": q, "k": k, "v": v},
+               description="attention with no leading axes and a scalar 0 mask")
+
+
+def positions():
+    write_case("prelude_sinusoidal_positions", "fn main() -> f64[5, 8] = sinusoidal_positions(5, 8, dtype=f64)\n",
+               rm.positional_encoding(5, 8), description="sinusoidal positions, T=5, D=8")
+
+    write_case("prelude_sinusoidal_positions_dims", """
+        dim T
+        const D = 6
+
+        fn main() -> f32[T, D] = sinusoidal_positions(T, D)
+        """, rm.positional_encoding(7, 6), dims={"T": 7},
+               description="sinusoidal positions of a run-time length, default dtype")
+
+    def rope(x, base=10000.0):
+        # LANGUAGE.md 6.3: the pairs (2i, 2i+1) at position p turn by p * base^(-2i/Dh); as complex numbers
+        # (x[2i] + i x[2i+1]) * exp(i * angle).
+        T, Dh = x.shape[-2], x.shape[-1]
+        pair = torch.arange(0, Dh, 2, dtype=torch.float64)
+        angle = torch.arange(T, dtype=torch.float64)[:, None] * torch.pow(base, -pair / Dh)[None, :]
+        z = torch.view_as_complex(x.reshape(*x.shape[:-1], Dh // 2, 2).contiguous())
+        return torch.view_as_real(z * torch.polar(torch.ones_like(angle), angle)).reshape(x.shape)
+
+    case = "prelude_rope"
+    x = Draw(case).normal(2, 3, 5, 6)
+    write_case(case, "fn main(x: f64[2, 3, 5, 6]) -> f64[2, 3, 5, 6] = rope(x)\n", rope(x), inputs={"x": x},
+               description="rotary embedding of interleaved pairs, base 10000")
+
+    case = "prelude_rope_base"
+    x = Draw(case).normal(6, 8)
+    write_case(case, "fn main(x: f64[6, 8]) -> f64[6, 8] = rope(x, base=100.0)\n", rope(x, 100.0), inputs={"x": x},
+               description="rotary embedding with base=100, no leading axes")
+
+
+def nn_models():
+    # Linear
+    case = "nn_linear"
+    d = Draw(case)
+    x, w, b = d.normal(2, 5, 4), d.weight(4, 3), d.bias(3)
+    lin = nn.Linear(4, 3)
+    with torch.no_grad():
+        lin.weight.copy_(w.T)
+        lin.bias.copy_(b)
+    write_case(case, """
+        model Probe {
+          layer proj: Linear(4, 3)
+
+          fn forward(x: f32[2, 5, 4]) -> f32[2, 5, 3] = proj(x)
+        }
+        """, lin(x), entry="Probe.forward", inputs={"x": x}, params={"proj.w": w, "proj.b": b},
+               description="nn.adj Linear: params proj.w [in, out] and proj.b")
+
+    # LayerNorm
+    case = "nn_layer_norm"
+    d = Draw(case)
+    x, g, b = d.normal(3, 6, std=3.0), d.gamma(6), d.beta(6)
+    norm = nn.LayerNorm(6)
+    with torch.no_grad():
+        norm.weight.copy_(g)
+        norm.bias.copy_(b)
+    write_case(case, """
+        model Probe {
+          layer norm: LayerNorm(6)
+
+          fn forward(x: f32[3, 6]) -> f32[3, 6] = norm(x)
+        }
+        """, norm(x), entry="Probe.forward", inputs={"x": x}, params={"norm.gamma": g, "norm.beta": b},
+               description="nn.adj LayerNorm: params norm.gamma, norm.beta")
+
+    # Embedding
+    case = "nn_embedding"
+    d = Draw(case)
+    table, ids = d.normal(6, 4), d.ints(0, 6, 2, 3)
+    write_case(case, """
+        model Probe {
+          layer embed: Embedding(6, 4)
+
+          fn forward(ids: i32[2, 3]) -> f32[2, 3, 4] = embed(ids)
+        }
+        """, nn.Embedding.from_pretrained(table)(ids), entry="Probe.forward", inputs={"ids": ids},
+               params={"embed.table": table}, description="nn.adj Embedding: param embed.table")
+
+    # FeedForward
+    case = "nn_feed_forward"
+    d = Draw(case)
+    x, p = d.normal(2, 3, 4), rm.feed_forward_params(d, 4, 8)
+    seq = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.0), nn.Linear(8, 4))
+    with torch.no_grad():
+        seq[0].weight.copy_(p["inner.w"].T)
+        seq[0].bias.copy_(p["inner.b"])
+        seq[3].weight.copy_(p["outer.w"].T)
+        seq[3].bias.copy_(p["outer.b"])
+    expected = seq.eval()(x)
+    rm.agree(case, expected, rm.explicit_ffn(p, x))
+    write_case(case, """
+        model Probe {
+          layer ffn: FeedForward(4, 8)
+
+          fn forward(x: f32[2, 3, 4]) -> f32[2, 3, 4] = ffn(x)
+        }
+        """, expected, entry="Probe.forward", inputs={"x": x}, params=rm.prefixed("ffn", p),
+               description="nn.adj FeedForward: linear, relu, (eval: no dropout), linear")
+
+    # MultiHeadAttention, cross-attention with a source padding mask
+    case = "nn_multi_head_attention"
+    d = Draw(case)
+    D, H = 8, 2
+    q_in, kv_in, p = d.normal(2, 3, D), d.normal(2, 5, D), rm.mha_params(d, D)
+    ids = d.ints(1, 9, 2, 5)
+    ids[1, 3], ids[1, 4] = 0, 0
+    mask = rm.Mask(key_padding=ids == 0)
+    expected = rm.run_mha(rm.torch_mha(p, D, H), q_in, kv_in, mask)
+    rm.agree(case, expected, rm.explicit_mha(p, H, q_in, kv_in, mask))
+    write_case(case, """
+        model Probe {
+          layer attn: MultiHeadAttention(8, 2)
+
+          fn forward(q_in: f32[2, 3, 8], kv_in: f32[2, 5, 8], ids: i32[2, 5]) -> f32[2, 3, 8] =
+            attn(q_in, kv_in, padding_mask(ids))
+        }
+        """, expected, entry="Probe.forward", inputs={"q_in": q_in, "kv_in": kv_in, "ids": ids},
+               params=rm.prefixed("attn", p),
+               description="nn.adj MultiHeadAttention, cross-attention T=3 over S=5 with padding")
+
+    # MultiHeadAttention.split, a model function other than forward
+    case = "nn_multi_head_attention_split"
+    d = Draw(case)
+    x, p = d.normal(2, 3, 8), rm.mha_params(d, 8)
+    write_case(case, """
+        model Probe {
+          layer attn: MultiHeadAttention(8, 2)
+
+          fn forward(x: f32[2, 3, 8]) -> f32[2, 2, 3, 4] = attn.split(x)
+        }
+        """, x.reshape(2, 3, 2, 4).transpose(1, 2).contiguous(), entry="Probe.forward", inputs={"x": x},
+               params=rm.prefixed("attn", p), description="calling a layer's other function: attn.split")
+
+    # Pre-norm encoder layer
+    case = "nn_prenorm_encoder_layer"
+    d = Draw(case)
+    D, H, Fw = 8, 2, 16
+    x, p = d.normal(2, 4, D), rm.encoder_layer_params(d, D, Fw)
+    mask = rm.Mask(attn=rm.causal(4))
+    expected = rm.run_encoder_layer(rm.torch_encoder_layer(p, D, H, Fw, norm_first=True), x, mask)
+    rm.agree(case, expected, rm.explicit_encoder_layer(p, H, x, mask, norm_first=True))
+    write_case(case, """
+        dim B, T
+
+        model Probe {
+          layer block: PreNormEncoderLayer(8, 2, 16)
+
+          fn forward(x: f32[B, T, 8]) -> f32[B, T, 8] = block(x, causal_mask(T))
+        }
+        """, expected, entry="Probe.forward", inputs={"x": x}, params=rm.prefixed("block", p),
+               description="nn.adj PreNormEncoderLayer with a causal mask")
+
+    # Pre-norm decoder layer
+    case = "nn_prenorm_decoder_layer"
+    d = Draw(case)
+    y, memory, p = d.normal(2, 3, D), d.normal(2, 4, D), rm.decoder_layer_params(d, D, Fw)
+    ids = d.ints(1, 9, 2, 4)
+    ids[0, 3] = 0
+    self_mask, memory_mask = rm.Mask(attn=rm.causal(3)), rm.Mask(key_padding=ids == 0)
+    expected = rm.run_decoder_layer(rm.torch_decoder_layer(p, D, H, Fw, norm_first=True), y, memory,
+                                    self_mask, memory_mask)
+    rm.agree(case, expected, rm.explicit_decoder_layer(p, H, y, memory, self_mask, memory_mask, norm_first=True))
+    write_case(case, """
+        dim B, T, S
+
+        model Probe {
+          layer block: PreNormDecoderLayer(8, 2, 16)
+
+          fn forward(y: f32[B, T, 8], memory: f32[B, S, 8], memory_ids: i32[B, S]) -> f32[B, T, 8] =
+            block(y, memory, causal_mask(T), padding_mask(memory_ids))
+        }
+        """, expected, entry="Probe.forward", inputs={"y": y, "memory": memory, "memory_ids": ids},
+               params=rm.prefixed("block", p), description="nn.adj PreNormDecoderLayer, causal and padding masks")
+
+    # A stack of three encoder layers: `layer blocks: EncoderLayer(...) * 3`
+    case = "nn_encoder_stack"
+    d = Draw(case)
+    x = d.normal(2, 3, D)
+    params, h, check = {}, x, x
+    for i in range(3):
+        p = rm.encoder_layer_params(d, D, Fw)
+        params.update(rm.prefixed(f"blocks.{i}", p))
+        h = rm.run_encoder_layer(rm.torch_encoder_layer(p, D, H, Fw), h, rm.Mask())
+        check = rm.explicit_encoder_layer(p, H, check, rm.Mask())
+    rm.agree(case, h, check)
+    write_case(case, """
+        const D = 8
+
+        model Probe {
+          layer blocks: EncoderLayer(D, 2, 16) * 3
+
+          fn forward(x: f32[2, 3, D]) -> f32[2, 3, D] = blocks(x, 0.0)
+        }
+        """, h, entry="Probe.forward", inputs={"x": x}, params=params,
+               description="three EncoderLayers applied in order: params blocks.0 .. blocks.2")
+
+
+if __name__ == "__main__":
+    activations()
+    softmaxes()
+    norms()
+    layers()
+    cross_entropies()
+    masks()
+    attentions()
+    positions()
+    nn_models()
+    done("goldens_prelude.py")
