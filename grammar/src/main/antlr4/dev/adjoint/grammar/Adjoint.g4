@@ -17,6 +17,7 @@
 //   are needed after the point), so a number token never ends in '.', and never swallows
 //   `..` or `...`; the parser explains `1.` to the user.
 // - Strings (only in `import`) have no escapes and end on the same line.
+// - Block comments do not nest; an unterminated one is an error (an error token below).
 // - No trailing ',' in lists of any kind.
 // - Every decision takes one token of lookahead (LL(1)), apart from the operator-precedence
 //   loop of `expr`. ANTLR reports an error at the token where its lookahead failed but
@@ -151,7 +152,7 @@ expr
     | (TRUE | FALSE)                                       # boolLiteral
     | ID                                                   # nameExpr
     | '(' expr (',' expr)* ')'                             # parenOrTuple
-    | '[' (expr (',' expr)*)? ']'                          # listLiteral
+    | '[' (listItem (',' listItem)*)? ']'                  # listLiteral
     | expr '(' arguments? ')'                              # callExpr
     | expr '.' ID                                          # memberExpr
     | expr '[' subscript (',' subscript)* ']'              # indexExpr
@@ -160,6 +161,13 @@ expr
     | expr op=('*' | '/' | '%' | '@') expr                 # binaryExpr
     | expr op=('+' | '-') expr                             # binaryExpr
     | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr # binaryExpr
+    ;
+
+// A list item may be '...' (a shape list's leading axes: reshape(x, [..., T, 2])); the
+// elaborator says where that is allowed.
+listItem
+    : expr
+    | '...'
     ;
 
 arguments

@@ -90,7 +90,11 @@ final class ExprBuilder extends AdjointBaseVisitor<Expr> {
 
   @Override
   public Expr visitListLiteral(ListLiteralContext ctx) {
-    return new Expr.ListLit(all(ctx.expr()), context.span(ctx));
+    java.util.List<Expr> items = new java.util.ArrayList<>();
+    for (var item : ctx.listItem()) {
+      items.add(item.expr() != null ? visit(item.expr()) : new Expr.Ellipsis(context.span(item)));
+    }
+    return new Expr.ListLit(items, context.span(ctx));
   }
 
   // --- operators
