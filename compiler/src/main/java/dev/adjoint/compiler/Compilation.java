@@ -1,6 +1,8 @@
 package dev.adjoint.compiler;
 
 import dev.adjoint.compiler.ast.Program;
+import dev.adjoint.compiler.autodiff.ReverseMode;
+import dev.adjoint.compiler.autodiff.Simplifier;
 import dev.adjoint.compiler.diag.CompileException;
 import dev.adjoint.compiler.frontend.Frontend;
 import dev.adjoint.compiler.frontend.ParamSpec;
@@ -20,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -64,6 +67,67 @@ public final class Compilation {
 
   /** Runs an entry in the reference interpreter. */
   public Run run(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params) {
+    Prepared p = prepare(entry, options, inputs, params);
+    return new Run(interpret(p.graph(), p, options), p.params());
+  }
+
+  /**
+   * Runs an entry and its gradient: the outputs, then the gradient of every param and every
+   * floating-point input. A non-scalar output is seeded with {@code cotangent}, or ones.
+   */
+  public GradientRun gradient(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
+      Optional<Tensor> cotangent) {
+    Prepared p = prepare(entry, options, inputs, params);
+    Graph forward = p.graph();
+    List<Node> wrt = wrtNodes(forward);
+    if (cotangent.isPresent()) {
+      if (forward.outputs().size() != 1) {
+        throw new InputException("--cotangent needs an entry point with one output; " + entry + " returns "
+            + forward.outputs().size());
+      }
+      Node out = forward.outputs().get(0);
+      Tensor c = cotangent.get();
+      int[] want = out.type().shape().evaluate(p.sizes());
+      if (!java.util.Arrays.equals(c.shapeArray(), want)) {
+        throw new InputException("cotangent has shape " + java.util.Arrays.toString(c.shapeArray())
+            + ", but the output is " + out.type() + " = " + java.util.Arrays.toString(want));
+      }
+      if (!c.dtype().isFloating()) throw new InputException("cotangent must be floating-point, got " + c.dtype().languageName());
+      p.values().put("cotangent", DArray.of(out.type().dtype(), c.shapeArray(), c.toDoubles()));
+    }
+    Graph grad = Simplifier.simplify(ReverseMode.gradient(forward, wrt, cotangent.isEmpty()));
+    List<Tensor> all = interpret(grad, p, options);
+    int n = forward.outputs().size();
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    for (int i = 0; i < wrt.size(); i++) grads.put(Graph.paramName(wrt.get(i)), all.get(n + i));
+    return new GradientRun(all.subList(0, n), grads, p.params());
+  }
+
+  /** The floating-point arguments, then the params: what gradients are taken with respect to. */
+  static List<Node> wrtNodes(Graph forward) {
+    List<Node> wrt = new ArrayList<>();
+    for (Node a : forward.arguments()) if (a.type().dtype().isFloating()) wrt.add(a);
+    wrt.addAll(forward.params());
+    return wrt;
+  }
+
+  /** The entry's gradient graph at symbolic sizes, for dumps: unsimplified or simplified. */
+  public Graph gradientGraph(String entry, RunOptions options, boolean simplify) {
+    Graph forward = graph(entry, options, Map.of()).graph();
+    Graph grad = ReverseMode.gradient(forward, wrtNodes(forward), true);
+    return simplify ? Simplifier.simplify(grad) : grad;
+  }
+
+  private record Prepared(Graph graph, Map<String, DArray> values, Map<String, Long> sizes, Map<String, Tensor> params) {}
+
+  private List<Tensor> interpret(Graph graph, Prepared p, RunOptions options) {
+    List<DArray> out = Interpreter.run(graph, p.values(), new EvalContext(p.sizes(), options.seed(), 0));
+    List<Tensor> outputs = new ArrayList<>();
+    for (DArray d : out) outputs.add(Tensor.ofDoubles(d.dtype(), d.shape(), d.toArray()));
+    return outputs;
+  }
+
+  private Prepared prepare(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params) {
     Frontend.Entry signature = graph(entry, options, Map.of());
     Map<String, TensorType> argTypes = new HashMap<>();
     Map<String, Tensor> converted = new LinkedHashMap<>();
@@ -99,10 +163,7 @@ public final class Compilation {
     }
     Map<String, Tensor> used = resolveParams(built.params(), params, options, sizes);
     used.forEach((n, t) -> values.put(n, DArray.of(t.dtype(), t.shapeArray(), t.toDoubles())));
-    List<DArray> out = Interpreter.run(graph, values, new EvalContext(sizes, options.seed(), 0));
-    List<Tensor> outputs = new ArrayList<>();
-    for (DArray d : out) outputs.add(Tensor.ofDoubles(d.dtype(), d.shape(), d.toArray()));
-    return new Run(outputs, used);
+    return new Prepared(graph, values, sizes, used);
   }
 
   /** Binds run-time dims from the inputs' shapes, checking every use agrees. */
@@ -149,7 +210,7 @@ public final class Compilation {
       for (Dim d : n.type().shape().dims()) {
         for (String s : d.symbols()) {
           if (!sizes.containsKey(s)) {
-            throw new InputException("size '" + s + "' is not fixed by any input; pass --dim " + s + "=N");
+            throw new InputException("size '" + s + "' is not fixed by any input; pass --dim " + s + "=<size>");
           }
         }
       }

@@ -25,8 +25,9 @@ record CallArgs(List<Value> positional, List<Span> positionalSpans, Map<String, 
     for (int i = 0; i < positional.size(); i++) bound.put(params.get(i), positional.get(i));
     for (var kw : keywords.entrySet()) {
       if (!params.contains(kw.getKey())) {
-        throw new ElabError(keywordSpans.get(kw.getKey()), "'" + function + "' has no parameter '" + kw.getKey() + "'"
-            + Suggestions.hint(kw.getKey(), params));
+        String hint = Suggestions.hint(kw.getKey(), params);
+        if (hint.isEmpty()) hint = params.isEmpty() ? "; it takes no arguments" : "; its parameters are " + String.join(", ", params);
+        throw new ElabError(keywordSpans.get(kw.getKey()), "'" + function + "' has no parameter '" + kw.getKey() + "'" + hint);
       }
       if (bound.containsKey(kw.getKey())) {
         throw new ElabError(keywordSpans.get(kw.getKey()), "argument '" + kw.getKey() + "' of '" + function

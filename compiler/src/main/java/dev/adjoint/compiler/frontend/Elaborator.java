@@ -50,9 +50,13 @@ final class Elaborator {
   private final Scope global;
   private final Scope preludeGlobal;
   private final Map<Decl.ConstDef, Value> constValues = new HashMap<>();
-  private final Set<Decl.ConstDef> constsInProgress = new HashSet<>();
+  private final Set<Decl.ConstDef> constsInProgress = new java.util.LinkedHashSet<>();
   private final Deque<Decl.Fn> callStack = new ArrayDeque<>();
   private final Deque<Span> callSites = new ArrayDeque<>();
+  /** The function called at each of {@link #callSites}, as its caller named it. */
+  private final Deque<String> callNames = new ArrayDeque<>();
+  /** The models being instantiated, innermost first: a model among them that is met again contains itself. */
+  private final Deque<Decl.Model> instantiating = new ArrayDeque<>();
   final Map<String, Node> paramNodes = new LinkedHashMap<>();
   final List<ParamSpec> paramSpecs = new ArrayList<>();
   /** The inlining path of the current call, for keying random streams per call site. */
@@ -81,6 +85,7 @@ final class Elaborator {
     }
     for (Decl.Fn fn : decls.functions.values()) {
       if (decls.isPrelude(fn.span().file())) continue;
+      checkParameterNames(fn);
       guarded(fn.span(), () -> callGeneric(fn, global, fn.name().text()));
     }
     for (Decl.Model m : decls.models.values()) {
@@ -103,6 +108,16 @@ final class Elaborator {
       Name earlier = seen.putIfAbsent(member.name().text(), member.name());
       if (earlier != null) {
         diagnostics.error(member.name().span(), "'" + member.name().text() + "' is already declared at " + earlier.span());
+      }
+      if (member instanceof Decl.Fn fn) checkParameterNames(fn);
+    }
+  }
+
+  private void checkParameterNames(Decl.Fn fn) {
+    Set<String> seen = new HashSet<>();
+    for (Decl.Param p : fn.params()) {
+      if (!seen.add(p.name().text())) {
+        diagnostics.error(p.name().span(), "parameter '" + p.name().text() + "' of '" + fn.name().text() + "' is declared twice");
       }
     }
   }
@@ -181,9 +196,12 @@ final class Elaborator {
     Span span = e.span;
     String message = e.getMessage();
     if (decls.isPrelude(span.file())) {
+      var names = callNames.iterator();
       for (Span site : callSites) {
+        String callee = names.next();
         if (!decls.isPrelude(site.file())) {
           span = site;
+          message += " (inside '" + callee + "')";
           break;
         }
       }
@@ -237,6 +255,7 @@ final class Elaborator {
     }
     callStack.push(fn);
     callSites.push(site);
+    callNames.push(displayName);
     sitePath.push(displayName + "@" + siteLabel(site));
     try {
       Scope body = new Scope(definingScope, null);
@@ -244,7 +263,7 @@ final class Elaborator {
       for (int i = 0; i < args.size(); i++) body.define(fn.params().get(i).name().text(), args.get(i));
       Value result = switch (fn.body()) {
         case Decl.ExprBody e -> evalGuarded(e.value(), body);
-        case Decl.Block b -> block(b, body);
+        case Decl.Block b -> block(b, body, displayName);
       };
       if (fn.returnType().isPresent() && !(result instanceof Value.Poison)) {
         result = sig.checkResult(fn.returnType().get(), result, displayName, body);
@@ -253,7 +272,18 @@ final class Elaborator {
     } finally {
       callStack.pop();
       callSites.pop();
+      callNames.pop();
       sitePath.pop();
+    }
+  }
+
+  /** Runs {@code body}, reporting an {@link ElabError} and returning poison instead of letting it escape. */
+  private Value guardedValue(java.util.function.Supplier<Value> body) {
+    try {
+      return body.get();
+    } catch (ElabError e) {
+      report(e);
+      return Value.POISON;
     }
   }
 
@@ -266,7 +296,7 @@ final class Elaborator {
     }
   }
 
-  private Value block(Decl.Block block, Scope scope) {
+  private Value block(Decl.Block block, Scope scope, String function) {
     Value result = null;
     for (Stmt s : block.statements()) {
       if (result != null) {
@@ -299,7 +329,11 @@ final class Elaborator {
         case Stmt.Return r -> result = evalGuarded(r.value(), scope);
       }
     }
-    if (result == null) throw new ElabError(block.span(), "function body has no 'return'");
+    if (result == null) {
+      // Shown at the closing brace, where the missing 'return' belongs.
+      Span end = new Span(block.span().file(), Math.max(block.span().start(), block.span().end() - 1), block.span().end());
+      throw new ElabError(end, "'" + function + "' ends without a 'return'");
+    }
     return result;
   }
 
@@ -319,6 +353,15 @@ final class Elaborator {
           + " integer argument" + (model.parameters().size() == 1 ? "" : "s") + ", got " + args.size());
     }
     if (path.length() > 4096) throw new ElabError(site, "layers nest too deeply");
+    instantiating.push(model);
+    try {
+      return instantiateMembers(model, path, args, site);
+    } finally {
+      instantiating.pop();
+    }
+  }
+
+  private ModelInstance instantiateMembers(Decl.Model model, String path, List<Value> args, Span site) {
     Scope memberScope = new Scope(rootFor(model.span().file()), null);
     ModelInstance bound = new ModelInstance(path, model, memberScope);
     memberScope.attach(bound);
@@ -331,8 +374,9 @@ final class Elaborator {
     }
     for (Decl.ModelMember m : model.members()) {
       switch (m) {
-        case Decl.ParamDecl p -> guarded(p.span(), () -> memberScope.define(p.name().text(), param(bound, p)));
-        case Decl.Layer l -> guarded(l.span(), () -> memberScope.define(l.name().text(), layer(bound, l)));
+        // A member that fails is defined as poison, so its uses do not report it again as unknown.
+        case Decl.ParamDecl p -> memberScope.define(p.name().text(), guardedValue(() -> param(bound, p)));
+        case Decl.Layer l -> memberScope.define(l.name().text(), guardedValue(() -> layer(bound, l)));
         case Decl.Fn f -> {}
       }
     }
@@ -360,19 +404,27 @@ final class Elaborator {
       throw new ElabError(l.model().span(), "unknown model '" + l.model().text() + "'"
           + Suggestions.hint(l.model().text(), owner.scope.namespace.models().keySet()));
     }
-    for (Decl.Fn f : callStack) {
-      if (f.span().file().equals(model.span().file()) && model.span().start() <= f.span().start()
-          && f.span().end() <= model.span().end()) {
-        throw new ElabError(l.span(), "model '" + model.name().text() + "' contains itself");
-      }
+    if (instantiating.contains(model)) {
+      List<String> chain = new ArrayList<>();
+      for (var it = instantiating.descendingIterator(); it.hasNext(); ) chain.add(it.next().name().text());
+      chain = chain.subList(chain.indexOf(model.name().text()), chain.size());
+      throw new ElabError(l.model().span(), "model '" + model.name().text() + "' contains itself: "
+          + String.join(" -> ", chain) + " -> " + model.name().text());
     }
     if (owner.path.split("\\.").length > 64) throw new ElabError(l.span(), "layers nest too deeply (is a model its own layer?)");
     List<Value> args = new ArrayList<>();
-    for (Expr a : l.args()) args.add(eval(a, owner.scope));
+    for (Expr a : l.args()) {
+      Value v = eval(a, owner.scope);
+      if (!(v instanceof Value.StaticInt i) || dependsOnRunTimeSize(i.dim())) {
+        throw new ElabError(a.span(), "argument " + (args.size() + 1) + " of model '" + model.name().text()
+            + "' must be a compile-time integer, got " + Value.describe(v));
+      }
+      args.add(v);
+    }
     String base = owner.path + l.name().text();
     if (l.count().isEmpty()) return new Value.LayerValue(instantiate(model, base + ".", args, l.span()));
     Value count = eval(l.count().get(), owner.scope);
-    if (!(count instanceof Value.StaticInt n)) {
+    if (!(count instanceof Value.StaticInt n) || dependsOnRunTimeSize(n.dim())) {
       throw new ElabError(l.count().get().span(), "layer count must be a compile-time integer, got " + Value.describe(count));
     }
     long copies = n.dim().isConstant() ? n.dim().constant() : 1; // a symbolic count is checked with one copy
@@ -382,6 +434,11 @@ final class Elaborator {
     List<ModelInstance> instances = new ArrayList<>();
     for (int i = 0; i < copies; i++) instances.add(instantiate(model, base + "." + i + ".", args, l.span()));
     return new Value.StackValue(instances);
+  }
+
+  /** A size that involves a {@code dim}: known only when the program runs. */
+  private boolean dependsOnRunTimeSize(Dim d) {
+    return d.symbols().stream().anyMatch(decls.dims::containsKey);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -414,7 +471,18 @@ final class Elaborator {
     Value known = constValues.get(def);
     if (known != null) return known;
     String name = def.name().text();
-    if (!constsInProgress.add(def)) throw new ElabError(def.name().span(), "const '" + name + "' depends on itself");
+    if (constsInProgress.contains(def)) {
+      List<String> chain = new ArrayList<>();
+      boolean inCycle = false;
+      for (Decl.ConstDef c : constsInProgress) {
+        inCycle |= c == def;
+        if (inCycle) chain.add(c.name().text());
+      }
+      chain.add(name);
+      throw new ElabError(def.name().span(), "const '" + name + "' depends on itself"
+          + (chain.size() > 2 ? ": " + String.join(" -> ", chain) : ""));
+    }
+    constsInProgress.add(def);
     try {
       Value v = eval(def.value(), root);
       if (!(v instanceof Value.StaticInt || v instanceof Value.StaticFloat)) {
@@ -554,7 +622,7 @@ final class Elaborator {
 
   private static void requireOperand(Value v, Expr.BinaryOp op, Span span) {
     if (!(v instanceof Value.Tensor) && !TensorOps.isStatic(v)) {
-      throw new ElabError(span, "'" + op.symbol + "' cannot take " + Value.describe(v));
+      throw new ElabError(span, "'" + op.symbol + "' needs tensors or numbers, got " + Value.describe(v));
     }
   }
 

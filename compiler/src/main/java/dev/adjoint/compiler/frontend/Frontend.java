@@ -55,6 +55,17 @@ public final class Frontend {
   }
 
   private static Frontend loadSource(String path, String text, Diagnostics diagnostics) {
+    try {
+      return check(path, text, diagnostics);
+    } catch (StackOverflowError e) {
+      // The parser and the checker recurse on the program's nesting; a bad program never gets a stack trace.
+      diagnostics.error(new Span(new SourceFile(path, text), 0, 0),
+          "the program nests too deeply to compile: split its deepest expression with 'let'");
+      throw new CompileException(diagnostics);
+    }
+  }
+
+  private static Frontend check(String path, String text, Diagnostics diagnostics) {
     ImportLoader loader = new ImportLoader(diagnostics);
     List<Program> user = loader.loadAll(path, text);
     if (diagnostics.hasErrors()) throw new CompileException(diagnostics);
@@ -82,6 +93,7 @@ public final class Frontend {
       return "not valid UTF-8";
     }
     if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) return fs.getReason();
+    if (e.getMessage() != null && !e.getMessage().isBlank()) return e.getMessage().toLowerCase(java.util.Locale.ROOT);
     return e.getClass().getSimpleName().replace("Exception", "").toLowerCase(java.util.Locale.ROOT);
   }
 

@@ -74,6 +74,7 @@ final class IndexNotation {
     Map<String, Dim> ranges = new LinkedHashMap<>();
     for (Stmt.IndexVar v : let.indices()) {
       if (free.contains(v.name().text())) throw new ElabError(v.name().span(), "index '" + v.name().text() + "' appears twice on the left");
+      requireFreshIndex(v.name(), scope);
       free.add(v.name().text());
       if (v.range().isPresent()) {
         Value r = elab.eval(v.range().get(), scope);
@@ -113,6 +114,10 @@ final class IndexNotation {
     try {
       Frame f = frame();
       for (Name i : r.indices()) {
+        requireFreshIndex(i, scope);
+        if (f.bound.contains(i.text())) {
+          throw new ElabError(i.span(), "index '" + i.text() + "' is already bound here; reduce over a new name");
+        }
         if (!f.ranges.containsKey(i.text())) {
           throw new ElabError(i.span(), "cannot infer the range of index '" + i.text() + "': use it to index a tensor");
         }
@@ -168,6 +173,14 @@ final class IndexNotation {
     }
   }
 
+  /** An index may not take the name of a local, param, const or dim: uses of the name would be ambiguous. */
+  private static void requireFreshIndex(Name index, Scope scope) {
+    if (scope.lookup(index.text()).isPresent()) {
+      throw new ElabError(index.span(), "index '" + index.text() + "' has the name of a value already in scope; "
+          + "give the index another name");
+    }
+  }
+
   /** A name inside a comprehension: a bound index is its own position, as an i32 tensor. */
   Value ref(Expr.Ref r, Scope scope) {
     String n = r.name().text();
@@ -191,8 +204,9 @@ final class IndexNotation {
     if (target instanceof Value.Indexed) throw new ElabError(ix.span(), "an indexed expression cannot be indexed again");
     Node x = elab.tensor(target, ix.target().span());
     if (ix.subscripts().size() != x.type().rank()) {
-      throw new ElabError(ix.span(), "'" + ix.target().span().text() + "' has " + x.type().rank() + " axes ("
-          + x.type() + ") but " + ix.subscripts().size() + " subscripts");
+      throw new ElabError(ix.span(), "'" + ix.target().span().text() + "' has " + x.type().rank()
+          + (x.type().rank() == 1 ? " axis (" : " axes (") + x.type() + ") but " + ix.subscripts().size()
+          + (ix.subscripts().size() == 1 ? " subscript" : " subscripts"));
     }
     List<String> names = new ArrayList<>();
     for (int axis = 0; axis < ix.subscripts().size(); axis++) {
@@ -284,27 +298,30 @@ final class IndexNotation {
     return elab.ops.add(new Slice(axis, Dim.of(c + before), range, 1), span, padded);
   }
 
-  /** {@code x[i, i]}: the diagonal, via a strided slice of the two axes flattened together. */
+  /**
+   * {@code x[i, i]}: the diagonal. The two axes move to the front and flatten into one of N·N rows,
+   * and a gather picks rows 0, N+1, 2(N+1), …, which works for symbolic N too.
+   */
   private Value diagonals(Node x, List<String> axes, Span span) {
     for (int p = 0; p < axes.size(); p++) {
       int q = axes.subList(p + 1, axes.size()).indexOf(axes.get(p));
       if (q < 0) continue;
       q += p + 1;
       int r = axes.size();
-      List<Integer> perm = new ArrayList<>();
+      List<Integer> perm = new ArrayList<>(List.of(p, q));
       for (int k = 0; k < r; k++) if (k != p && k != q) perm.add(k);
-      perm.add(p);
-      perm.add(q);
       x = elab.ops.transpose(x, perm, span);
-      Dim n = x.type().shape().dim(r - 1);
-      List<Dim> dims = new ArrayList<>(x.type().shape().dims().subList(0, r - 2));
-      dims.add(n.times(n));
+      Dim n = x.type().shape().dim(0);
+      List<Dim> dims = new ArrayList<>(List.of(n.times(n)));
+      dims.addAll(x.type().shape().dims().subList(2, r));
       x = elab.ops.reshape(x, Shape.of(dims), span);
-      if (!n.isConstant()) throw new ElabError(span, "a diagonal read needs a constant size, got " + n);
-      x = elab.ops.add(new Slice(r - 2, Dim.of(0), n, (int) n.constant() + 1), span, x);
-      List<String> newAxes = new ArrayList<>();
-      for (int k : perm.subList(0, r - 2)) newAxes.add(axes.get(k));
-      newAxes.add(axes.get(p));
+      Node positions = elab.ops.add(new Iota(Shape.of(n), 0), span);
+      Node stride = elab.ops.scalar(new Value.StaticInt(n.plus(Dim.of(1))), dev.adjoint.runtime.DType.I32, span);
+      Node rows = elab.ops.add(new dev.adjoint.compiler.ir.Binary(dev.adjoint.compiler.ir.Binary.Fn.MUL), span,
+          positions, elab.ops.broadcastTo(stride, Shape.of(n), span));
+      x = elab.ops.add(new dev.adjoint.compiler.ir.Gather(), span, x, rows);
+      List<String> newAxes = new ArrayList<>(List.of(axes.get(p)));
+      for (int k : perm.subList(2, r)) newAxes.add(axes.get(k));
       return diagonals(x, newAxes, span);
     }
     return new Value.Indexed(x, axes);
@@ -422,6 +439,7 @@ final class IndexNotation {
         inferRanges(b.right(), scope, ranges);
       }
       case Expr.Unary u -> inferRanges(u.operand(), scope, ranges);
+      case Expr.Member m -> inferRanges(m.target(), scope, ranges);
       case Expr.Call c -> {
         c.args().forEach(a -> inferRanges(a, scope, ranges));
         c.keywords().forEach(k -> inferRanges(k.value(), scope, ranges));

@@ -17,7 +17,8 @@ final class Indexing {
     if (target instanceof Value.Poison) return target;
     Node x = elab.tensor(target, ix.target().span());
     if (ix.subscripts().size() > x.type().rank()) {
-      throw new ElabError(ix.span(), "too many subscripts: " + x.type() + " has " + x.type().rank() + " axes");
+      throw new ElabError(ix.span(), "too many subscripts: " + x.type() + " has " + x.type().rank()
+          + (x.type().rank() == 1 ? " axis" : " axes"));
     }
     List<Integer> dropped = new ArrayList<>();
     for (int axis = 0; axis < ix.subscripts().size(); axis++) {

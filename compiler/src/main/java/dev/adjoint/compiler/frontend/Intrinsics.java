@@ -96,6 +96,9 @@ final class Intrinsics {
       case "arange" -> {
         Map<String, Value> a = args.bind(name, List.of("n"), 1);
         Dim n = staticInt(a.get("n"), args.spanOf("n", List.of("n")), "arange's size");
+        if (n.isConstant() && n.constant() < 0) {
+          throw new ElabError(args.spanOf("n", List.of("n")), "arange's size must not be negative, got " + n);
+        }
         yield new Value.Tensor(ops.add(new Iota(Shape.of(n), 0), span));
       }
       case "gather" -> {
@@ -111,6 +114,7 @@ final class Intrinsics {
         List<String> p = List.of("shape", "dtype");
         Map<String, Value> a = args.bind(name, p, 1);
         DType d = a.get("dtype") instanceof Value.TypeValue t ? t.dtype() : ops.defaultFloat;
+        if (!d.isFloating()) throw new ElabError(args.spanOf("dtype", p), "uniform needs a floating element type, got " + TensorOps.name(d));
         Shape shape = Shapes.shapeList(a.get("shape"), null, args.spanOf("shape", p));
         yield new Value.Tensor(ops.add(new RandomUniform(new TensorType(d, shape), elab.siteKey(span)), span));
       }
@@ -161,8 +165,11 @@ final class Intrinsics {
     List<String> p = List.of("condition", "a", "b");
     Map<String, Value> a = args.bind("where", p, 3);
     Value c = a.get("condition");
-    if (c instanceof Value.StaticBool b) return b.value() ? a.get("a") : a.get("b");
-    Node cond = tensor(c, args, "condition", p);
+    // A constant condition still gives the branches' common type and broadcast shape, as NumPy's does.
+    if (c instanceof Value.StaticBool b && TensorOps.isStatic(a.get("a")) && TensorOps.isStatic(a.get("b"))) {
+      return b.value() ? a.get("a") : a.get("b");
+    }
+    Node cond = c instanceof Value.StaticBool b ? ops.constant(b.value() ? 1 : 0, DType.BOOL) : tensor(c, args, "condition", p);
     if (cond.type().dtype() != DType.BOOL) {
       throw new ElabError(args.spanOf("condition", p), "where needs a bool condition, got " + cond.type());
     }

@@ -84,7 +84,12 @@ final class Shapes {
           dims.remove(ax);
         } else {
           // A negative axis counts from the end of the result, as NumPy and PyTorch do.
-          int ax = TensorOps.axis(v, dims.size() + 1, x.type(), args.spanOf("axis", p));
+          long at = v < 0 ? v + dims.size() + 1 : v;
+          if (at < 0 || at > dims.size()) {
+            throw new ElabError(args.spanOf("axis", p), "axis " + v + " is out of range for unsqueeze of " + x.type()
+                + " (the result has " + (dims.size() + 1) + " axes)");
+          }
+          int ax = (int) at;
           dims.add(ax, Dim.of(1));
         }
         yield new Value.Tensor(ops.reshape(x, Shape.of(dims), span));

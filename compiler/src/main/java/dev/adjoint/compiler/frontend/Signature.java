@@ -230,7 +230,8 @@ final class Signature {
   // --- results -------------------------------------------------------------------------------
 
   Value checkResult(TypeExpr declared, Value result, String function, Scope scope) {
-    return checkDeclared(declared, result, "'" + function + "' returns", scope, true);
+    // The return type is read where the parameters' types are, not among the body's lets.
+    return checkDeclared(declared, result, "'" + function + "' returns", typeScope, true);
   }
 
   Value checkDeclared(TypeExpr declared, Value value, String what, Scope scope) {
@@ -330,7 +331,11 @@ final class Signature {
     try {
       v = elab.eval(e, scope);
     } catch (ElabError err) {
-      if (e instanceof Expr.Ref r) throw new ElabError(e.span(), "unknown size '" + r.name().text() + "'");
+      if (e instanceof Expr.Ref r) {
+        String n = r.name().text();
+        throw new ElabError(e.span(), "unknown size '" + n + "'" + (Character.isLowerCase(n.charAt(0))
+            ? ": a size is an integer, a const, a dim or a shape variable, and shape variables are capitalised" : ""));
+      }
       throw err;
     }
     if (v instanceof Value.StaticInt i) {
@@ -356,8 +361,13 @@ final class Signature {
   }
 
   private static TypeExpr.Tensor tensorType(TypeExpr t) {
-    if (t instanceof TypeExpr.Tensor tensor) return tensor;
-    throw new ElabError(t.span(), "a parameter cannot have a tuple type");
+    if (!(t instanceof TypeExpr.Tensor tensor)) throw new ElabError(t.span(), "a parameter cannot have a tuple type");
+    String element = tensor.element().text();
+    if ((element.equals("int") || element.equals("type")) && tensor.dims().isPresent()) {
+      throw new ElabError(t.span(), "'" + element + "' takes no sizes: an '" + element + "' parameter is one compile-time "
+          + (element.equals("int") ? "integer" : "element type") + "; for a tensor of integers write i32[...]");
+    }
+    return tensor;
   }
 
   static String render(TypeExpr.Tensor t) {

@@ -81,7 +81,7 @@ sealed interface Value {
   static String describe(Value v) {
     return switch (v) {
       case Tensor t -> t.type().toString();
-      case StaticInt i -> "integer " + i.dim();
+      case StaticInt i -> (i.dim().isConstant() ? "integer " : "run-time size ") + i.dim();
       case StaticFloat f -> "number " + f.value();
       case StaticBool b -> "bool " + b.value();
       case ListValue l -> "list of " + l.items().size();

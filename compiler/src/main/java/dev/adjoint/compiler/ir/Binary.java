@@ -91,6 +91,35 @@ public record Binary(Fn fn) implements Op {
     return r;
   }
 
+  /**
+   * Ties of {@code max}/{@code min} send the whole cotangent to the second operand, so
+   * {@code relu(x) = maximum(x, 0)} has derivative 0 at 0 (LANGUAGE.md §6.1).
+   */
+  @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    Node a = y.input(0);
+    Node b = y.input(1);
+    if (!a.type().dtype().isFloating()) return java.util.Arrays.asList(null, null);
+    Node zero = e.fullLike(0, g);
+    return switch (fn) {
+      case ADD -> List.of(g, g);
+      case SUB -> List.of(g, e.neg(g));
+      case MUL -> List.of(e.mul(g, b), e.mul(g, a));
+      case DIV -> List.of(e.div(g, b), e.neg(e.div(e.mul(g, y), b)));
+      case POW -> {
+        // d/da a^b = b·a^(b-1); d/db a^b = a^b·log(a), taken as 0 where a = 0 (as PyTorch does).
+        Node da = e.mul(g, e.mul(b, e.binary(Fn.POW, a, e.sub(b, e.fullLike(1, b)))));
+        Node logA = e.unary(Unary.Fn.LOG, e.select(e.binary(Fn.EQ, a, zero), e.fullLike(1, a), a));
+        Node db = e.mul(g, e.mul(y, logA));
+        yield List.of(da, db);
+      }
+      case MOD -> List.of(g, e.neg(e.mul(g, e.div(e.sub(a, y), b))));
+      case MAX -> List.of(e.select(e.binary(Fn.GT, a, b), g, zero), e.select(e.binary(Fn.GT, a, b), zero, g));
+      case MIN -> List.of(e.select(e.binary(Fn.LT, a, b), g, zero), e.select(e.binary(Fn.LT, a, b), zero, g));
+      case EQ, NE, LT, LE, GT, GE, AND, OR -> java.util.Arrays.asList(null, null);
+    };
+  }
+
   @Override
   public String describe() {
     return fn.opName();

@@ -53,6 +53,19 @@ public record Broadcast(Shape shape, List<Integer> axes) implements Op {
     return DArray.of(dtype, out, data);
   }
 
+  /** Unbroadcasting: sum over the added axes and over the size-1 axes that were stretched. */
+  @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    Shape in = y.input(0).type().shape();
+    List<Integer> summed = new java.util.ArrayList<>();
+    for (int a = 0; a < shape.rank(); a++) {
+      int k = axes.indexOf(a);
+      if (k < 0 || (!in.dim(k).equals(shape.dim(a)))) summed.add(a);
+    }
+    Node s = e.reduce(Reduce.Fn.SUM, g, summed);
+    return List.of(e.reshape(s, in));
+  }
+
   @Override
   public String describe() {
     return "broadcast " + shape + " axes=" + axes;

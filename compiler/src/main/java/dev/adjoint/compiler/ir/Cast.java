@@ -18,6 +18,13 @@ public record Cast(DType to) implements Op {
     return DArray.of(to, shape, inputs.get(0).toArray());
   }
 
+  /** Cotangents cross a cast between floating types; nothing flows into integers or bools. */
+  @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    DType from = y.input(0).type().dtype();
+    return java.util.Arrays.asList(from.isFloating() && to.isFloating() ? e.cast(g, from) : null);
+  }
+
   @Override
   public String describe() {
     return "cast " + to.name().toLowerCase(java.util.Locale.ROOT);

@@ -50,6 +50,18 @@ public record Concat(int axis) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    List<Node> out = new ArrayList<>();
+    Dim offset = Dim.of(0);
+    for (Node in : y.inputs()) {
+      Dim size = in.type().shape().dim(axis);
+      out.add(e.node(new Slice(axis, offset, size, 1), g));
+      offset = offset.plus(size);
+    }
+    return out;
+  }
+
+  @Override
   public String describe() {
     return "concat axis=" + axis;
   }

@@ -24,6 +24,11 @@ public record Constant(double value, DType dtype) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node result, Node g, Emitter e) {
+    return List.of();
+  }
+
+  @Override
   public String describe() {
     return "constant " + format(value);
   }

@@ -19,6 +19,11 @@ public record DimSize(Dim dim, DType dtype) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node result, Node g, Emitter e) {
+    return List.of();
+  }
+
+  @Override
   public String describe() {
     return "dim_size " + dim;
   }

@@ -123,6 +123,48 @@ public record DotGeneral(
     return DArray.of(dtype, out, data);
   }
 
+  /**
+   * Each operand's cotangent is another contraction of {@code g} with the other operand, over the
+   * other operand's free axes, transposed back to the operand's own axis order.
+   */
+  @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    Node l = y.input(0);
+    Node r = y.input(1);
+    int nb = lhsBatch.size();
+    List<Integer> lf = lhsFree(l.type().rank());
+    List<Integer> rf = rhsFree(r.type().rank());
+    List<Integer> gBatch = range(0, nb);
+    List<Integer> gLhsFree = range(nb, nb + lf.size());
+    List<Integer> gRhsFree = range(nb + lf.size(), nb + lf.size() + rf.size());
+    // dL = g · R over R's free axes: result [batch, lhs free, R's contracted axes (ascending)].
+    Node dl = e.node(new DotGeneral(gBatch, rhsBatch, gRhsFree, rf), g, r);
+    List<Integer> rContractSorted = rhsContract.stream().sorted().toList();
+    Integer[] lPerm = new Integer[l.type().rank()];
+    for (int i = 0; i < nb; i++) lPerm[lhsBatch.get(i)] = i;
+    for (int j = 0; j < lf.size(); j++) lPerm[lf.get(j)] = nb + j;
+    for (int k = 0; k < lhsContract.size(); k++) {
+      lPerm[lhsContract.get(k)] = nb + lf.size() + rContractSorted.indexOf(rhsContract.get(k));
+    }
+    // dR = L · g over L's free axes: result [batch, L's contracted axes (ascending), rhs free].
+    Node dr = e.node(new DotGeneral(lhsBatch, gBatch, lf, gLhsFree), l, g);
+    List<Integer> lContractSorted = lhsContract.stream().sorted().toList();
+    Integer[] rPerm = new Integer[r.type().rank()];
+    for (int i = 0; i < nb; i++) rPerm[rhsBatch.get(i)] = i;
+    for (int k = 0; k < rhsContract.size(); k++) {
+      rPerm[rhsContract.get(k)] = nb + lContractSorted.indexOf(lhsContract.get(k));
+    }
+    for (int j = 0; j < rf.size(); j++) rPerm[rf.get(j)] = nb + lhsContract.size() + j;
+    return List.of(e.transpose(dl, List.of(lPerm)), e.transpose(dr, List.of(rPerm)));
+  }
+
+
+  private static List<Integer> range(int from, int to) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = from; i < to; i++) out.add(i);
+    return out;
+  }
+
   @Override
   public String describe() {
     return "dot_general batch=" + lhsBatch + "/" + rhsBatch + " contract=" + lhsContract + "/" + rhsContract;

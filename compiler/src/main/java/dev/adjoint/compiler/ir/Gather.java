@@ -37,6 +37,13 @@ public record Gather() implements Op {
     return DArray.of(dtype, out, data);
   }
 
+  /** Rows picked are rows summed into: a scatter-add of the cotangent. */
+  @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    Node table = y.input(0);
+    return java.util.Arrays.asList(e.node(new ScatterAdd(table.type().shape().dim(0)), y.input(1), g), null);
+  }
+
   @Override
   public String describe() {
     return "gather";

@@ -31,6 +31,11 @@ public record Input(String name, Kind kind, TensorType declared) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node result, Node g, Emitter e) {
+    return List.of();
+  }
+
+  @Override
   public String describe() {
     return (kind == Kind.PARAM ? "param " : "input ") + name;
   }

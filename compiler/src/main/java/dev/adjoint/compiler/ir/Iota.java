@@ -28,6 +28,11 @@ public record Iota(Shape shape, int axis) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node result, Node g, Emitter e) {
+    return List.of();
+  }
+
+  @Override
   public String describe() {
     return "iota axis=" + axis + " " + shape;
   }

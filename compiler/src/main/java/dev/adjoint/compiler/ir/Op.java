@@ -21,6 +21,13 @@ public sealed interface Op
   /** The result for these operand values; {@code shape} is the result's shape at run time. */
   DArray evaluate(List<DArray> inputs, DType dtype, int[] shape, EvalContext context);
 
+  /**
+   * The vector–Jacobian product: given the result node and its cotangent {@code g}, the
+   * cotangent of each input, or null where an input receives none (it is not differentiable, or
+   * the contribution is zero — a symbolic zero that is never materialised).
+   */
+  List<Node> vjp(Node result, Node g, Emitter e);
+
   /** The op's name and attributes as printed in IR dumps: {@code reduce_sum axes=[1]}. */
   String describe();
 

@@ -36,6 +36,11 @@ public record Pad(int axis, Dim before, Dim after) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    return List.of(e.node(new Slice(axis, before, y.input(0).type().shape().dim(axis), 1), g));
+  }
+
+  @Override
   public String describe() {
     return "pad axis=" + axis + " before=" + before + " after=" + after;
   }

@@ -28,6 +28,11 @@ public record RandomUniform(TensorType result, int site) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node result, Node g, Emitter e) {
+    return List.of();
+  }
+
+  @Override
   public String describe() {
     return "random_uniform site=" + Integer.toHexString(site);
   }

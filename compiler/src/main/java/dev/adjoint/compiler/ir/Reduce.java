@@ -77,6 +77,31 @@ public record Reduce(Fn fn, List<Integer> axes) implements Op {
     return DArray.of(dtype, out, data);
   }
 
+  /**
+   * Sums spread the cotangent back evenly; {@code max}/{@code min} give it to the elements equal
+   * to the result, ties sharing it equally (as {@code torch.amax}); {@code prod} uses y / x, which
+   * assumes no zero among the factors.
+   */
+  @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    Node x = y.input(0);
+    Shape in = x.type().shape();
+    List<Dim> kept = new ArrayList<>(in.dims());
+    for (int a : axes) kept.set(a, Dim.of(1));
+    Node gKeep = e.broadcast(e.reshape(g, Shape.of(kept)), in);
+    Node yKeep = e.broadcast(e.reshape(y, Shape.of(kept)), in);
+    Node dx = switch (fn) {
+      case SUM -> gKeep;
+      case PROD -> e.div(e.mul(gKeep, yKeep), x);
+      case MAX, MIN -> {
+        Node hit = e.cast(e.binary(Binary.Fn.EQ, x, yKeep), x.type().dtype());
+        Node count = e.broadcast(e.sumKeep(hit, axes), in);
+        yield e.div(e.mul(gKeep, hit), count);
+      }
+    };
+    return List.of(dx);
+  }
+
   @Override
   public String describe() {
     return fn.opName() + " axes=" + axes;

@@ -24,6 +24,11 @@ public record Reshape(Shape shape) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    return List.of(e.reshape(g, y.input(0).type().shape()));
+  }
+
+  @Override
   public String describe() {
     return "reshape " + shape;
   }

@@ -44,6 +44,11 @@ public record ScatterAdd(Dim rows) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    return java.util.Arrays.asList(null, e.node(new Gather(), g, y.input(0)));
+  }
+
+  @Override
   public String describe() {
     return "scatter_add rows=" + rows;
   }

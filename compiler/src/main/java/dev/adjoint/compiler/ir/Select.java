@@ -32,6 +32,12 @@ public record Select() implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    Node zero = e.fullLike(0, g);
+    return java.util.Arrays.asList(null, e.select(y.input(0), g, zero), e.select(y.input(0), zero, g));
+  }
+
+  @Override
   public String describe() {
     return "select";
   }

@@ -46,6 +46,33 @@ public record Slice(int axis, Dim start, Dim size, int stride) implements Op {
     return DArray.of(dtype, out, data);
   }
 
+  /**
+   * The cotangent goes back to the positions read, zeros elsewhere: a pad, and for a stride
+   * {@code s > 1} each element first gets {@code s - 1} zeros after it.
+   */
+  @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    TensorType in = y.input(0).type();
+    Node spread = g;
+    Dim covered = size;
+    if (stride > 1) {
+      List<Dim> withLane = new ArrayList<>(g.type().shape().dims());
+      withLane.add(axis + 1, Dim.of(1));
+      Node lane = e.reshape(g, Shape.of(withLane));
+      List<Dim> zeroDims = new ArrayList<>(withLane);
+      zeroDims.set(axis + 1, Dim.of(stride - 1));
+      Node zeros = e.full(0, new TensorType(g.type().dtype(), Shape.of(zeroDims)));
+      Node interleaved = e.node(new Concat(axis + 1), lane, zeros);
+      List<Dim> flat = new ArrayList<>(g.type().shape().dims());
+      flat.set(axis, size.times(Dim.of(stride)));
+      Node spaced = e.reshape(interleaved, Shape.of(flat));
+      covered = size.minus(Dim.of(1)).times(Dim.of(stride)).plus(Dim.of(1));
+      spread = e.node(new Slice(axis, Dim.of(0), covered, 1), spaced);
+    }
+    Dim after = in.shape().dim(axis).minus(start).minus(covered);
+    return List.of(e.node(new Pad(axis, start, after), spread));
+  }
+
   @Override
   public String describe() {
     return "slice axis=" + axis + " start=" + start + " size=" + size + (stride == 1 ? "" : " stride=" + stride);

@@ -18,6 +18,12 @@ public record StopGradient() implements Op {
     return inputs.get(0);
   }
 
+  /** The whole point of the op: no cotangent flows through it. */
+  @Override
+  public List<Node> vjp(Node result, Node g, Emitter e) {
+    return java.util.Arrays.asList((Node) null);
+  }
+
   @Override
   public String describe() {
     return "stop_gradient";

@@ -56,6 +56,11 @@ public record Transpose(List<Integer> permutation) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    return List.of(e.transpose(g, inverse()));
+  }
+
+  @Override
   public String describe() {
     return "transpose " + permutation;
   }

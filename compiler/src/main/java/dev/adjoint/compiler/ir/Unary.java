@@ -62,6 +62,27 @@ public record Unary(Fn fn) implements Op {
   }
 
   @Override
+  public List<Node> vjp(Node y, Node g, Emitter e) {
+    Node x = y.input(0);
+    Node dx = switch (fn) {
+      case NEG -> e.neg(g);
+      case EXP -> e.mul(g, y);
+      case LOG -> e.div(g, x);
+      case SQRT -> e.div(e.mul(g, e.fullLike(0.5, y)), y);
+      // d/dx x^(-1/2) = -1/2 · x^(-3/2) = -1/2 · y³
+      case RSQRT -> e.mul(g, e.mul(e.fullLike(-0.5, y), e.mul(y, e.mul(y, y))));
+      case ABS -> e.mul(g, e.unary(Fn.SIGN, x));
+      case SIN -> e.mul(g, e.unary(Fn.COS, x));
+      case COS -> e.neg(e.mul(g, e.unary(Fn.SIN, x)));
+      case TANH -> e.mul(g, e.sub(e.fullLike(1, y), e.mul(y, y)));
+      // d/dx erf(x) = 2/√π · e^(-x²)
+      case ERF -> e.mul(g, e.mul(e.fullLike(1.1283791670955126, x), e.unary(Fn.EXP, e.neg(e.mul(x, x)))));
+      case SIGN, NOT -> null;
+    };
+    return java.util.Arrays.asList(dx);
+  }
+
+  @Override
   public String describe() {
     return fn.opName();
   }
