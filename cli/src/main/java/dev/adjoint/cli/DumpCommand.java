@@ -5,13 +5,12 @@ import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ast.AstPrinter;
 import dev.adjoint.compiler.ir.IrDot;
 import dev.adjoint.compiler.ir.IrPrinter;
-import dev.adjoint.runtime.DType;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "dump", mixinStandardHelpOptions = true,
@@ -33,22 +32,23 @@ final class DumpCommand implements Callable<Integer> {
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text or dot (default: ${DEFAULT-VALUE}).")
   Format format;
 
-  @Option(names = "--dtype", paramLabel = "TYPE", description = "Compute every float in this type: f32 or f64.")
-  String dtype;
+  @Option(names = "--dtype", paramLabel = "TYPE", description = "Compute every float in this type: ${COMPLETION-CANDIDATES}.")
+  EvalCommand.Precision dtype;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
+    if (stage == Stage.ast && format == Format.dot) {
+      throw new ParameterException(spec.commandLine(), "--stage ast has no DOT form: use --format text, or --stage ir");
+    }
     Compilation c = Compilation.compile(file);
     if (stage == Stage.ast) {
-      if (format == Format.dot) throw new UserError("--stage ast has no DOT form; use --format text");
       spec.commandLine().getOut().print(AstPrinter.print(c.program()));
       return 0;
     }
     RunOptions options = RunOptions.defaults();
-    Optional<DType> d = EvalCommand.parseDtype(dtype);
-    if (d.isPresent()) options = options.withDtype(d.get());
+    if (dtype != null) options = options.withDtype(dtype.type);
     var graph = c.graph(entry != null ? entry : c.defaultEntry(), options, Map.of()).graph();
     spec.commandLine().getOut().print(format == Format.dot ? IrDot.print(graph) : IrPrinter.print(graph));
     return 0;

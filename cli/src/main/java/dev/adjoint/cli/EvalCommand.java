@@ -3,19 +3,30 @@ package dev.adjoint.cli;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.Run;
 import dev.adjoint.compiler.RunOptions;
+import dev.adjoint.compiler.frontend.Frontend;
+import dev.adjoint.compiler.ir.Dim;
+import dev.adjoint.compiler.ir.Graph;
+import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
+import dev.adjoint.runtime.io.ArrayFileException;
 import dev.adjoint.runtime.io.Npy;
 import dev.adjoint.runtime.io.Safetensors;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,8 +58,9 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--dim", paramLabel = "NAME=N", description = "A run-time size no input fixes (repeatable).")
   List<String> dims = new ArrayList<>();
 
-  @Option(names = "--dtype", paramLabel = "TYPE", description = "Compute every float in this type: f32 or f64 (default: as declared).")
-  String dtype;
+  @Option(names = "--dtype", paramLabel = "TYPE",
+      description = "Compute every float in this type: ${COMPLETION-CANDIDATES} (default: as declared).")
+  Precision dtype;
 
   @Option(names = "--backend", paramLabel = "NAME", defaultValue = "interp",
       description = "Where to run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). The generated Java and CUDA "
@@ -66,23 +78,28 @@ final class EvalCommand implements Callable<Integer> {
   enum Backend { interp }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     Compilation c = Compilation.compile(file);
     String name = entry != null ? entry : c.defaultEntry();
-    RunOptions options = new RunOptions(parseDtype(dtype), train, seed, parseDims(dims));
+    RunOptions options = new RunOptions(dtype == null ? Optional.empty() : Optional.of(dtype.type), train, seed,
+        parseDims(dims));
+    checkDimNames(c, name, options);
     Map<String, Tensor> in = new LinkedHashMap<>();
     for (String spec : inputs) {
-      String[] kv = split(spec, "--input");
-      if (in.put(kv[0], Npy.read(Path.of(kv[1]))) != null) throw new UserError("input '" + kv[0] + "' is given twice");
+      String[] kv = split(spec, "--input", "NAME=PATH.npy");
+      if (in.containsKey(kv[0])) throw new UserError("input '" + kv[0] + "' is given twice (--input " + spec + ")");
+      in.put(kv[0], readNpy("input '" + kv[0] + "'", Path.of(kv[1])));
     }
     Map<String, Tensor> params = new LinkedHashMap<>();
-    if (paramsFile != null) params.putAll(Safetensors.read(paramsFile));
+    if (paramsFile != null) params.putAll(readSafetensors(paramsFile));
+    Set<String> named = new HashSet<>();
     for (String spec : paramFiles) {
-      String[] kv = split(spec, "--param");
-      params.put(kv[0], Npy.read(Path.of(kv[1])));
+      String[] kv = split(spec, "--param", "NAME=PATH.npy");
+      if (!named.add(kv[0])) throw new UserError("param '" + kv[0] + "' is given twice (--param " + spec + ")");
+      params.put(kv[0], readNpy("param '" + kv[0] + "'", Path.of(kv[1])));
     }
     Run run = c.run(name, options, in, params);
-    Files.createDirectories(out);
+    createOutputFolder(out);
     PrintWriter stdout = this.spec.commandLine().getOut();
     List<Tensor> outputs = run.outputs();
     for (int i = 0; i < outputs.size(); i++) {
@@ -96,33 +113,104 @@ final class EvalCommand implements Callable<Integer> {
     return 0;
   }
 
-  static Optional<DType> parseDtype(String dtype) {
-    if (dtype == null) return Optional.empty();
-    return switch (dtype) {
-      case "f32" -> Optional.of(DType.F32);
-      case "f64" -> Optional.of(DType.F64);
-      default -> throw new UserError("--dtype must be f32 or f64, got '" + dtype + "'");
-    };
+  /** The element types --dtype accepts; a picocli enum, so that another value is bad usage (exit 2). */
+  enum Precision {
+    f32(DType.F32), f64(DType.F64);
+
+    final DType type;
+
+    Precision(DType type) {
+      this.type = type;
+    }
+  }
+
+  /** Reads a .npy file for {@code what} ("input 'x'"); every failure is a message naming both. */
+  static Tensor readNpy(String what, Path path) {
+    checkReadable(what, path);
+    try {
+      return Npy.read(path);
+    } catch (ArrayFileException e) {
+      throw new UserError("cannot read " + what + " from '" + path + "': " + e.problem());
+    } catch (UncheckedIOException e) {
+      throw new UserError("cannot read " + what + " from '" + path + "': " + reason(e.getCause()));
+    }
+  }
+
+  static Map<String, Tensor> readSafetensors(Path path) {
+    String what = "--params";
+    checkReadable(what, path);
+    try {
+      return Safetensors.read(path);
+    } catch (ArrayFileException e) {
+      throw new UserError("cannot read " + what + " from '" + path + "': " + e.problem());
+    } catch (UncheckedIOException e) {
+      throw new UserError("cannot read " + what + " from '" + path + "': " + reason(e.getCause()));
+    }
+  }
+
+  private static void checkReadable(String what, Path path) {
+    if (!Files.exists(path)) throw new UserError("cannot read " + what + ": no such file '" + path + "'");
+    if (Files.isDirectory(path)) throw new UserError("cannot read " + what + ": '" + path + "' is a folder, not a file");
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) return "permission denied";
+    if (e instanceof FileSystemException fs && fs.getReason() != null) return fs.getReason();
+    return String.valueOf(e.getMessage());
+  }
+
+  private static void createOutputFolder(Path out) {
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new UserError("--out '" + out + "' is a file, not a folder");
+    }
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UserError("cannot create the --out folder '" + out + "': " + reason(e));
+    }
+  }
+
+  /** A --dim that names no size of the entry point is a typo; say so instead of ignoring it. */
+  private static void checkDimNames(Compilation c, String entry, RunOptions options) {
+    if (options.dims().isEmpty()) return;
+    Graph graph = c.graph(entry, options, Map.of()).graph();
+    Set<String> sizes = new TreeSet<>();
+    for (Node n : graph.topologicalOrder()) {
+      for (Dim d : n.type().shape().dims()) sizes.addAll(d.symbols());
+    }
+    sizes.remove("...");
+    for (String given : options.dims().keySet()) {
+      if (sizes.contains(given)) continue;
+      throw new UserError("--dim " + given + ": " + entry + " has no size named '" + given + "'"
+          + Frontend.suggest(given, sizes)
+          + (sizes.isEmpty() ? "; all its sizes are fixed" : "; its sizes are " + String.join(", ", sizes)));
+    }
   }
 
   static Map<String, Long> parseDims(List<String> dims) {
     Map<String, Long> out = new LinkedHashMap<>();
     for (String d : dims) {
-      String[] kv = split(d, "--dim");
+      String[] kv = split(d, "--dim", "NAME=N");
+      long v;
       try {
-        long v = Long.parseLong(kv[1]);
-        if (v < 0) throw new NumberFormatException();
-        out.put(kv[0], v);
+        v = Long.parseLong(kv[1]);
       } catch (NumberFormatException e) {
-        throw new UserError("--dim " + d + ": the size must be a non-negative integer");
+        throw new UserError("--dim " + d + ": the size must be a non-negative integer, got '" + kv[1] + "'");
       }
+      if (v < 0) throw new UserError("--dim " + d + ": the size must be a non-negative integer, got " + v);
+      if (v > Integer.MAX_VALUE) {
+        throw new UserError("--dim " + d + ": the size must be at most " + Integer.MAX_VALUE + ", got " + v);
+      }
+      if (out.containsKey(kv[0])) throw new UserError("--dim " + kv[0] + " is given twice");
+      out.put(kv[0], v);
     }
     return out;
   }
 
-  static String[] split(String spec, String option) {
+  /** Splits {@code NAME=VALUE}; {@code form} is how the option's value is written in its help. */
+  static String[] split(String spec, String option, String form) {
     int eq = spec.indexOf('=');
-    if (eq <= 0 || eq == spec.length() - 1) throw new UserError(option + " expects NAME=VALUE, got '" + spec + "'");
+    if (eq <= 0 || eq == spec.length() - 1) throw new UserError(option + " expects " + form + ", got '" + spec + "'");
     return new String[] {spec.substring(0, eq), spec.substring(eq + 1)};
   }
 }

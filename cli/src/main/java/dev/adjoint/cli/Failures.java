@@ -21,6 +21,8 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
       case UserError u -> err.println("error: " + u.getMessage());
       case IllegalArgumentException i -> err.println("error: " + i.getMessage());
       case ArithmeticException a -> err.println("error: " + a.getMessage());
+      // Reading and writing files: the runtime's messages start with the quoted file name.
+      case java.io.UncheckedIOException u -> err.println("error: " + u.getMessage());
       default -> {
         err.println("adjoint: internal error: " + e);
         if (System.getenv("ADJOINT_DEBUG") != null) e.printStackTrace(err);

@@ -1,6 +1,9 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.compiler.frontend.Frontend;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,11 +36,37 @@ public final class Main implements Runnable {
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new Failures());
     cli.setParameterExceptionHandler((e, a) -> {
-      err.println("adjoint: " + e.getMessage());
+      err.println("adjoint: " + usageMessage(e));
       err.println("Try 'adjoint " + commandName(e.getCommandLine()) + "--help' for more information.");
       return 2;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } finally {
+      // print() does not flush an autoflush PrintWriter; dump prints its whole text with one print().
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** picocli's message, made specific for a mistyped command or option. */
+  static String usageMessage(CommandLine.ParameterException e) {
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      CommandLine cl = u.getCommandLine();
+      String first = u.getUnmatched().get(0);
+      if (!first.startsWith("-") && !cl.getSubcommands().isEmpty() && cl.getParent() == null) {
+        List<String> commands = cl.getSubcommands().keySet().stream().filter(c -> !c.equals("help")).toList();
+        return "unknown command '" + first + "'" + Frontend.suggest(first, commands) + "; the commands are "
+            + String.join(", ", commands);
+      }
+      if (first.startsWith("-") && first.length() > 1) {
+        String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+        List<String> options = cl.getCommandSpec().options().stream().flatMap(o -> Arrays.stream(o.names())).toList();
+        String hint = Frontend.suggest(name, options);
+        if (!hint.isEmpty()) return "Unknown option: '" + name + "'" + hint;
+      }
+    }
+    return e.getMessage();
   }
 
   private static String commandName(CommandLine cl) {

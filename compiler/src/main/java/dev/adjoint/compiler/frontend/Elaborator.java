@@ -227,6 +227,7 @@ final class Elaborator {
     int required = 0;
     while (required < fn.params().size() && fn.params().get(required).defaultValue().isEmpty()) required++;
     Map<String, Value> bound = call.bind(displayName, names, required);
+    Map<String, Span> defaulted = new HashMap<>();
     for (int i = required; i < names.size(); i++) {
       if (!bound.containsKey(names.get(i))) {
         Decl.Param p = fn.params().get(i);
@@ -234,12 +235,16 @@ final class Elaborator {
           throw new ElabError(call.span(), "missing argument '" + names.get(i) + "' in call to '" + displayName + "'");
         }
         bound.put(names.get(i), eval(p.defaultValue().get(), definingScope));
+        Span at = p.defaultValue().get().span();
+        if (!decls.isPrelude(at.file())) defaulted.put(names.get(i), at);
       }
     }
     Signature sig = new Signature(this, fn, definingScope);
     List<Value> args = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
-      args.add(sig.unify(fn.params().get(i), bound.get(names.get(i)), call.spanOf(names.get(i), names), displayName));
+      // A default that does not fit its parameter is the signature's mistake: shown there.
+      Span argSpan = defaulted.getOrDefault(names.get(i), call.spanOf(names.get(i), names));
+      args.add(sig.unify(fn.params().get(i), bound.get(names.get(i)), argSpan, displayName));
     }
     sig.finishUnification(fn, args, displayName, call.span());
     return callWith(fn, definingScope, displayName, sig, args, call.span());
