@@ -7,9 +7,18 @@ A golden case is a folder compiler/src/test/resources/goldens/<name>/ holding
     input_<arg>.npy   one per argument of the entry point
     param_<name>.npy  one per param of the model, by its full dotted name
     output.npy        the result (or output_0.npy, output_1.npy, ... for a tuple)
+    cotangent.npy     the seed of the gradient of a non-scalar single output (see below)
+    grad_<name>.npy   the gradient for each floating-point argument and each param
 
 The outputs come from PyTorch, computed in float64, independently of the .adj source.
-dev.adjoint.compiler.golden.GoldenTest runs every folder through the reference interpreter.
+dev.adjoint.compiler.golden.GoldenTest runs every folder through the reference interpreter,
+GoldenGradientTest runs the gradient of every folder that has grad_*.npy files.
+
+Gradients: every case whose entry has a floating-point argument or param and whose outputs are all
+floating-point gets them, from torch.autograd in float64 (write_case's `grad=`, a function of the
+float arguments and params that recomputes the outputs). A scalar output is seeded with 1, a single
+non-scalar output with a random cotangent c (cotangent.npy; the gradient is that of sum(c * output)),
+a tuple with ones for every member (no cotangent.npy; the Java side passes none).
 """
 
 from __future__ import annotations
@@ -97,11 +106,21 @@ def _converted(array: np.ndarray) -> np.ndarray:
 
 
 _written: list[str] = []
+_gradient_cases: list[str] = []
 
 
 def write_case(name: str, program: str, outputs, *, entry: str = "main", inputs=None, params=None,
-               dims=None, rtol=None, atol=None, description: str = "") -> None:
-    """Writes (replacing) one case folder. `outputs` is a tensor or a tuple/list of tensors."""
+               dims=None, rtol=None, atol=None, description: str = "", grad=None, grad_skip=None,
+               no_grad: str = "") -> None:
+    """Writes (replacing) one case folder. `outputs` is a tensor or a tuple/list of tensors.
+
+    grad: a function of one dict, {name: tensor} holding every input (by argument name) and every
+    param (by full name), that recomputes `outputs` with PyTorch; the float ones are leaves that
+    require grad. Needed by every case that has gradients (see the module doc). grad_skip:
+    {name: reason} for a float argument or param whose gradient is deliberately not written (the
+    reason goes to the script, the name to case.properties as grad_skip=). no_grad: the reason an
+    eligible case has no gradients at all.
+    """
     inputs = inputs or {}
     params = params or {}
     if not name.replace("_", "").isalnum():
@@ -127,6 +146,9 @@ def write_case(name: str, program: str, outputs, *, entry: str = "main", inputs=
         lines.append(f"rtol={rtol!r}")
     if atol is not None:
         lines.append(f"atol={atol!r}")
+    grad_skip = grad_skip or {}
+    if grad_skip:
+        lines.append("grad_skip=" + ",".join(sorted(grad_skip)))
     if description:
         if not description.isascii() or "\n" in description or "\\" in description:
             raise ValueError(f"{name}: description must be one line of ASCII without backslashes")
@@ -152,6 +174,69 @@ def write_case(name: str, program: str, outputs, *, entry: str = "main", inputs=
         if array.dtype == np.float64 and np.isnan(array).any():
             raise ValueError(f"{name}: NaN in the expected output")
 
+    _write_gradients(name, folder, outputs, arrays, inputs, params, grad, grad_skip, no_grad)
+
+
+def _is_float(value) -> bool:
+    return to_numpy(value).dtype == np.float64
+
+
+def _write_gradients(name, folder, outputs, arrays, inputs, params, grad, grad_skip, no_grad):
+    float_names = [k for k, v in inputs.items() if _is_float(v)] + list(params)
+    eligible = bool(float_names) and all(a.dtype == np.float64 for a in arrays)
+    if not eligible:
+        if grad is not None or grad_skip:
+            raise ValueError(f"{name}: grad= given, but the case has no float inputs or a non-float output")
+        return
+    if grad is None:
+        if not no_grad:
+            raise ValueError(f"{name}: the case has float inputs and float outputs: give grad= (or no_grad=reason)")
+        return
+    unknown = set(grad_skip) - set(float_names)
+    if unknown:
+        raise ValueError(f"{name}: grad_skip names {sorted(unknown)}, not float inputs or params")
+
+    values = {}
+    for k, v in list(inputs.items()) + list(params.items()):
+        v = torch.as_tensor(v).detach().clone()
+        values[k] = v.requires_grad_(True) if k in float_names else v
+    recomputed = grad(values)
+    recomputed = list(recomputed) if isinstance(recomputed, (tuple, list)) else [recomputed]
+    if len(recomputed) != len(arrays):
+        raise ValueError(f"{name}: grad= gives {len(recomputed)} outputs, expected {len(arrays)}")
+    for i, (r, a) in enumerate(zip(recomputed, arrays)):
+        r_np = r.detach().numpy()
+        if r_np.shape != a.shape or not np.allclose(r_np, a, rtol=1e-13, atol=1e-13, equal_nan=False):
+            diff = np.abs(r_np - a).max() if r_np.shape == a.shape else "shape " + str(r_np.shape)
+            raise ValueError(f"{name}: grad= recomputes output {i} differently from the golden ({diff})")
+
+    if len(recomputed) == 1 and recomputed[0].dim() > 0:
+        c = Draw(name + "/cotangent").normal(*recomputed[0].shape)
+        seeds = [c]
+        np.save(folder / "cotangent.npy", to_numpy(c))
+    else:
+        # A scalar is seeded with 1; every member of a tuple with ones (as y.sum().backward()).
+        seeds = [torch.ones_like(r) for r in recomputed]
+    leaves = [values[k] for k in float_names]
+    # An output that does not depend on any leaf (zeros_like(x)) contributes nothing.
+    connected = [(r, c) for r, c in zip(recomputed, seeds) if r.requires_grad]
+    if connected:
+        grads = torch.autograd.grad([r for r, _ in connected], leaves, grad_outputs=[c for _, c in connected],
+                                    allow_unused=True)
+    else:
+        grads = [None] * len(leaves)
+    for k, leaf, g in zip(float_names, leaves, grads):
+        if k in grad_skip:
+            continue
+        g = torch.zeros_like(leaf) if g is None else g
+        array = to_numpy(g)
+        if array.shape != tuple(leaf.shape):
+            raise ValueError(f"{name}: gradient of {k} has shape {array.shape}")
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name}: non-finite gradient for {k}")
+        np.save(folder / f"grad_{k}.npy", array)
+    _gradient_cases.append(name)
+
 
 def example_source(file_name: str) -> str:
     """The text of an example program, copied verbatim into a case."""
@@ -159,4 +244,5 @@ def example_source(file_name: str) -> str:
 
 
 def done(script: str) -> None:
-    print(f"{script}: wrote {len(_written)} cases under {GOLDENS.relative_to(REPO)}")
+    print(f"{script}: wrote {len(_written)} cases ({len(_gradient_cases)} with gradients)"
+          f" under {GOLDENS.relative_to(REPO)}")

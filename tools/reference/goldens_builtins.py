@@ -24,7 +24,8 @@ def elementwise():
         ("tanh", "tanh(x)", torch.tanh, lambda d: d.normal(3, 4, std=2.0)),
         ("erf", "erf(x)", torch.erf, lambda d: d.normal(3, 4, std=1.5)),
         ("neg", "-x", torch.neg, lambda d: d.normal(3, 4)),
-        ("stop_gradient", "stop_gradient(x) * 2", lambda x: x * 2, lambda d: d.normal(3, 4)),
+        # detach: stop_gradient's derivative is zero, so the gradient golden is 0.
+        ("stop_gradient", "stop_gradient(x) * 2", lambda x: x.detach() * 2, lambda d: d.normal(3, 4)),
         ("pow_int_literal", "x ^ 3", lambda x: torch.pow(x, 3), lambda d: d.normal(3, 4)),
         ("pow_half", "x ^ 0.5", torch.sqrt, lambda d: d.uniform(0.0, 4.0, 3, 4)),
     ]
@@ -32,61 +33,81 @@ def elementwise():
         case = f"builtin_{name}"
         x = draw(Draw(case))
         write_case(case, f"fn main(x: f64[3, 4]) -> f64[3, 4] = {call}\n", fn(x), inputs={"x": x},
-                   description=f"{call} elementwise")
+                   description=f"{call} elementwise", grad=lambda v, fn=fn: fn(v["x"]))
 
     case = "builtin_sign"
     x = Draw(case).normal(3, 4)
     x[0, 1] = 0.0
     x[2, 3] = -0.0
     write_case(case, "fn main(x: f64[3, 4]) -> f64[3, 4] = sign(x)\n", torch.sign(x), inputs={"x": x},
-               description="sign, with sign(0) = 0")
+               description="sign, with sign(0) = 0", grad=lambda v: torch.sign(v["x"]))
 
     case = "builtin_pow_tensor"
     d = Draw(case)
     x, y = d.uniform(0.1, 3.0, 3, 4), d.normal(3, 4)
     write_case(case, "fn main(x: f64[3, 4], y: f64[3, 4]) -> f64[3, 4] = x ^ y\n", torch.pow(x, y),
-               inputs={"x": x, "y": y}, description="elementwise power of two tensors")
+               inputs={"x": x, "y": y}, description="elementwise power of two tensors",
+               grad=lambda v: torch.pow(v["x"], v["y"]))
 
     case = "builtin_pow_right_assoc"
     x = Draw(case).uniform(0.5, 1.5, 3, 4)
     write_case(case, "fn main(x: f64[3, 4]) -> f64[3, 4] = x ^ 2 ^ 0.5\n", torch.pow(x, 2 ** 0.5),
-               inputs={"x": x}, description="^ is right-associative: x ^ (2 ^ 0.5)")
+               inputs={"x": x}, description="^ is right-associative: x ^ (2 ^ 0.5)",
+               grad=lambda v: torch.pow(v["x"], 2 ** 0.5))
 
     case = "builtin_maximum_broadcast"
     d = Draw(case)
     a, b = d.normal(3, 4), d.normal(4)
     write_case(case, "fn main(a: f64[3, 4], b: f64[4]) -> f64[3, 4] = maximum(a, b)\n", torch.maximum(a, b),
-               inputs={"a": a, "b": b}, description="maximum with a broadcast operand")
+               inputs={"a": a, "b": b}, description="maximum with a broadcast operand",
+               grad=lambda v: torch.maximum(v["a"], v["b"]))
 
     case = "builtin_minimum"
     d = Draw(case)
     a, b = d.normal(3, 4), d.normal(3, 4)
     b[1, 2] = a[1, 2]
+    # Adjoint gives a tie of minimum/maximum wholly to the second operand (torch.minimum halves it):
+    # where(a < b, a, b) has the same values and that derivative.
     write_case(case, "fn main(a: f64[3, 4], b: f64[3, 4]) -> f64[3, 4] = minimum(a, b)\n", torch.minimum(a, b),
-               inputs={"a": a, "b": b}, description="minimum, one tie")
+               inputs={"a": a, "b": b}, description="minimum, one tie",
+               grad=lambda v: torch.where(v["a"] < v["b"], v["a"], v["b"]))
 
     case = "builtin_maximum_scalar_literal"
     x = Draw(case).normal(3, 4)
     write_case(case, "fn main(x: f64[3, 4]) -> f64[3, 4] = maximum(x, 0.25)\n", torch.clamp(x, min=0.25),
-               inputs={"x": x}, description="maximum with a float literal")
+               inputs={"x": x}, description="maximum with a float literal",
+               grad=lambda v: torch.clamp(v["x"], min=0.25))
 
     case = "builtin_where"
     d = Draw(case)
     c, a, b = d.bools(3, 4), d.normal(3, 4), d.normal(3, 4)
     write_case(case, "fn main(c: bool[3, 4], a: f64[3, 4], b: f64[3, 4]) -> f64[3, 4] = where(c, a, b)\n",
-               torch.where(c, a, b), inputs={"c": c, "a": a, "b": b}, description="where with a bool input")
+               torch.where(c, a, b), inputs={"c": c, "a": a, "b": b}, description="where with a bool input",
+               grad=lambda v: torch.where(v["c"], v["a"], v["b"]))
 
     case = "builtin_where_literal_branch"
     x = Draw(case).normal(3, 4)
     write_case(case, "fn main(x: f64[3, 4]) -> f64[3, 4] = where(x > 0.5, x, 0.0)\n",
                torch.where(x > 0.5, x, torch.zeros_like(x)), inputs={"x": x},
-               description="where with a comparison and a literal branch")
+               description="where with a comparison and a literal branch",
+               grad=lambda v: torch.where(v["x"] > 0.5, v["x"], torch.zeros_like(v["x"])))
 
     case = "builtin_where_broadcast"
     d = Draw(case)
     c, a, b = d.bools(4), d.normal(3, 1), d.normal(3, 4)
     write_case(case, "fn main(c: bool[4], a: f64[3, 1], b: f64[3, 4]) -> f64[3, 4] = where(c, a, b)\n",
-               torch.where(c, a, b), inputs={"c": c, "a": a, "b": b}, description="where broadcasts all three")
+               torch.where(c, a, b), inputs={"c": c, "a": a, "b": b}, description="where broadcasts all three",
+               grad=lambda v: torch.where(v["c"], v["a"], v["b"]))
+
+    case = "builtin_maximum_ties"
+    d = Draw(case)
+    a, b = d.normal(3, 4), d.normal(3, 4)
+    a[0, 0], a[1, 2], a[2, 3] = b[0, 0], b[1, 2], b[2, 3]
+    # Adjoint gives a tie of maximum wholly to the second operand (torch.maximum halves it):
+    # where(a > b, a, b) has the same values and that derivative.
+    write_case(case, "fn main(a: f64[3, 4], b: f64[3, 4]) -> f64[3, 4] = maximum(a, b)\n", torch.maximum(a, b),
+               inputs={"a": a, "b": b}, description="maximum with three ties: their gradient goes to b",
+               grad=lambda v: torch.where(v["a"] > v["b"], v["a"], v["b"]))
 
     case = "builtin_compare"
     d = Draw(case)
@@ -108,21 +129,23 @@ def elementwise():
     case = "builtin_arith_broadcast"
     d = Draw(case)
     a, b, c = d.normal(2, 1, 4), d.normal(3, 1), d.uniform(0.5, 2.0, 4)
-    expected = a * b - c / 2 + (a - c) * 3 - b / c
+    fn = lambda a, b, c: a * b - c / 2 + (a - c) * 3 - b / c
     write_case(case, """
         fn main(a: f64[2, 1, 4], b: f64[3, 1], c: f64[4]) -> f64[2, 3, 4] =
           a * b - c / 2 + (a - c) * 3 - b / c
-        """, expected, inputs={"a": a, "b": b, "c": c},
-               description="+ - * / with NumPy broadcasting and integer literals")
+        """, fn(a, b, c), inputs={"a": a, "b": b, "c": c},
+               description="+ - * / with NumPy broadcasting and integer literals",
+               grad=lambda v: fn(v["a"], v["b"], v["c"]))
 
     case = "builtin_precedence"
     d = Draw(case)
     a, b, c = d.normal(3, 4), d.normal(3, 4), d.uniform(0.5, 2.0, 3, 4)
-    expected = a + b * c ** 2 - (-(a ** 2)) / c
+    fn = lambda a, b, c: a + b * c ** 2 - (-(a ** 2)) / c
     write_case(case, "fn main(a: f64[3, 4], b: f64[3, 4], c: f64[3, 4]) -> f64[3, 4] = a + b * c ^ 2 - -a ^ 2 / c\n",
-               expected,
+               fn(a, b, c),
                inputs={"a": a, "b": b, "c": c},
-               description="^ binds tighter than unary minus: -a ^ 2 is -(a ^ 2)")
+               description="^ binds tighter than unary minus: -a ^ 2 is -(a ^ 2)",
+               grad=lambda v: fn(v["a"], v["b"], v["c"]))
 
     case = "builtin_cast_i32_to_f64"
     n = Draw(case).ints(-50, 50, 2, 5)
@@ -138,14 +161,16 @@ def elementwise():
     case = "builtin_cast_bool_to_f64"
     x = Draw(case).normal(3, 4)
     write_case(case, "fn main(x: f64[3, 4]) -> f64[3, 4] = cast(x > 0, f64) * x\n", (x > 0).to(torch.float64) * x,
-               inputs={"x": x}, description="cast bool to f64")
+               inputs={"x": x}, description="cast bool to f64",
+               grad=lambda v: (v["x"] > 0).to(torch.float64) * v["x"])
 
     case = "builtin_int_meets_float"
     d = Draw(case)
     n, x = d.ints(-5, 5, 3, 4), d.normal(3, 4)
     write_case(case, "fn main(n: i32[3, 4], x: f64[3, 4]) -> f64[3, 4] = n * x + n\n",
                n.to(torch.float64) * x + n.to(torch.float64), inputs={"n": n, "x": x},
-               description="i32 meeting f64 becomes f64")
+               description="i32 meeting f64 becomes f64",
+               grad=lambda v: v["n"].to(torch.float64) * v["x"] + v["n"].to(torch.float64))
 
 
 def reductions():
@@ -155,8 +180,9 @@ def reductions():
         x = draw(d) if draw else d.normal(*shape)
         in_type = "f64[" + ", ".join(map(str, shape)) + "]"
         write_case(case, f"fn main(x: {in_type}) -> {out_type} = {call}\n", expected_fn(x),
-                   inputs={"x": x}, description=description or call)
+                   inputs={"x": x}, description=description or call, grad=lambda v: expected_fn(v["x"]))
 
+    # max/min: random inputs have no ties; torch.amax/amin share a tie's cotangent equally, as Adjoint.
     red("sum_all", "sum(x)", lambda x: x.sum(), "f64")
     red("sum_axis", "sum(x, axis=1)", lambda x: x.sum(1), "f64[3, 5]")
     red("sum_axis_positional", "sum(x, 0)", lambda x: x.sum(0), "f64[4, 5]")
@@ -188,6 +214,45 @@ def reductions():
         lambda x: x.var((0, 2), unbiased=False, keepdim=True), "f64[1, 4, 1]")
 
 
+def reduction_ties():
+    case = "builtin_max_min_ties"
+    x = Draw(case).normal(3, 4)
+    x[0, 1] = x[0, 3] = x[0].max() + 1.0             # two maxima
+    x[1, 0] = x[1, 2] = x[1, 3] = x[1].min() - 1.0   # three minima
+    x[2, :] = 0.5                                    # all four tie for both
+    # torch.amax/amin share a tie's cotangent equally among the tied elements, as Adjoint does.
+    fn = lambda x: x.amax(-1) + 2 * x.amin(-1)
+    write_case(case, "fn main(x: f64[3, 4]) -> f64[3] = max(x, axis=-1) + 2 * min(x, axis=-1)\n", fn(x),
+               inputs={"x": x}, description="max and min reductions with ties: the cotangent is shared equally",
+               grad=lambda v: fn(v["x"]))
+
+    case = "builtin_max_ties_index_notation"
+    x = Draw(case).normal(2, 3, 4)
+    x[0, 0, 1] = x[0, 0, 2] = x[0, 0].max()
+    x[1, 2, :] = -1.0
+    write_case(case, """
+        fn main(x: f64[2, 3, 4]) -> f64[2, 3] {
+          let y[b, t] = max[c](x[b, t, c])
+          return y
+        }
+        """, x.amax(-1), inputs={"x": x}, description="max[c] with ties in index notation",
+               grad=lambda v: v["x"].amax(-1))
+
+
+def tuples():
+    case = "builtin_tuple_float"
+    d = Draw(case)
+    x, y = d.normal(3, 4), d.normal(4)
+    fn = lambda x, y: (x * y, torch.exp(y).sum(), x.sum(0) - y)
+    write_case(case, """
+        fn main(x: f64[3, 4], y: f64[4]) -> (f64[3, 4], f64, f64[4]) {
+          return (x * y, sum(exp(y)), sum(x, axis=0) - y)
+        }
+        """, fn(x, y), inputs={"x": x, "y": y},
+               description="a tuple of floats: its gradient seeds every member with ones",
+               grad=lambda v: fn(v["x"], v["y"]))
+
+
 def shapes():
     def one(name, in_shape, call, out_type, expected_fn, description="", draw=None):
         case = f"builtin_{name}"
@@ -195,7 +260,7 @@ def shapes():
         x = draw(d) if draw else d.normal(*in_shape)
         in_type = "f64[" + ", ".join(map(str, in_shape)) + "]"
         write_case(case, f"fn main(x: {in_type}) -> {out_type} = {call}\n", expected_fn(x), inputs={"x": x},
-                   description=description or call)
+                   description=description or call, grad=lambda v: expected_fn(v["x"]))
 
     one("reshape_minus_one", (4, 3, 2), "reshape(x, [2, -1, 3])", "f64[2, 4, 3]", lambda x: x.reshape(2, -1, 3))
     one("reshape_flatten", (4, 3, 2), "reshape(x, [-1])", "f64[24]", lambda x: x.reshape(-1))
@@ -230,31 +295,36 @@ def shapes():
     d = Draw(case)
     a, b = d.normal(3, 2), d.normal(3, 4)
     write_case(case, "fn main(a: f64[3, 2], b: f64[3, 4]) -> f64[3, 6] = concat([a, b], axis=-1)\n",
-               torch.cat([a, b], -1), inputs={"a": a, "b": b}, description="concat along the last axis")
+               torch.cat([a, b], -1), inputs={"a": a, "b": b}, description="concat along the last axis",
+               grad=lambda v: torch.cat([v["a"], v["b"]], -1))
 
     case = "builtin_concat_three"
     d = Draw(case)
     a, b, c = d.normal(2, 3), d.normal(1, 3), d.normal(3, 3)
     write_case(case, "fn main(a: f64[2, 3], b: f64[1, 3], c: f64[3, 3]) -> f64[6, 3] = concat([a, b, c], 0)\n",
-               torch.cat([a, b, c], 0), inputs={"a": a, "b": b, "c": c}, description="concat of three, axis given positionally")
+               torch.cat([a, b, c], 0), inputs={"a": a, "b": b, "c": c}, description="concat of three, axis given positionally",
+               grad=lambda v: torch.cat([v["a"], v["b"], v["c"]], 0))
 
     case = "builtin_stack_default"
     d = Draw(case)
     a, b = d.normal(3, 4), d.normal(3, 4)
     write_case(case, "fn main(a: f64[3, 4], b: f64[3, 4]) -> f64[2, 3, 4] = stack([a, b])\n",
-               torch.stack([a, b]), inputs={"a": a, "b": b}, description="stack on a new first axis")
+               torch.stack([a, b]), inputs={"a": a, "b": b}, description="stack on a new first axis",
+               grad=lambda v: torch.stack([v["a"], v["b"]]))
 
     case = "builtin_stack_axis"
     d = Draw(case)
     a, b, c = d.normal(3, 4), d.normal(3, 4), d.normal(3, 4)
     write_case(case, "fn main(a: f64[3, 4], b: f64[3, 4], c: f64[3, 4]) -> f64[3, 3, 4] = stack([a, b, c], axis=1)\n",
-               torch.stack([a, b, c], 1), inputs={"a": a, "b": b, "c": c}, description="stack on axis 1")
+               torch.stack([a, b, c], 1), inputs={"a": a, "b": b, "c": c}, description="stack on axis 1",
+               grad=lambda v: torch.stack([v["a"], v["b"], v["c"]], 1))
 
     case = "builtin_stack_negative"
     d = Draw(case)
     a, b = d.normal(3, 4), d.normal(3, 4)
     write_case(case, "fn main(a: f64[3, 4], b: f64[3, 4]) -> f64[3, 4, 2] = stack([a, b], axis=-1)\n",
-               torch.stack([a, b], -1), inputs={"a": a, "b": b}, description="stack on a new last axis")
+               torch.stack([a, b], -1), inputs={"a": a, "b": b}, description="stack on a new last axis",
+               grad=lambda v: torch.stack([v["a"], v["b"]], -1))
 
     case = "builtin_arange"
     write_case(case, "fn main() -> i32[5] = arange(5)\n", torch.arange(5, dtype=torch.int32),
@@ -270,7 +340,8 @@ def shapes():
     case = "builtin_arange_times_float"
     x = Draw(case).normal(4)
     write_case(case, "fn main(x: f64[4]) -> f64[4] = x * arange(4)\n", x * torch.arange(4, dtype=torch.float64),
-               inputs={"x": x}, description="an i32 arange meeting f64 becomes f64")
+               inputs={"x": x}, description="an i32 arange meeting f64 becomes f64",
+               grad=lambda v: v["x"] * torch.arange(4, dtype=torch.float64))
 
     case = "builtin_dims_from_inputs"
     d = Draw(case)
@@ -280,7 +351,8 @@ def shapes():
 
         fn main(x: f64[B, T], y: f64[T]) -> f64[B, T] = x * y + sum(x, axis=-1, keepdims=true)
         """, x * y + x.sum(-1, keepdim=True), inputs={"x": x, "y": y},
-               description="dims bound from the shapes of the inputs")
+               description="dims bound from the shapes of the inputs",
+               grad=lambda v: v["x"] * v["y"] + v["x"].sum(-1, keepdim=True))
 
 
 def matmul():
@@ -290,7 +362,8 @@ def matmul():
         a, b = d.normal(*a_shape), d.normal(*b_shape)
         t = lambda s: "f64[" + ", ".join(map(str, s)) + "]" if s else "f64"
         write_case(case, f"fn main(a: {t(a_shape)}, b: {t(b_shape)}) -> {t(out_shape)} = {call}\n",
-                   torch.matmul(a, b_fn(b)), inputs={"a": a, "b": b}, description=description or call)
+                   torch.matmul(a, b_fn(b)), inputs={"a": a, "b": b}, description=description or call,
+                   grad=lambda v: torch.matmul(v["a"], b_fn(v["b"])))
 
     mm("matmul_vec_vec", (4,), (4,), (), description="1-D @ 1-D is a scalar")
     mm("matmul_vec_mat", (4,), (4, 3), (3,), description="1-D @ 2-D")
@@ -312,7 +385,7 @@ def indexing():
         x = Draw(case).normal(*in_shape)
         in_type = "f64[" + ", ".join(map(str, in_shape)) + "]"
         write_case(case, f"{extra}fn main(x: {in_type}) -> {out_type} = {call}\n", expected_fn(x),
-                   inputs={"x": x}, description=description or call)
+                   inputs={"x": x}, description=description or call, grad=lambda v: expected_fn(v["x"]))
 
     one("index_first", (4, 3, 2), "x[0]", "f64[3, 2]", lambda x: x[0])
     one("index_last", (4, 3, 2), "x[-1]", "f64[3, 2]", lambda x: x[-1])
@@ -335,7 +408,8 @@ def index_notation():
           let d[i] = x[i, i]
           return d
         }
-        """, torch.diagonal(x), inputs={"x": x}, description="diagonal read x[i, i]")
+        """, torch.diagonal(x), inputs={"x": x}, description="diagonal read x[i, i]",
+               grad=lambda v: torch.diagonal(v["x"]))
 
     case = "builtin_ix_trace"
     x = Draw(case).normal(5, 5)
@@ -344,7 +418,8 @@ def index_notation():
           let s = sum[i](x[i, i])
           return s
         }
-        """, torch.trace(x), inputs={"x": x}, description="a scalar let of a reduction over the diagonal")
+        """, torch.trace(x), inputs={"x": x}, description="a scalar let of a reduction over the diagonal",
+               grad=lambda v: torch.trace(v["x"]))
 
     case = "builtin_ix_batched_diagonal"
     x = Draw(case).normal(2, 3, 3)
@@ -353,21 +428,23 @@ def index_notation():
           let d[a, i] = x[a, i, i]
           return d
         }
-        """, torch.diagonal(x, dim1=1, dim2=2), inputs={"x": x}, description="x[a, i, i] reads the diagonals")
+        """, torch.diagonal(x, dim1=1, dim2=2), inputs={"x": x}, description="x[a, i, i] reads the diagonals",
+               grad=lambda v: torch.diagonal(v["x"], dim1=1, dim2=2))
 
     case = "builtin_ix_shift_back"
     x = Draw(case).normal(3, 5)
-    prev = torch.cat([torch.zeros(3, 1), x[:, :-1]], 1)
+    prev = lambda x: torch.cat([torch.zeros(3, 1), x[:, :-1]], 1)
     write_case(case, """
         fn main(x: f64[3, 5]) -> f64[3, 5] {
           let diff[i, j] = x[i, j] - where(j >= 1, x[i, j - 1], 0.0)
           return diff
         }
-        """, x - prev, inputs={"x": x}, description="a shifted read x[i, j - 1] guarded by where")
+        """, x - prev(x), inputs={"x": x}, description="a shifted read x[i, j - 1] guarded by where",
+               grad=lambda v: v["x"] - prev(v["x"]))
 
     case = "builtin_ix_shift_forward"
     x = Draw(case).normal(3, 5)
-    nxt = torch.cat([x[:, 1:], torch.zeros(3, 1)], 1)
+    nxt = lambda x: torch.cat([x[:, 1:], torch.zeros(3, 1)], 1)
     write_case(case, """
         const W = 5
 
@@ -375,7 +452,8 @@ def index_notation():
           let y[i, j] = x[i, j] + 2 * where(j + 1 < W, x[i, j + 1], 0.0)
           return y
         }
-        """, x + 2 * nxt, inputs={"x": x}, description="a shifted read x[i, j + 1] guarded by where")
+        """, x + 2 * nxt(x), inputs={"x": x}, description="a shifted read x[i, j + 1] guarded by where",
+               grad=lambda v: v["x"] + 2 * nxt(v["x"]))
 
     case = "builtin_ix_matmul"
     d = Draw(case)
@@ -385,7 +463,8 @@ def index_notation():
           let c[i, k] = sum[j](a[i, j] * b[j, k])
           return c
         }
-        """, torch.einsum("ij,jk->ik", a, b), inputs={"a": a, "b": b}, description="matrix product by sum[j]")
+        """, torch.einsum("ij,jk->ik", a, b), inputs={"a": a, "b": b}, description="matrix product by sum[j]",
+               grad=lambda v: torch.einsum("ij,jk->ik", v["a"], v["b"]))
 
     case = "builtin_ix_attention_scores"
     d = Draw(case)
@@ -396,7 +475,8 @@ def index_notation():
           return scores
         }
         """, torch.einsum("bhid,bhjd->bhij", q, k) / 2.0, inputs={"q": q, "k": k},
-               description="attention scores in index notation (LANGUAGE.md 4)")
+               description="attention scores in index notation (LANGUAGE.md 4)",
+               grad=lambda v: torch.einsum("bhid,bhjd->bhij", v["q"], v["k"]) / 2.0)
 
     case = "builtin_ix_max_plus_bias"
     d = Draw(case)
@@ -407,7 +487,8 @@ def index_notation():
           return y
         }
         """, x.amax(-1)[:, :, None] + bias, inputs={"x": x, "bias": bias},
-               description="max reduction plus a bias indexed by a free index")
+               description="max reduction plus a bias indexed by a free index",
+               grad=lambda v: v["x"].amax(-1)[:, :, None] + v["bias"])
 
     case = "builtin_ix_other_reductions"
     x = Draw(case).uniform(0.5, 1.5, 3, 4)
@@ -416,7 +497,8 @@ def index_notation():
           let y[i] = mean[j](x[i, j]) + min[j](x[i, j]) * prod[j](x[i, j])
           return y
         }
-        """, x.mean(1) + x.amin(1) * x.prod(1), inputs={"x": x}, description="mean, min and prod reductions")
+        """, x.mean(1) + x.amin(1) * x.prod(1), inputs={"x": x}, description="mean, min and prod reductions",
+               grad=lambda v: v["x"].mean(1) + v["x"].amin(1) * v["x"].prod(1))
 
     case = "builtin_ix_sum_two_indices"
     d = Draw(case)
@@ -426,7 +508,8 @@ def index_notation():
           let s[b] = sum[i, j](x[b, i, j] * y[b, j, i])
           return s
         }
-        """, torch.einsum("bij,bji->b", x, y), inputs={"x": x, "y": y}, description="sum over two indices")
+        """, torch.einsum("bij,bji->b", x, y), inputs={"x": x, "y": y}, description="sum over two indices",
+               grad=lambda v: torch.einsum("bij,bji->b", v["x"], v["y"]))
 
     case = "builtin_ix_outer"
     d = Draw(case)
@@ -436,7 +519,8 @@ def index_notation():
           let o[i, j] = a[i] * b[j]
           return o
         }
-        """, torch.outer(a, b), inputs={"a": a, "b": b}, description="outer product")
+        """, torch.outer(a, b), inputs={"a": a, "b": b}, description="outer product",
+               grad=lambda v: torch.outer(v["a"], v["b"]))
 
     case = "builtin_ix_transpose"
     x = Draw(case).normal(3, 5)
@@ -445,7 +529,8 @@ def index_notation():
           let t[j, i] = x[i, j]
           return t
         }
-        """, x.T.contiguous(), inputs={"x": x}, description="transpose by index order")
+        """, x.T.contiguous(), inputs={"x": x}, description="transpose by index order",
+               grad=lambda v: v["x"].T)
 
     case = "builtin_ix_index_values"
     m = torch.arange(3)[:, None] * 4 + torch.arange(4)[None, :]
@@ -469,18 +554,21 @@ def index_notation():
 
     case = "builtin_ix_index_as_float"
     x = Draw(case).normal(3, 4)
-    expected = x * torch.arange(4, dtype=torch.float64)[None, :] + torch.arange(3, dtype=torch.float64)[:, None]
+    fn = lambda x: x * torch.arange(4, dtype=torch.float64)[None, :] + torch.arange(3, dtype=torch.float64)[:, None]
     write_case(case, """
         fn main(x: f64[3, 4]) -> f64[3, 4] {
           let y[i, j] = x[i, j] * j + i
           return y
         }
-        """, expected, inputs={"x": x}, description="index values meeting f64 become f64")
+        """, fn(x), inputs={"x": x}, description="index values meeting f64 become f64",
+               grad=lambda v: fn(v["x"]))
 
 
 if __name__ == "__main__":
     elementwise()
     reductions()
+    reduction_ties()
+    tuples()
     shapes()
     matmul()
     indexing()

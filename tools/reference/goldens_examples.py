@@ -40,7 +40,8 @@ def word_vectors():
     case = "example_word_vectors_self_attention"
     x = Draw(case).normal(5, 2, std=2.0)
     write_case(case, source, cosine_self_attention(x), entry="self_attention", inputs={"x": x},
-               description="word_vectors.adj: cosine self-attention over N=5 random vectors")
+               description="word_vectors.adj: cosine self-attention over N=5 random vectors",
+               grad=lambda v: cosine_self_attention(v["x"]))
 
 
 def attention():
@@ -49,10 +50,13 @@ def attention():
     B, T, Dk = 2, 5, 8
     q, k, v = d.normal(B, T, Dk), d.normal(B, T, Dk), d.normal(B, T, Dk)
     # As torch.nn.functional's _scaled_dot_product_attention: q scaled first, mask added by baddbmm.
-    scores = torch.baddbmm(rm.causal(T).expand(B, T, T), q / math.sqrt(Dk), k.transpose(1, 2))
-    expected = torch.bmm(torch.softmax(scores, dim=-1), v)
-    write_case(case, example_source("attention.adj"), expected, entry="causal_attention",
-               inputs={"q": q, "k": k, "v": v}, description="attention.adj: causal scaled dot-product attention")
+    def causal_attention(q, k, v):
+        scores = torch.baddbmm(rm.causal(T).expand(B, T, T), q / math.sqrt(Dk), k.transpose(1, 2))
+        return torch.bmm(torch.softmax(scores, dim=-1), v)
+
+    write_case(case, example_source("attention.adj"), causal_attention(q, k, v), entry="causal_attention",
+               inputs={"q": q, "k": k, "v": v}, description="attention.adj: causal scaled dot-product attention",
+               grad=lambda t: causal_attention(t["q"], t["k"], t["v"]))
 
 
 def multi_head_attention():
@@ -61,11 +65,13 @@ def multi_head_attention():
     B, T, D, H = 2, 5, 16, 4
     x, p = d.normal(B, T, D), rm.mha_params(d, D, bias=False)
     mask = rm.Mask(attn=rm.causal(T))
-    expected = rm.run_mha(rm.torch_mha(p, D, H), x, x, mask)
+    mha = rm.torch_mha(p, D, H)
+    expected = rm.run_mha(mha, x, x, mask)
     rm.agree(case, expected, rm.explicit_mha(p, H, x, x, mask))
     write_case(case, example_source("multi_head_attention.adj"), expected, entry="SelfAttention.forward",
                inputs={"x": x}, params=p,
-               description="multi_head_attention.adj: SelfAttention (D=16, H=4, causal, no biases)")
+               description="multi_head_attention.adj: SelfAttention (D=16, H=4, causal, no biases)",
+               grad=lambda v: rm.run_mha(mha, v["x"], v["x"], mask, state=rm.mha_state(v)))
 
 
 def encoder_layer():
@@ -75,11 +81,14 @@ def encoder_layer():
                               ("example_encoder_layer_causal", "Encoder.forward_causal", rm.Mask(attn=rm.causal(4)))]:
         d = Draw(case)
         x, p = d.normal(2, 4, D), rm.encoder_layer_params(d, D, Fw)
-        expected = rm.run_encoder_layer(rm.torch_encoder_layer(p, D, H, Fw), x, mask)
+        layer = rm.torch_encoder_layer(p, D, H, Fw)
+        expected = rm.run_encoder_layer(layer, x, mask)
         rm.agree(case, expected, rm.explicit_encoder_layer(p, H, x, mask))
         kind = "no mask" if mask.attn is None else "causal mask"
         write_case(case, source, expected, entry=entry, inputs={"x": x}, params=rm.prefixed("encoder", p),
-                   description=f"encoder_layer.adj: post-norm EncoderLayer(16, 2, 32), {kind}")
+                   description=f"encoder_layer.adj: post-norm EncoderLayer(16, 2, 32), {kind}",
+                   grad=lambda v: rm.run_encoder_layer(layer, v["x"], mask,
+                                                       state=rm.encoder_layer_state(rm.sub(v, "encoder"))))
 
 
 def decoder_layer():
@@ -88,11 +97,14 @@ def decoder_layer():
     D, H, Fw = 16, 2, 32
     y, memory, p = d.normal(2, 4, D), d.normal(2, 6, D), rm.decoder_layer_params(d, D, Fw)
     self_mask, memory_mask = rm.Mask(attn=rm.causal(4)), rm.Mask()
-    expected = rm.run_decoder_layer(rm.torch_decoder_layer(p, D, H, Fw), y, memory, self_mask, memory_mask)
+    layer = rm.torch_decoder_layer(p, D, H, Fw)
+    expected = rm.run_decoder_layer(layer, y, memory, self_mask, memory_mask)
     rm.agree(case, expected, rm.explicit_decoder_layer(p, H, y, memory, self_mask, memory_mask))
     write_case(case, example_source("decoder_layer.adj"), expected, entry="Decoder.forward",
                inputs={"y": y, "memory": memory}, params=rm.prefixed("decoder", p),
-               description="decoder_layer.adj: post-norm DecoderLayer(16, 2, 32), T=4 over S=6")
+               description="decoder_layer.adj: post-norm DecoderLayer(16, 2, 32), T=4 over S=6",
+               grad=lambda v: rm.run_decoder_layer(layer, v["y"], v["memory"], self_mask, memory_mask,
+                                                   state=rm.decoder_layer_state(rm.sub(v, "decoder"))))
 
 
 def transformer():
@@ -109,12 +121,18 @@ def transformer():
     rm.agree(case, logits, rm.transformer_logits(p, src, tgt_in, V, D, H, Fw, N, explicit=True))
     loss = rm.transformer_loss(logits, tgt_out, smoothing=0.1)
     params = rm.prefixed("transformer", p)
+
+    def differentiable_logits(v):
+        return rm.transformer_logits(rm.sub(v, "transformer"), src, tgt_in, V, D, H, Fw, N, differentiable=True)
+
     write_case("example_transformer_forward", source, logits, entry="Translator.forward",
                inputs={"src": src, "tgt_in": tgt_in}, params=params,
-               description="transformer.adj: logits of Transformer(16, 16, 2, 32, 2), padded source")
+               description="transformer.adj: logits of Transformer(16, 16, 2, 32, 2), padded source",
+               grad=differentiable_logits)
     write_case("example_transformer_loss", source, loss, entry="Translator.loss",
                inputs={"src": src, "tgt_in": tgt_in, "tgt_out": tgt_out}, params=params,
-               description="transformer.adj: label-smoothed (0.1) loss, one label -1")
+               description="transformer.adj: label-smoothed (0.1) loss, one label -1",
+               grad=lambda v: rm.transformer_loss(differentiable_logits(v), tgt_out, smoothing=0.1))
 
 
 def index_attention():
@@ -122,10 +140,13 @@ def index_attention():
     d = Draw(case)
     B, H, T, Dh = 2, 2, 5, 8
     q, k, v = d.normal(B, H, T, Dh), d.normal(B, H, T, Dh), d.normal(B, H, T, Dh)
-    scores = torch.einsum("bhid,bhjd->bhij", q, k) / math.sqrt(Dh) + rm.causal(T)
-    expected = torch.einsum("bhij,bhje->bhie", torch.softmax(scores, dim=-1), v)
-    write_case(case, example_source("index_attention.adj"), expected, entry="index_attention",
-               inputs={"q": q, "k": k, "v": v}, description="index_attention.adj: causal attention in index notation")
+    def index_attention(q, k, v):
+        scores = torch.einsum("bhid,bhjd->bhij", q, k) / math.sqrt(Dh) + rm.causal(T)
+        return torch.einsum("bhij,bhje->bhie", torch.softmax(scores, dim=-1), v)
+
+    write_case(case, example_source("index_attention.adj"), index_attention(q, k, v), entry="index_attention",
+               inputs={"q": q, "k": k, "v": v}, description="index_attention.adj: causal attention in index notation",
+               grad=lambda t: index_attention(t["q"], t["k"], t["v"]))
 
 
 if __name__ == "__main__":

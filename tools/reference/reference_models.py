@@ -20,6 +20,11 @@ stores [out, in] and computes x @ W.T + b, so every weight is transposed when co
 
 Masks are passed as `Mask(attn=..., key_padding=...)`: an additive float mask [T, S] and/or a
 bool [B, S] that is true at padding keys.
+
+Gradients: `*_state(p)` gives a module's parameters as functions of the Adjoint params (the same
+transposes and concatenations as the copies), and `run_*(..., state=)` runs the module with them
+(torch.nn.utils.stateless.functional_call), so autograd carries the gradients of the module's
+parameters back to the Adjoint params.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils import stateless
 
 from golden_lib import Draw
 
@@ -102,6 +108,47 @@ def transformer_params(d: Draw, V: int, D: int, Fw: int, N: int) -> dict:
 
 # ---- torch.nn modules with the params copied in --------------------------------------------
 
+def mha_state(p: dict) -> dict:
+    """nn.MultiheadAttention's parameters from the Adjoint params (differentiable)."""
+    s = {"in_proj_weight": torch.cat([p["wq"].T, p["wk"].T, p["wv"].T]), "out_proj.weight": p["wo"].T}
+    if "bq" in p:
+        s["in_proj_bias"] = torch.cat([p["bq"], p["bk"], p["bv"]])
+        s["out_proj.bias"] = p["bo"]
+    return s
+
+
+def _norm_state(p: dict) -> dict:
+    return {"weight": p["gamma"], "bias": p["beta"]}
+
+
+def _ffn_state(p: dict) -> dict:
+    return {"linear1.weight": p["inner.w"].T, "linear1.bias": p["inner.b"],
+            "linear2.weight": p["outer.w"].T, "linear2.bias": p["outer.b"]}
+
+
+def encoder_layer_state(p: dict) -> dict:
+    return {**prefixed("self_attn", mha_state(sub(p, "self_attn"))),
+            **prefixed("norm1", _norm_state(sub(p, "norm1"))), **prefixed("norm2", _norm_state(sub(p, "norm2"))),
+            **_ffn_state(sub(p, "ffn"))}
+
+
+def decoder_layer_state(p: dict) -> dict:
+    return {**prefixed("self_attn", mha_state(sub(p, "self_attn"))),
+            **prefixed("multihead_attn", mha_state(sub(p, "cross_attn"))),
+            **prefixed("norm1", _norm_state(sub(p, "norm1"))), **prefixed("norm2", _norm_state(sub(p, "norm2"))),
+            **prefixed("norm3", _norm_state(sub(p, "norm3"))), **_ffn_state(sub(p, "ffn"))}
+
+
+def _call(m: nn.Module, state, *args, **kwargs):
+    """The module with its own parameters, or with `state` in their place."""
+    if state is None:
+        return m(*args, **kwargs)
+    missing = {name for name, _ in m.named_parameters()} - set(state)
+    if missing:
+        raise ValueError(f"state lacks {sorted(missing)}")
+    return stateless.functional_call(m, state, args, kwargs)
+
+
 def _copy(dst: torch.Tensor, src: torch.Tensor):
     if dst.shape != src.shape:
         raise ValueError(f"shape {tuple(src.shape)} does not fit {tuple(dst.shape)}")
@@ -120,8 +167,9 @@ def torch_mha(p: dict, D: int, H: int) -> nn.MultiheadAttention:
     return m.train()  # training mode with dropout 0: the plain (not the fused inference) path
 
 
-def run_mha(m: nn.MultiheadAttention, q_in, kv_in, mask: Mask) -> torch.Tensor:
-    return m(q_in, kv_in, kv_in, attn_mask=mask.attn, key_padding_mask=mask.key_padding, need_weights=False)[0]
+def run_mha(m: nn.MultiheadAttention, q_in, kv_in, mask: Mask, state=None) -> torch.Tensor:
+    return _call(m, state, q_in, kv_in, kv_in, attn_mask=mask.attn, key_padding_mask=mask.key_padding,
+                 need_weights=False)[0]
 
 
 @torch.no_grad()
@@ -150,8 +198,8 @@ def torch_encoder_layer(p: dict, D: int, H: int, Fw: int, norm_first: bool = Fal
     return m.train()
 
 
-def run_encoder_layer(m, x, mask: Mask):
-    return m(x, src_mask=mask.attn, src_key_padding_mask=mask.key_padding)
+def run_encoder_layer(m, x, mask: Mask, state=None):
+    return _call(m, state, x, src_mask=mask.attn, src_key_padding_mask=mask.key_padding)
 
 
 @torch.no_grad()
@@ -167,9 +215,9 @@ def torch_decoder_layer(p: dict, D: int, H: int, Fw: int, norm_first: bool = Fal
     return m.train()
 
 
-def run_decoder_layer(m, y, memory, self_mask: Mask, memory_mask: Mask):
-    return m(y, memory, tgt_mask=self_mask.attn, memory_mask=memory_mask.attn,
-             tgt_key_padding_mask=self_mask.key_padding, memory_key_padding_mask=memory_mask.key_padding)
+def run_decoder_layer(m, y, memory, self_mask: Mask, memory_mask: Mask, state=None):
+    return _call(m, state, y, memory, tgt_mask=self_mask.attn, memory_mask=memory_mask.attn,
+                 tgt_key_padding_mask=self_mask.key_padding, memory_key_padding_mask=memory_mask.key_padding)
 
 
 # ---- explicit math (the cross-check) ---------------------------------------------------------
@@ -239,7 +287,9 @@ def positional_encoding(T: int, D: int) -> torch.Tensor:
     return pe
 
 
-def transformer_logits(p: dict, src, tgt_in, V, D, H, Fw, N, explicit: bool = False):
+def transformer_logits(p: dict, src, tgt_in, V, D, H, Fw, N, explicit: bool = False, differentiable=False):
+    """The logits; with differentiable=True the torch.nn layers run on p through their state, so
+    that autograd reaches p."""
     table = p["embed.table"]
     S, T = src.shape[1], tgt_in.shape[1]
     src_pad = Mask(key_padding=src == 0)
@@ -247,12 +297,14 @@ def transformer_logits(p: dict, src, tgt_in, V, D, H, Fw, N, explicit: bool = Fa
     for i in range(N):
         lp = sub(p, f"encoder.{i}")
         x = (explicit_encoder_layer(lp, H, x, src_pad) if explicit
-             else run_encoder_layer(torch_encoder_layer(lp, D, H, Fw), x, src_pad))
+             else run_encoder_layer(torch_encoder_layer(lp, D, H, Fw), x, src_pad,
+                                    state=encoder_layer_state(lp) if differentiable else None))
     y = F.embedding(tgt_in, table) * math.sqrt(D) + positional_encoding(T, D)
     for i in range(N):
         lp = sub(p, f"decoder.{i}")
         y = (explicit_decoder_layer(lp, H, y, x, Mask(attn=causal(T)), src_pad) if explicit
-             else run_decoder_layer(torch_decoder_layer(lp, D, H, Fw), y, x, Mask(attn=causal(T)), src_pad))
+             else run_decoder_layer(torch_decoder_layer(lp, D, H, Fw), y, x, Mask(attn=causal(T)), src_pad,
+                                    state=decoder_layer_state(lp) if differentiable else None))
     return y @ table.T
 
 

@@ -16,14 +16,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dump", mixinStandardHelpOptions = true,
     description = "Print the program at one stage of the pipeline, as stable text or Graphviz DOT.")
 final class DumpCommand implements Callable<Integer> {
-  enum Stage { ast, ir }
+  enum Stage { ast, ir, grad, opt }
 
   enum Format { text, dot }
 
   @Parameters(paramLabel = "FILE.adj", description = "The program.")
   Path file;
 
-  @Option(names = "--stage", required = true, paramLabel = "STAGE", description = "One of: ${COMPLETION-CANDIDATES}.")
+  @Option(names = "--stage", required = true, paramLabel = "STAGE", description = "ast (syntax tree), ir (the entry's graph), grad (forward and backward as derived), "
+          + "opt (forward and backward after simplification).")
   Stage stage;
 
   @Option(names = "--entry", paramLabel = "NAME", description = "The entry point (default: as for eval).")
@@ -49,7 +50,12 @@ final class DumpCommand implements Callable<Integer> {
     }
     RunOptions options = RunOptions.defaults();
     if (dtype != null) options = options.withDtype(dtype.type);
-    var graph = c.graph(entry != null ? entry : c.defaultEntry(), options, Map.of()).graph();
+    String name = entry != null ? entry : c.defaultEntry();
+    var graph = switch (stage) {
+      case grad -> c.gradientGraph(name, options, false);
+      case opt -> c.gradientGraph(name, options, true);
+      default -> c.graph(name, options, Map.of()).graph();
+    };
     spec.commandLine().getOut().print(format == Format.dot ? IrDot.print(graph) : IrPrinter.print(graph));
     return 0;
   }

@@ -2,6 +2,7 @@ package dev.adjoint.cli;
 
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.Run;
+import dev.adjoint.compiler.GradientRun;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.frontend.Frontend;
 import dev.adjoint.compiler.ir.Dim;
@@ -70,6 +71,13 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--train", description = "Training mode: dropout active.")
   boolean train;
 
+  @Option(names = "--grad", description = "Also write gradients: grad_<NAME>.npy for every param and floating-point input.")
+  boolean grad;
+
+  @Option(names = "--cotangent", paramLabel = "PATH.npy",
+      description = "Seed cotangent for a non-scalar output, with --grad (default: ones).")
+  Path cotangentFile;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where results go; created if missing.")
   Path out;
 
@@ -98,19 +106,40 @@ final class EvalCommand implements Callable<Integer> {
       if (!named.add(kv[0])) throw new UserError("param '" + kv[0] + "' is given twice (--param " + spec + ")");
       params.put(kv[0], readNpy("param '" + kv[0] + "'", Path.of(kv[1])));
     }
-    Run run = c.run(name, options, in, params);
+    if (cotangentFile != null && !grad) throw new UserError("--cotangent needs --grad");
+    Optional<Tensor> cotangent = cotangentFile == null ? Optional.empty() : Optional.of(readNpy("the cotangent", cotangentFile));
+    List<Tensor> outputs;
+    Map<String, Tensor> used;
+    Map<String, Tensor> gradients = Map.of();
+    if (grad) {
+      GradientRun run = c.gradient(name, options, in, params, cotangent);
+      outputs = run.outputs();
+      used = run.params();
+      gradients = run.gradients();
+    } else {
+      Run run = c.run(name, options, in, params);
+      outputs = run.outputs();
+      used = run.params();
+    }
     createOutputFolder(out);
     PrintWriter stdout = this.spec.commandLine().getOut();
-    List<Tensor> outputs = run.outputs();
     for (int i = 0; i < outputs.size(); i++) {
       String fileName = outputs.size() == 1 ? "output.npy" : "output_" + i + ".npy";
       Npy.write(out.resolve(fileName), outputs.get(i));
-      Tensor t = outputs.get(i);
-      // Small results are shown in full, as the worked examples want; large ones by shape only.
-      stdout.println(fileName + ": " + (t.size() <= 64 ? t.toString() : t.dtype().languageName() + t.shape()));
+      stdout.println(fileName + ": " + summary(outputs.get(i)));
     }
-    Safetensors.write(out.resolve("params.safetensors"), run.params());
+    for (var g : gradients.entrySet()) {
+      String fileName = "grad_" + g.getKey() + ".npy";
+      Npy.write(out.resolve(fileName), g.getValue());
+      stdout.println(fileName + ": " + summary(g.getValue()));
+    }
+    Safetensors.write(out.resolve("params.safetensors"), used);
     return 0;
+  }
+
+  /** Small results in full, as the worked examples want; large ones by type and shape only. */
+  static String summary(Tensor t) {
+    return t.size() <= 64 ? t.toString() : t.dtype().languageName() + t.shape();
   }
 
   /** The element types --dtype accepts; a picocli enum, so that another value is bad usage (exit 2). */

@@ -16,13 +16,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A symbolic autodiff compiler for Transformer layers.",
-    subcommands = {CheckCommand.class, EvalCommand.class, DumpCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CheckCommand.class, EvalCommand.class, DumpCommand.class, GradcheckCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: check, eval or dump");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: check, eval, dump or gradcheck");
   }
 
   public static void main(String[] args) {

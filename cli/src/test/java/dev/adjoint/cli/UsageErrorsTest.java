@@ -32,13 +32,13 @@ class UsageErrorsTest {
 
   @Test
   void noCommand() {
-    usage(run(), "missing command: check, eval or dump", "");
+    usage(run(), "missing command: check, eval, dump or gradcheck", "");
   }
 
   @Test
   void unknownCommand() {
-    usage(run("evaluate", file), "unknown command 'evaluate'; the commands are check, eval, dump", "");
-    usage(run("evl", file), "unknown command 'evl' (did you mean 'eval'?); the commands are check, eval, dump", "");
+    usage(run("evaluate", file), "unknown command 'evaluate'; the commands are check, eval, dump, gradcheck", "");
+    usage(run("evl", file), "unknown command 'evl' (did you mean 'eval'?); the commands are check, eval, dump, gradcheck", "");
   }
 
   @Test
@@ -63,7 +63,7 @@ class UsageErrorsTest {
   @Test
   void unknownStage() {
     usage(run("dump", file, "--stage", "bytecode"),
-        "Invalid value for option '--stage': expected one of [ast, ir] (case-sensitive) but was 'bytecode'", "dump ");
+        "Invalid value for option '--stage': expected one of [ast, ir, grad, opt] (case-sensitive) but was 'bytecode'", "dump ");
   }
 
   @Test

@@ -25,7 +25,7 @@ import java.util.Set;
  */
 final class Intrinsics {
   private static final Map<String, Unary.Fn> UNARY = Map.ofEntries(
-      Map.entry("exp", Unary.Fn.EXP), Map.entry("log", Unary.Fn.LOG), Map.entry("sqrt", Unary.Fn.SQRT),
+      Map.entry("exp", Unary.Fn.EXP), Map.entry("log", Unary.Fn.LOG), Map.entry("log1p", Unary.Fn.LOG1P), Map.entry("sqrt", Unary.Fn.SQRT),
       Map.entry("rsqrt", Unary.Fn.RSQRT), Map.entry("abs", Unary.Fn.ABS), Map.entry("sign", Unary.Fn.SIGN),
       Map.entry("sin", Unary.Fn.SIN), Map.entry("cos", Unary.Fn.COS), Map.entry("tanh", Unary.Fn.TANH),
       Map.entry("erf", Unary.Fn.ERF));

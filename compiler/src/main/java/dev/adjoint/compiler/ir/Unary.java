@@ -13,6 +13,8 @@ public record Unary(Fn fn) implements Op {
     NEG(v -> -v),
     EXP(Math::exp),
     LOG(Math::log),
+    /** log(1 + x), accurate for small x. */
+    LOG1P(Math::log1p),
     SQRT(Math::sqrt),
     RSQRT(v -> 1.0 / Math.sqrt(v)),
     ABS(Math::abs),
@@ -68,6 +70,7 @@ public record Unary(Fn fn) implements Op {
       case NEG -> e.neg(g);
       case EXP -> e.mul(g, y);
       case LOG -> e.div(g, x);
+      case LOG1P -> e.div(g, e.add(e.fullLike(1, x), x));
       case SQRT -> e.div(e.mul(g, e.fullLike(0.5, y)), y);
       // d/dx x^(-1/2) = -1/2 · x^(-3/2) = -1/2 · y³
       case RSQRT -> e.mul(g, e.mul(e.fullLike(-0.5, y), e.mul(y, e.mul(y, y))));

@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,10 +29,16 @@ import java.util.stream.Stream;
  * <pre>
  *   program.adj        the program
  *   case.properties    entry=, dtype=f64, and optionally dims=B=2,T=3  rtol=  atol=  description=
+ *                      grad_rtol=  grad_atol=  grad_skip=NAME,NAME
  *   input_NAME.npy     the entry's argument NAME
  *   param_NAME.npy     the param with full name NAME (e.g. encoder.0.self_attn.wq)
  *   output.npy         the result, or output_0.npy, output_1.npy, ... for a tuple
+ *   grad_NAME.npy      the gradient for the float argument or param NAME
+ *   cotangent.npy      the seed of a single non-scalar output's gradient (else ones, or 1)
  * </pre>
+ *
+ * <p>A case with gradients has a grad file for every float argument and param, except those named
+ * in {@code grad_skip} (deliberately left out by the reference script, which says why).
  */
 record GoldenCase(
     String name,
@@ -43,11 +51,19 @@ record GoldenCase(
     String description,
     Map<String, Tensor> inputs,
     Map<String, Tensor> params,
-    List<Tensor> outputs) {
+    List<Tensor> outputs,
+    Map<String, Tensor> gradients,
+    Optional<Tensor> cotangent,
+    Set<String> gradSkip,
+    double gradRtol,
+    double gradAtol) {
 
   static final double DEFAULT_TOLERANCE = 1e-12;
+  static final double DEFAULT_GRAD_RTOL = 1e-9;
+  static final double DEFAULT_GRAD_ATOL = 1e-10;
 
-  private static final Set<String> KEYS = Set.of("entry", "dtype", "dims", "rtol", "atol", "description");
+  private static final Set<String> KEYS = Set.of("entry", "dtype", "dims", "rtol", "atol", "description",
+      "grad_rtol", "grad_atol", "grad_skip");
   private static final Pattern OUTPUT = Pattern.compile("output(?:_(\\d+))?\\.npy");
 
   static GoldenCase load(Path folder) {
@@ -75,6 +91,8 @@ record GoldenCase(
     Map<String, Tensor> inputs = new TreeMap<>();
     Map<String, Tensor> params = new TreeMap<>();
     Map<Integer, Tensor> numbered = new TreeMap<>();
+    Map<String, Tensor> gradients = new TreeMap<>();
+    Tensor cotangent = null;
     Tensor single = null;
     for (Path file : list(folder)) {
       String fileName = file.getFileName().toString();
@@ -87,6 +105,10 @@ record GoldenCase(
         inputs.put(stem.substring("input_".length()), Npy.read(file));
       } else if (stem.startsWith("param_")) {
         params.put(stem.substring("param_".length()), Npy.read(file));
+      } else if (stem.startsWith("grad_")) {
+        gradients.put(stem.substring("grad_".length()), Npy.read(file));
+      } else if (stem.equals("cotangent")) {
+        cotangent = Npy.read(file);
       } else if (output.matches()) {
         if (output.group(1) == null) {
           single = Npy.read(file);
@@ -115,6 +137,13 @@ record GoldenCase(
     if (outputs.isEmpty()) {
       throw new IllegalArgumentException(name + ": no output.npy");
     }
+    Set<String> gradSkip = new TreeSet<>();
+    for (String item : properties.getProperty("grad_skip", "").split(",")) {
+      if (!item.isBlank()) gradSkip.add(item.strip());
+    }
+    if (cotangent != null && gradients.isEmpty() && gradSkip.isEmpty()) {
+      throw new IllegalArgumentException(name + ": cotangent.npy without grad_*.npy or grad_skip");
+    }
 
     return new GoldenCase(
         name,
@@ -122,12 +151,22 @@ record GoldenCase(
         entry.strip(),
         DType.fromName(properties.getProperty("dtype", "f64").strip()),
         parseDims(name, properties.getProperty("dims", "")),
-        tolerance(name, properties, "rtol"),
-        tolerance(name, properties, "atol"),
+        tolerance(name, properties, "rtol", DEFAULT_TOLERANCE),
+        tolerance(name, properties, "atol", DEFAULT_TOLERANCE),
         properties.getProperty("description", "").strip(),
         inputs,
         params,
-        outputs);
+        outputs,
+        gradients,
+        Optional.ofNullable(cotangent),
+        gradSkip,
+        tolerance(name, properties, "grad_rtol", DEFAULT_GRAD_RTOL),
+        tolerance(name, properties, "grad_atol", DEFAULT_GRAD_ATOL));
+  }
+
+  /** Whether the gradient test runs this case: it has gradients, or skips every one on purpose. */
+  boolean hasGradients() {
+    return !gradients.isEmpty() || !gradSkip.isEmpty();
   }
 
   /** {@code B=2,T=3} → {B: 2, T: 3}. */
@@ -147,10 +186,10 @@ record GoldenCase(
     return dims;
   }
 
-  private static double tolerance(String name, Properties properties, String key) {
+  private static double tolerance(String name, Properties properties, String key, double byDefault) {
     String text = properties.getProperty(key);
     if (text == null || text.isBlank()) {
-      return DEFAULT_TOLERANCE;
+      return byDefault;
     }
     double value = Double.parseDouble(text.strip());
     if (!(value >= 0)) {
