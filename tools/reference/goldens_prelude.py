@@ -34,29 +34,15 @@ def activations():
         case = f"prelude_{name}"
         x = Draw(case).normal(3, 5, std=std)
         x[0, 0] = 0.0
-        skip = {}
-        if name == "softplus":
-            # softplus is smooth, softplus'(0) = 1/2 (torch's value), but Adjoint's prelude writes it
-            # maximum(x, 0) + log(1 + exp(-abs(x))), whose derivative at exactly 0 comes out 0 (maximum
-            # gives a tie to its second operand, abs'(0) = sign(0) = 0): a prelude bug, reported. The
-            # gradient is left out here until it is fixed (then drop grad_skip); prelude_softplus_tails
-            # checks it away from 0.
-            skip = {"x": "softplus'(0) is 0 in Adjoint, 1/2 in fact"}
         if name in ("softplus", "sigmoid", "silu"):
             # Far tails: exp must neither overflow nor lose the small side.
             x[1, 0], x[1, 1], x[1, 2], x[1, 3] = 40.0, -40.0, 700.0, -700.0
         # x = 0 is deliberate: relu'(0) = 0 in Adjoint (LANGUAGE.md 6.1) as in torch.relu; the other
-        # functions are smooth there.
+        # functions are smooth there (softplus'(0) = 1/2: the prelude's maximum(x, 0) + log1p(exp(...))
+        # must not let its two kinks at 0 give 0).
         write_case(case, f"fn main(x: f64[3, 5]) -> f64[3, 5] = {name}(x)\n", fn(x), inputs={"x": x},
                    description=f"{name}, with x = 0" + (" and far tails" if name in ("softplus", "sigmoid", "silu") else ""),
-                   grad=lambda v, fn=fn: fn(v["x"]), grad_skip=skip)
-
-    case = "prelude_softplus_tails"
-    x = Draw(case).normal(3, 5, std=3.0)
-    x[1, 0], x[1, 1], x[1, 2], x[1, 3] = 40.0, -40.0, 700.0, -700.0
-    write_case(case, "fn main(x: f64[3, 5]) -> f64[3, 5] = softplus(x)\n", F.softplus(x), inputs={"x": x},
-               description="softplus with far tails, no x = 0 (see prelude_softplus)",
-               grad=lambda v: F.softplus(v["x"]))
+                   grad=lambda v, fn=fn: fn(v["x"]))
 
 
 def softmaxes():

@@ -17,6 +17,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
     switch (e) {
       case CompileException c -> err.print(c.diagnostics().render());
       case InputException i -> err.println("error: " + i.getMessage());
+      case dev.adjoint.compiler.interp.EvaluationException x -> err.println("error: " + x.getMessage());
       case dev.adjoint.compiler.autodiff.GradientException g -> err.println("error: " + g.getMessage());
       case ArrayFileException a -> err.println("error: " + a.getMessage());
       case UserError u -> err.println("error: " + u.getMessage());

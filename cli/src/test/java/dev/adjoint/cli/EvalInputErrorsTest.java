@@ -86,13 +86,13 @@ class EvalInputErrorsTest {
   @Test
   void inconsistentSizesOfADimNameBothInputs() {
     String longer = npy(dir, "longer.npy", normal(3, 2, 5, 4));
-    evalPair(x, longer).failsWithError("input 'y' axis 1 has size 5, expected T = 3 (T = 3 from input 'x' axis 1)");
+    evalPair(x, longer).failsWithError("input 'y' axis 1 has size 5, expected T = 3 (T fixed by input 'x' axis 1)");
   }
 
   @Test
   void dimDisagreeingWithAnInputNamesTheOption() {
     evalPair(x, y, "--dim", "T=4")
-        .failsWithError("input 'x' axis 1 has size 3, expected T = 4 (T = 4 from --dim T)");
+        .failsWithError("input 'x' axis 1 has size 3, expected T = 4 (T fixed by --dim T)");
   }
 
   @Test

@@ -200,7 +200,7 @@ public final class Compilation {
         }
         if (want != actual[axis]) {
           String origin = d.symbols().size() == 1 && boundBy.containsKey(d.symbols().get(0))
-              ? " (" + d.symbols().get(0) + " = " + sizes.get(d.symbols().get(0)) + " from " + boundBy.get(d.symbols().get(0)) + ")" : "";
+              ? " (" + d.symbols().get(0) + " fixed by " + boundBy.get(d.symbols().get(0)) + ")" : "";
           throw new InputException("input '" + name + "' axis " + axis + " has size " + actual[axis] + ", expected "
               + d + (d.isConstant() ? "" : " = " + want) + origin);
         }
@@ -214,8 +214,30 @@ public final class Compilation {
           }
         }
       }
+      checkSize(n, sizes);
     }
     return sizes;
+  }
+
+  /** Arrays are indexed by int: a tensor past 2^31 - 1 elements is refused before anything is allocated. */
+  private static void checkSize(Node n, Map<String, Long> sizes) {
+    java.math.BigInteger count = java.math.BigInteger.ONE;
+    StringBuilder shape = new StringBuilder();
+    for (Dim d : n.type().shape().dims()) {
+      java.math.BigInteger v;
+      try {
+        v = java.math.BigInteger.valueOf(d.evaluate(sizes));
+      } catch (ArithmeticException e) {
+        v = java.math.BigInteger.valueOf(Long.MAX_VALUE);
+      }
+      count = count.multiply(v);
+      shape.append(shape.length() == 0 ? "" : ", ").append(v);
+    }
+    if (count.compareTo(java.math.BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
+      String where = n.origin().filter(s -> s.file().length() > 0).map(s -> " (at " + s + ")").orElse("");
+      throw new InputException("tensor " + n.type() + " would be [" + shape + "], " + count + " elements: more than "
+          + Integer.MAX_VALUE + ", the most one tensor can hold" + where);
+    }
   }
 
   private static Map<String, Tensor> resolveParams(List<ParamSpec> specs, Map<String, Tensor> given, RunOptions options,

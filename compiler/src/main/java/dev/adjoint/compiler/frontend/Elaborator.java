@@ -524,7 +524,8 @@ final class Elaborator {
 
   Value eval(Expr e, Scope scope) {
     Span saved = graph.origin();
-    graph.setOrigin(e.span());
+    // Nodes remember the user's source they came from: inside the prelude, the user's call.
+    if (!decls.isPrelude(e.span().file()) || saved == null) graph.setOrigin(e.span());
     try {
       return evalInner(e, scope);
     } finally {
@@ -693,7 +694,11 @@ final class Elaborator {
       keywordSpans.put(k.name().text(), k.span());
     }
     CallArgs args = new CallArgs(positional, spans, keywords, keywordSpans, c.span());
-    if (args.anyPoison()) return Value.POISON;
+    if (args.anyPoison()) {
+      // An argument already failed; a misspelt function name is still worth its own error.
+      if (c.callee() instanceof Expr.Ref r && !isCallable(r.name().text(), scope)) throw unknownFunction(r.name(), scope);
+      return Value.POISON;
+    }
     return switch (c.callee()) {
       case Expr.Ref r -> callByName(r.name(), args, scope);
       case Expr.Member m -> {
@@ -729,10 +734,20 @@ final class Elaborator {
     if (scope.namespace.models().containsKey(n)) {
       throw new ElabError(name.span(), "'" + n + "' is a model; declare it as a layer (layer x: " + n + ") and call the layer");
     }
+    throw unknownFunction(name, scope);
+  }
+
+  private boolean isCallable(String n, Scope scope) {
+    return scope.lookup(n).isPresent() || (scope.model != null && scope.model.functions.containsKey(n))
+        || scope.namespace.functions().containsKey(n) || Intrinsics.NAMES.contains(n)
+        || scope.namespace.models().containsKey(n);
+  }
+
+  private ElabError unknownFunction(Name name, Scope scope) {
     Set<String> candidates = new HashSet<>(scope.namespace.functions().keySet());
     candidates.addAll(Intrinsics.NAMES);
     if (scope.model != null) candidates.addAll(scope.model.functions.keySet());
-    throw new ElabError(name.span(), "unknown function '" + n + "'" + Suggestions.hint(n, candidates));
+    return new ElabError(name.span(), "unknown function '" + name.text() + "'" + Suggestions.hint(name.text(), candidates));
   }
 
   private Value callLayer(ModelInstance instance, Name fnName, CallArgs args) {

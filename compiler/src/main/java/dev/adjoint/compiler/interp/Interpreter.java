@@ -4,7 +4,6 @@ import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.ir.Input;
 import dev.adjoint.compiler.ir.Node;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,19 +30,19 @@ public final class Interpreter {
         List<DArray> args = new ArrayList<>(n.inputs().size());
         for (Node i : n.inputs()) args.add(values.get(i));
         int[] shape = n.type().shape().evaluate(context.sizes());
-        value = n.op().evaluate(args, n.type().dtype(), shape, context);
+        try {
+          value = n.op().evaluate(args, n.type().dtype(), shape, context);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+          // Data-dependent failures (an id outside its table, an integer division by zero) are the
+          // inputs' fault: say where in the program they happened.
+          String where = n.origin().filter(s -> s.file().length() > 0).map(s -> s + ": ").orElse("");
+          throw new EvaluationException(where + e.getMessage() + " (in " + n.op().describe() + ")");
+        }
       }
       values.put(n, value);
     }
     List<DArray> out = new ArrayList<>();
     for (Node o : graph.outputs()) out.add(values.get(o));
     return out;
-  }
-
-  /** Convenience for callers holding a name → value map of their own. */
-  public static Map<String, DArray> byName(List<String> names, List<DArray> values) {
-    Map<String, DArray> m = new HashMap<>();
-    for (int i = 0; i < names.size(); i++) m.put(names.get(i), values.get(i));
-    return m;
   }
 }
