@@ -3,6 +3,7 @@ package dev.adjoint.compiler;
 import dev.adjoint.compiler.ast.Program;
 import dev.adjoint.compiler.autodiff.ReverseMode;
 import dev.adjoint.compiler.autodiff.Simplifier;
+import dev.adjoint.compiler.lower.Fusion;
 import dev.adjoint.compiler.diag.CompileException;
 import dev.adjoint.compiler.frontend.Frontend;
 import dev.adjoint.compiler.frontend.ParamSpec;
@@ -116,6 +117,43 @@ public final class Compilation {
     Graph forward = graph(entry, options, Map.of()).graph();
     Graph grad = ReverseMode.gradient(forward, wrtNodes(forward), true);
     return simplify ? Simplifier.simplify(grad) : grad;
+  }
+
+  /**
+   * The entry lowered to fused kernels: its graph (with the gradient of every param and floating
+   * input appended when {@code gradient}), simplified, partitioned and lowered.
+   */
+  public dev.adjoint.compiler.kernel.KernelProgram kernels(String entry, RunOptions options, boolean gradient) {
+    return Fusion.lower(gradient ? gradientGraph(entry, options, false) : graph(entry, options, Map.of()).graph());
+  }
+
+  /** As {@link #run}, through the fused kernels and the kernel-IR interpreter: the two must agree. */
+  public Run runFused(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params) {
+    Prepared p = prepare(entry, options, inputs, params);
+    return new Run(interpretFused(p.graph(), p, options), p.params());
+  }
+
+  /** As {@link #gradient}, through the fused kernels (seeded with ones, or with {@code cotangent}). */
+  public GradientRun gradientFused(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
+      Optional<Tensor> cotangent) {
+    Prepared p = prepare(entry, options, inputs, params);
+    Graph forward = p.graph();
+    List<Node> wrt = wrtNodes(forward);
+    cotangent.ifPresent(c -> p.values().put("cotangent", DArray.of(forward.outputs().get(0).type().dtype(), c.shapeArray(), c.toDoubles())));
+    List<Tensor> all = interpretFused(ReverseMode.gradient(forward, wrt, cotangent.isEmpty()), p, options);
+    int n = forward.outputs().size();
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    for (int i = 0; i < wrt.size(); i++) grads.put(Graph.paramName(wrt.get(i)), all.get(n + i));
+    return new GradientRun(all.subList(0, n), grads, p.params());
+  }
+
+  private List<Tensor> interpretFused(Graph graph, Prepared p, RunOptions options) {
+    var program = Fusion.lower(graph);
+    List<DArray> out = dev.adjoint.compiler.kernel.KernelInterpreter.outputs(program, p.values(),
+        new EvalContext(p.sizes(), options.seed(), 0));
+    List<Tensor> outputs = new ArrayList<>();
+    for (DArray d : out) outputs.add(Tensor.ofDoubles(d.dtype(), d.shape(), d.toArray()));
+    return outputs;
   }
 
   private record Prepared(Graph graph, Map<String, DArray> values, Map<String, Long> sizes, Map<String, Tensor> params) {}

@@ -35,6 +35,41 @@ final class ShapeRules {
         for (int a : inner.axes()) axes.add(outer.axes().get(a));
         return e.node(new Broadcast(outer.shape(), axes), n.input(0).input(0));
       }),
+      // broadcast(reshape(x)) where the reshape only adds size-1 axes that the broadcast stretches -> broadcast(x)
+      new Rule("broadcast(x with unit axes) -> broadcast(x)", (n, e) -> {
+        if (!(n.op() instanceof Broadcast outer) || !(n.input(0).op() instanceof Reshape)) return null;
+        Node x = n.input(0).input(0);
+        List<dev.adjoint.compiler.ir.Dim> unit = n.input(0).type().shape().dims();
+        List<Integer> axes = new ArrayList<>();
+        int k = 0;
+        for (int u = 0; u < unit.size(); u++) {
+          boolean stretched = unit.get(u).equals(dev.adjoint.compiler.ir.Dim.of(1))
+              && !outer.shape().dim(outer.axes().get(u)).equals(dev.adjoint.compiler.ir.Dim.of(1));
+          if (stretched) continue;
+          if (k >= x.type().rank() || !x.type().shape().dim(k).equals(unit.get(u))) return null;
+          axes.add(outer.axes().get(u));
+          k++;
+        }
+        if (k != x.type().rank()) return null;
+        return e.node(new Broadcast(outer.shape(), axes), x);
+      }),
+      // reduce(broadcast(x)) over axes x has -> broadcast(reduce(x)): reduce before repeating
+      new Rule("reduce(broadcast(x)) -> broadcast(reduce(x))", (n, e) -> {
+        if (!(n.op() instanceof dev.adjoint.compiler.ir.Reduce r) || !(n.input(0).op() instanceof Broadcast b)) return null;
+        Node x = n.input(0).input(0);
+        List<Integer> inner = new ArrayList<>();
+        for (int a : r.axes()) {
+          int k = b.axes().indexOf(a);
+          if (k < 0 || !x.type().shape().dim(k).equals(b.shape().dim(a))) return null;
+          inner.add(k);
+        }
+        Node reduced = e.reduce(r.fn(), x, inner);
+        List<Integer> kept = new ArrayList<>();
+        for (int a = 0; a < b.shape().rank(); a++) if (!r.axes().contains(a)) kept.add(a);
+        List<Integer> axes = new ArrayList<>();
+        for (int k = 0; k < b.axes().size(); k++) if (!inner.contains(k)) axes.add(kept.indexOf(b.axes().get(k)));
+        return e.node(new Broadcast(n.type().shape(), axes), reduced);
+      }),
       // transpose(a · b) that puts b's free axes before a's -> b · a (transpose of a contraction)
       new Rule("transpose(a . b) -> b . a", (n, e) -> {
         if (!(n.op() instanceof Transpose t) || !(n.input(0).op() instanceof DotGeneral d)) return null;

@@ -14,7 +14,8 @@ public final class Simplifier {
       new RewritePass("fold-constants", FoldingRules.RULES),
       new RewritePass("algebra", AlgebraicRules.RULES),
       new RewritePass("shapes", ShapeRules.RULES),
-      new RewritePass("stable-forms", StableFormRules.RULES));
+      new RewritePass("stable-forms", StableFormRules.RULES),
+      new RewritePass("contractions", ContractionRules.RULES));
 
   private Simplifier() {}
 

@@ -1,0 +1,325 @@
+package dev.adjoint.compiler.fusion;
+
+import dev.adjoint.compiler.ir.DotGeneral;
+import dev.adjoint.compiler.ir.Graph;
+import dev.adjoint.compiler.ir.Input;
+import dev.adjoint.compiler.ir.Node;
+import dev.adjoint.compiler.ir.Shape;
+import dev.adjoint.compiler.ir.StopGradient;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Partitions a graph into kernels by structure. The decisions, in order:
+ *
+ * <ol>
+ *   <li><b>What lives in memory.</b> Results, scatter-adds and contractions are stored; so are the
+ *       operands of contractions (a contraction reads each operand many times). Everything else —
+ *       elementwise functions, layout changes, constants, reductions — is recomputed inside the
+ *       kernels that need it.
+ *   <li><b>Epilogues.</b> A contraction whose only use is a chain of elementwise functions over its
+ *       own result (bias, activation, residual, scaling) is computed inside the kernel that stores
+ *       the end of the chain.
+ *   <li><b>Expanding contractions.</b> A contraction of two data-dependent tensors whose result is
+ *       larger than either operand — attention scores, q·kᵀ, and in the backward pass dO·vᵀ — is
+ *       never stored: every kernel that needs its elements recomputes them, so no T×S tensor is
+ *       ever written. Its consumers (softmax, the product with v, the gradient contractions) read
+ *       it through their own loops.
+ *   <li><b>Shared reductions.</b> A reduction needed by more than one kernel (softmax's row
+ *       maximum and sum, layer norm's mean and variance, used again by the backward pass) is
+ *       stored — computed inside the first kernel that can (one whose loops start with the
+ *       reduction's own axes), as an extra result.
+ * </ol>
+ */
+public final class Partitioner {
+  /** Stand-in size for run-time dims when comparing tensor sizes: sequence-like. */
+  private static final long SYMBOL_SIZE = 128;
+
+  private final Graph graph;
+  private final List<Node> order;
+  private final Map<Node, List<Node>> users = new IdentityHashMap<>();
+  private final Set<Node> outputs = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<Node> dataDependent = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<Node> stored = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<Node> expanding = Collections.newSetFromMap(new IdentityHashMap<>());
+
+  private Partitioner(Graph graph) {
+    this.graph = graph;
+    this.order = graph.topologicalOrder();
+    for (Node n : order) users.put(n, new ArrayList<>());
+    for (Node n : order) for (Node i : n.inputs()) users.get(i).add(n);
+    outputs.addAll(graph.outputs());
+    for (Node n : order) {
+      boolean argument = n.op() instanceof Input in && in.kind() == Input.Kind.ARGUMENT;
+      if (argument || n.inputs().stream().anyMatch(dataDependent::contains)) dataDependent.add(n);
+    }
+  }
+
+  public static FusionPlan partition(Graph graph) {
+    return new Partitioner(graph).run();
+  }
+
+  private FusionPlan run() {
+    for (Node n : order) {
+      NodeKind k = NodeKind.of(n);
+      if (k == NodeKind.CONTRACTION && isExpanding(n)) expanding.add(n);
+    }
+    for (Node n : order) {
+      NodeKind k = NodeKind.of(n);
+      if (k == NodeKind.INPUT) continue;
+      if (outputs.contains(n) || k == NodeKind.SCATTER) stored.add(n);
+      if (k == NodeKind.CONTRACTION && !expanding.contains(n)) {
+        stored.add(n);
+        for (Node operand : n.inputs()) {
+          Node source = peelViews(operand);
+          NodeKind sk = NodeKind.of(source);
+          if (sk != NodeKind.INPUT && sk != NodeKind.GENERATOR && !derivesFromExpanding(source)) stored.add(source);
+        }
+      }
+    }
+    moveContractionsIntoEpilogues();
+    storeSharedReductions();
+    return new FusionPlan(graph, stored, groups());
+  }
+
+  /** Both operands depend on the entry's arguments and the result is larger than either. */
+  private boolean isExpanding(Node dot) {
+    DotGeneral d = (DotGeneral) dot.op();
+    if (!dataDependent.contains(dot.input(0)) || !dataDependent.contains(dot.input(1))) return false;
+    if (d.lhsFree(dot.input(0).type().rank()).isEmpty() || d.rhsFree(dot.input(1).type().rank()).isEmpty()) return false;
+    long out = estimate(dot.type().shape());
+    return out > estimate(dot.input(0).type().shape()) && out > estimate(dot.input(1).type().shape());
+  }
+
+  static long estimate(Shape shape) {
+    Map<String, Long> sizes = new HashMap<>();
+    for (var d : shape.dims()) for (String s : d.symbols()) sizes.put(s, SYMBOL_SIZE);
+    long n = 1;
+    for (var d : shape.dims()) n = Math.multiplyExact(n, Math.max(1, d.evaluate(sizes)));
+    return n;
+  }
+
+  private static Node peelViews(Node n) {
+    while (NodeKind.of(n) == NodeKind.VIEW && n.inputs().size() == 1) n = n.input(0);
+    return n;
+  }
+
+  /** Whether computing {@code n} without storing anything involves an expanding contraction. */
+  private boolean derivesFromExpanding(Node n) {
+    Deque<Node> work = new ArrayDeque<>(List.of(n));
+    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    while (!work.isEmpty()) {
+      Node m = work.pop();
+      if (!seen.add(m)) continue;
+      if (expanding.contains(m)) return true;
+      if (m != n && stored.contains(m)) continue;
+      NodeKind k = NodeKind.of(m);
+      if (k == NodeKind.INPUT || k == NodeKind.CONTRACTION || k == NodeKind.SCATTER) continue;
+      work.addAll(m.inputs());
+    }
+    return false;
+  }
+
+  /** A stored contraction whose only use is an elementwise chain over its result moves to the chain's end. */
+  private void moveContractionsIntoEpilogues() {
+    Set<Node> claimed = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Node n : order) {
+      if (NodeKind.of(n) != NodeKind.CONTRACTION || expanding.contains(n) || outputs.contains(n)) continue;
+      List<Node> chain = new ArrayList<>();
+      Node end = n;
+      while (!outputs.contains(end) && users.get(end).size() == 1) {
+        Node user = users.get(end).get(0);
+        boolean elementwise = NodeKind.of(user) == NodeKind.ELEMENTWISE || user.op() instanceof StopGradient;
+        if (!elementwise || !user.type().shape().equals(n.type().shape()) || claimed.contains(user)) break;
+        chain.add(user);
+        end = user;
+      }
+      if (!chain.isEmpty()) {
+        stored.remove(n);
+        stored.add(end);
+        claimed.addAll(chain);
+      }
+    }
+  }
+
+  /** Reductions computed by more than one kernel are stored once instead (repeat until stable). */
+  private void storeSharedReductions() {
+    for (boolean changed = true; changed; ) {
+      changed = false;
+      Map<Node, Integer> kernelsUsing = new IdentityHashMap<>();
+      for (Node root : roots()) {
+        for (Node m : cone(root)) {
+          if (NodeKind.of(m) == NodeKind.REDUCTION) kernelsUsing.merge(m, 1, Integer::sum);
+        }
+      }
+      for (var e : kernelsUsing.entrySet()) {
+        if (e.getValue() > 1 && stored.add(e.getKey())) changed = true;
+      }
+    }
+  }
+
+  private List<Node> roots() {
+    List<Node> roots = new ArrayList<>();
+    for (Node n : order) if (stored.contains(n) && NodeKind.of(n) != NodeKind.INPUT) roots.add(n);
+    return roots;
+  }
+
+  /** The nodes a kernel storing {@code root} computes without reading them from memory. */
+  List<Node> cone(Node root) {
+    List<Node> out = new ArrayList<>();
+    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Deque<Node> work = new ArrayDeque<>(root.inputs());
+    while (!work.isEmpty()) {
+      Node m = work.pop();
+      if (stored.contains(m) || NodeKind.of(m) == NodeKind.INPUT || !seen.add(m)) continue;
+      out.add(m);
+      work.addAll(m.inputs());
+    }
+    return out;
+  }
+
+  /**
+   * One group per stored node, then shared reductions folded into the first kernel whose loops
+   * begin with the reduction's axes, when that creates no cycle between kernels.
+   */
+  private List<Group> groups() {
+    List<Node> roots = roots();
+    Map<Node, Node> hostOf = new IdentityHashMap<>();
+    // Repeat: a merge refused because it made a cycle may become possible once another is made.
+    for (boolean changed = true; changed; ) {
+      changed = false;
+      for (Node r : roots) {
+        if (NodeKind.of(r) != NodeKind.REDUCTION || outputs.contains(r) || hostOf.containsKey(r)) continue;
+        Node best = null;
+        for (Node c : roots) {
+          if (c == r || hostOf.containsKey(c) || !usesDirectly(c, r)) continue;
+          if (!leadsWith(c.type().shape(), r.type().shape())) continue;
+          if (best == null || c.type().rank() > best.type().rank()) best = c;
+        }
+        if (best == null) continue;
+        Map<Node, Node> trial = new IdentityHashMap<>(hostOf);
+        trial.put(r, best);
+        for (var e : trial.entrySet()) if (e.getValue() == r) e.setValue(best);
+        if (!cyclic(build(roots, trial))) {
+          hostOf = trial;
+          changed = true;
+        }
+      }
+      // An elementwise result over the same loops as a stored node it reads joins that node's kernel.
+      for (Node e : roots) {
+        if (hostOf.containsKey(e) || !isElementwiseOnly(e)) continue;
+        for (Node p : roots) {
+          if (p == e || hostOf.containsKey(p) || !usesDirectly(e, p)) continue;
+          if (!p.type().shape().equals(e.type().shape())) continue;
+          Map<Node, Node> trial = new IdentityHashMap<>(hostOf);
+          trial.put(e, p);
+          for (var x : trial.entrySet()) if (x.getValue() == e) x.setValue(p);
+          if (!cyclic(build(roots, trial))) {
+            hostOf = trial;
+            changed = true;
+            break;
+          }
+        }
+      }
+    }
+    return order(build(roots, hostOf));
+  }
+
+  private List<Group> build(List<Node> roots, Map<Node, Node> hostOf) {
+    Map<Node, List<Node>> extra = new IdentityHashMap<>();
+    for (Node r : roots) if (hostOf.containsKey(r)) extra.computeIfAbsent(hostOf.get(r), k -> new ArrayList<>()).add(r);
+    List<Group> groups = new ArrayList<>();
+    for (Node r : roots) {
+      if (hostOf.containsKey(r)) continue;
+      List<Node> outs = new ArrayList<>(List.of(r));
+      outs.addAll(extra.getOrDefault(r, List.of()));
+      Set<Node> inlined = new LinkedHashSet<>(cone(r));
+      for (Node x : extra.getOrDefault(r, List.of())) inlined.addAll(cone(x));
+      groups.add(new Group(kindOf(r, inlined), outs, new ArrayList<>(inlined)));
+    }
+    return groups;
+  }
+
+  /** A stored node computed without reductions or contractions: cheap to compute beside another result. */
+  private boolean isElementwiseOnly(Node root) {
+    NodeKind k = NodeKind.of(root);
+    if (k != NodeKind.ELEMENTWISE && k != NodeKind.VIEW) return false;
+    for (Node m : cone(root)) {
+      NodeKind mk = NodeKind.of(m);
+      if (mk == NodeKind.REDUCTION || mk == NodeKind.CONTRACTION || mk == NodeKind.SCATTER) return false;
+    }
+    return true;
+  }
+
+  /** Whether some group needs, through other groups, a result of its own. */
+  private boolean cyclic(List<Group> groups) {
+    try {
+      order(groups);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
+  }
+
+  /** Whether {@code root}'s kernel reads {@code r} (through its cone). */
+  private boolean usesDirectly(Node root, Node r) {
+    if (root.inputs().contains(r)) return true;
+    for (Node m : cone(root)) if (m.inputs().contains(r)) return true;
+    return false;
+  }
+
+  /** A reduction over trailing axes of what a kernel loops over: its loops start with the reduction's. */
+  private static boolean leadsWith(Shape loops, Shape reduced) {
+    if (reduced.rank() > loops.rank()) return false;
+    return loops.dims().subList(0, reduced.rank()).equals(reduced.dims());
+  }
+
+  private String kindOf(Node root, Set<Node> inlined) {
+    if (NodeKind.of(root) == NodeKind.SCATTER) return "scatter";
+    boolean attention = inlined.stream().anyMatch(expanding::contains);
+    if (attention) return "attention";
+    boolean contraction = NodeKind.of(root) == NodeKind.CONTRACTION
+        || inlined.stream().anyMatch(n -> NodeKind.of(n) == NodeKind.CONTRACTION);
+    if (contraction) return "contraction";
+    boolean reduction = NodeKind.of(root) == NodeKind.REDUCTION
+        || inlined.stream().anyMatch(n -> NodeKind.of(n) == NodeKind.REDUCTION);
+    if (reduction) return "reduction";
+    boolean computes = NodeKind.of(root) == NodeKind.ELEMENTWISE
+        || inlined.stream().anyMatch(n -> NodeKind.of(n) == NodeKind.ELEMENTWISE);
+    return computes ? "elementwise" : "copy";
+  }
+
+  /** Groups in dependency order (a group after every group storing something it reads). */
+  private List<Group> order(List<Group> groups) {
+    Map<Node, Group> producer = new IdentityHashMap<>();
+    for (Group g : groups) for (Node o : g.outputs()) producer.put(o, g);
+    List<Group> sorted = new ArrayList<>();
+    Set<Group> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<Group> visiting = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Group g : groups) visit(g, producer, done, visiting, sorted);
+    return sorted;
+  }
+
+  private void visit(Group g, Map<Node, Group> producer, Set<Group> done, Set<Group> visiting, List<Group> sorted) {
+    if (done.contains(g)) return;
+    if (!visiting.add(g)) throw new IllegalStateException("fusion made a cycle through " + g.kind() + " kernel of " + g.primary());
+    Set<Node> reads = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Node o : g.outputs()) reads.addAll(o.inputs());
+    for (Node m : g.inlined()) reads.addAll(m.inputs());
+    for (Node r : reads) {
+      Group p = producer.get(r);
+      if (p != null && p != g) visit(p, producer, done, visiting, sorted);
+    }
+    visiting.remove(g);
+    done.add(g);
+    sorted.add(g);
+  }
+}

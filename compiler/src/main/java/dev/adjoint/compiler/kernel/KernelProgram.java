@@ -1,0 +1,21 @@
+package dev.adjoint.compiler.kernel;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A graph lowered to kernels: the kernels in an order that respects their dependencies, the
+ * buffers they use, and which buffers are the entry's arguments, params and results (in the
+ * graph's order).
+ */
+public record KernelProgram(String name, List<Buffer> arguments, List<Buffer> params, List<Buffer> outputs,
+    List<Buffer> temporaries, List<Kernel> kernels) {
+  public KernelProgram {
+    Objects.requireNonNull(name, "name");
+    arguments = List.copyOf(arguments);
+    params = List.copyOf(params);
+    outputs = List.copyOf(outputs);
+    temporaries = List.copyOf(temporaries);
+    kernels = List.copyOf(kernels);
+  }
+}

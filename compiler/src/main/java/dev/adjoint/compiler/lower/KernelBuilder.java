@@ -1,0 +1,380 @@
+package dev.adjoint.compiler.lower;
+
+import dev.adjoint.compiler.fusion.Group;
+import dev.adjoint.compiler.ir.Binary;
+import dev.adjoint.compiler.ir.Broadcast;
+import dev.adjoint.compiler.ir.Cast;
+import dev.adjoint.compiler.ir.Concat;
+import dev.adjoint.compiler.ir.Constant;
+import dev.adjoint.compiler.ir.Dim;
+import dev.adjoint.compiler.ir.DimSize;
+import dev.adjoint.compiler.ir.DotGeneral;
+import dev.adjoint.compiler.ir.Gather;
+import dev.adjoint.compiler.ir.Input;
+import dev.adjoint.compiler.ir.Iota;
+import dev.adjoint.compiler.ir.Node;
+import dev.adjoint.compiler.ir.Pad;
+import dev.adjoint.compiler.ir.RandomUniform;
+import dev.adjoint.compiler.ir.Reduce;
+import dev.adjoint.compiler.ir.Reshape;
+import dev.adjoint.compiler.ir.ScatterAdd;
+import dev.adjoint.compiler.ir.Select;
+import dev.adjoint.compiler.ir.Shape;
+import dev.adjoint.compiler.ir.Slice;
+import dev.adjoint.compiler.ir.StopGradient;
+import dev.adjoint.compiler.ir.Transpose;
+import dev.adjoint.compiler.ir.Unary;
+import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.KExpr;
+import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.runtime.DType;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds one kernel. Its loops run over the primary result's axes; every other value is
+ * computed on demand by {@link #value}, at the outermost loop where all the indices it depends on
+ * are known (a row's maximum once per row, not once per element), and remembered there, so a
+ * value used twice is computed once. Views become index arithmetic; reductions and contractions
+ * become accumulator loops; stored nodes are loaded.
+ */
+final class KernelBuilder {
+  private final Group group;
+  private final Map<Node, Buffer> buffers;
+  private final String name;
+  private final Set<Node> computed = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<Buffer> reads = new LinkedHashSet<>();
+  private final Set<Buffer> writes = new LinkedHashSet<>();
+  private int fresh;
+
+  KernelBuilder(Group group, Map<Node, Buffer> buffers, String name) {
+    this.group = group;
+    this.buffers = buffers;
+    this.name = name;
+    computed.addAll(group.outputs());
+    computed.addAll(group.inlined());
+  }
+
+  Kernel build() {
+    Block root = new Block(null);
+    Node primary = group.primary();
+    if (primary.op() instanceof ScatterAdd) {
+      scatter(primary, root);
+    } else {
+      List<KExpr> index = new ArrayList<>();
+      loops(root, primary, index, 0);
+    }
+    return new Kernel(name + "_" + group.kind(), group.kind(), new ArrayList<>(reads), new ArrayList<>(writes),
+        root.statements, Lowerer.origins(group), group.outputs().size() + group.inlined().size());
+  }
+
+  /** Opens the primary result's loops one axis at a time, storing extra results at their own depth. */
+  private void loops(Block block, Node primary, List<KExpr> index, int axis) {
+    for (Node extra : group.outputs().subList(1, group.outputs().size())) {
+      if (extra.type().rank() == axis) store(extra, index.subList(0, axis), block);
+    }
+    if (axis == primary.type().rank()) {
+      store(primary, index, block);
+      return;
+    }
+    String var = "i" + axis;
+    Block body = new Block(block);
+    body.declares.add(var);
+    List<KExpr> deeper = new ArrayList<>(index);
+    deeper.add(new KExpr.Var(var, DType.I32));
+    loops(body, primary, deeper, axis + 1);
+    block.statements.add(new KStmt.Loop(var, KExpr.size(primary.type().shape().dim(axis)), true, body.statements));
+  }
+
+  private void store(Node n, List<KExpr> index, Block block) {
+    Buffer b = buffers.get(n);
+    writes.add(b);
+    KExpr v = value(n, List.copyOf(index), block);
+    block.statements.add(new KStmt.Store(b, IndexMaps.flat(index, n.type().shape()), v));
+  }
+
+  /** A scatter-add kernel: loop over the updates, add each into its row. */
+  private void scatter(Node n, Block root) {
+    Node ids = n.input(0);
+    Node updates = n.input(1);
+    Buffer out = buffers.get(n);
+    writes.add(out);
+    List<KExpr> index = new ArrayList<>();
+    Block block = root;
+    List<Block> chain = new ArrayList<>();
+    for (int a = 0; a < updates.type().rank(); a++) {
+      Block body = new Block(block);
+      String var = "i" + a;
+      body.declares.add(var);
+      index.add(new KExpr.Var(var, DType.I32));
+      chain.add(body);
+      block = body;
+    }
+    int lead = ids.type().rank();
+    KExpr row = value(ids, List.copyOf(index.subList(0, lead)), block);
+    List<KExpr> target = new ArrayList<>();
+    target.add(row);
+    target.addAll(index.subList(lead, index.size()));
+    block.statements.add(new KStmt.Accumulate(out, IndexMaps.flat(target, n.type().shape()),
+        value(updates, List.copyOf(index), block)));
+    // Close the loops inside out; iterations may add to the same row, so none is parallel.
+    for (int a = updates.type().rank() - 1; a >= 0; a--) {
+      Block inner = chain.get(a);
+      Block outer = a == 0 ? root : chain.get(a - 1);
+      outer.statements.add(new KStmt.Loop("i" + a, KExpr.size(updates.type().shape().dim(a)), false, inner.statements));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** The value of {@code n} at {@code index}, computed (once) in the outermost block that can. */
+  KExpr value(Node n, List<KExpr> index, Block at) {
+    Block.Key key = new Block.Key(n, index);
+    KExpr known = at.lookup(key);
+    if (known != null) return known;
+    Buffer stored = buffers.get(n);
+    boolean compute = computed.contains(n) && !(n.op() instanceof Input);
+    KExpr result;
+    if (stored != null && !compute) {
+      reads.add(stored);
+      result = new KExpr.Load(stored, IndexMaps.flat(index, n.type().shape()));
+    } else {
+      result = compute(n, index, at);
+    }
+    Block home = at.home(variables(result));
+    if (!(result instanceof KExpr.Var || result instanceof KExpr.Const)
+        && !(n.op() instanceof Broadcast || n.op() instanceof Reshape || n.op() instanceof Transpose
+            || n.op() instanceof Slice || n.op() instanceof StopGradient)) {
+      String var = "v" + fresh++;
+      home.statements.add(new KStmt.Let(var, result));
+      home.declares.add(var);
+      result = new KExpr.Var(var, result.dtype());
+    }
+    home.remember(key, result);
+    return result;
+  }
+
+  private KExpr compute(Node n, List<KExpr> index, Block at) {
+    return switch (n.op()) {
+      case Constant c -> new KExpr.Const(c.value(), c.dtype());
+      case DimSize d -> new KExpr.Cast(n.type().dtype(), KExpr.size(d.dim()));
+      case Iota i -> index.get(i.axis());
+      case RandomUniform r -> new KExpr.Random(r.site(), IndexMaps.flat(index, n.type().shape()), n.type().dtype());
+      case Unary u -> new KExpr.Unary(u.fn(), value(n.input(0), index, at));
+      case Binary b -> new KExpr.Binary(b.fn(), value(n.input(0), index, at), value(n.input(1), index, at));
+      case Select s -> new KExpr.Select(value(n.input(0), index, at), value(n.input(1), index, at), value(n.input(2), index, at));
+      case Cast c -> new KExpr.Cast(c.to(), value(n.input(0), index, at));
+      case StopGradient s -> value(n.input(0), index, at);
+      case Broadcast b -> value(n.input(0), broadcastIndex(b, n.input(0).type().shape(), index), at);
+      case Transpose t -> {
+        KExpr[] in = new KExpr[index.size()];
+        for (int a = 0; a < index.size(); a++) in[t.permutation().get(a)] = index.get(a);
+        yield value(n.input(0), List.of(in), at);
+      }
+      case Reshape r -> value(n.input(0), IndexMaps.reshape(index, n.type().shape(), n.input(0).type().shape()), at);
+      case Slice s -> {
+        List<KExpr> in = new ArrayList<>(index);
+        in.set(s.axis(), KExpr.add(KExpr.size(s.start()), KExpr.mul(index.get(s.axis()), KExpr.Const.index(s.stride()))));
+        yield value(n.input(0), in, at);
+      }
+      case Pad p -> pad(n, p, index, at);
+      case Concat c -> concat(n, c, index, at);
+      case Gather g -> {
+        Node ids = n.input(1);
+        int lead = ids.type().rank();
+        List<KExpr> row = new ArrayList<>();
+        row.add(value(ids, List.copyOf(index.subList(0, lead)), at));
+        row.addAll(index.subList(lead, index.size()));
+        yield value(n.input(0), row, at);
+      }
+      case Reduce r -> reduce(n, r, index, at);
+      case DotGeneral d -> contract(n, d, index, at);
+      case Input i -> throw new IllegalStateException("input " + i.name() + " has no buffer");
+      case ScatterAdd s -> throw new IllegalStateException("scatter_add is computed by its own kernel");
+    };
+  }
+
+  private static List<KExpr> broadcastIndex(Broadcast b, Shape in, List<KExpr> index) {
+    List<KExpr> out = new ArrayList<>();
+    for (int k = 0; k < b.axes().size(); k++) {
+      int a = b.axes().get(k);
+      boolean stretched = in.dim(k).equals(Dim.of(1)) && !b.shape().dim(a).equals(Dim.of(1));
+      out.add(stretched ? KExpr.Const.index(0) : index.get(a));
+    }
+    return out;
+  }
+
+  /** Zero outside the operand; the read itself is clamped so it stays inside the buffer. */
+  private KExpr pad(Node n, Pad p, List<KExpr> index, Block at) {
+    Dim size = n.input(0).type().shape().dim(p.axis());
+    KExpr j = KExpr.add(index.get(p.axis()), KExpr.mul(KExpr.Const.index(-1), KExpr.size(p.before())));
+    KExpr inside = and(new KExpr.Binary(Binary.Fn.GE, j, KExpr.Const.index(0)),
+        new KExpr.Binary(Binary.Fn.LT, j, KExpr.size(size)));
+    List<KExpr> in = new ArrayList<>(index);
+    in.set(p.axis(), clamp(j, size));
+    return new KExpr.Select(inside, value(n.input(0), in, at), new KExpr.Const(0, n.type().dtype()));
+  }
+
+  private KExpr concat(Node n, Concat c, List<KExpr> index, Block at) {
+    KExpr i = index.get(c.axis());
+    KExpr result = null;
+    Dim offset = Dim.of(0);
+    List<KExpr> values = new ArrayList<>();
+    List<KExpr> ends = new ArrayList<>();
+    for (Node part : n.inputs()) {
+      Dim size = part.type().shape().dim(c.axis());
+      List<KExpr> in = new ArrayList<>(index);
+      in.set(c.axis(), clamp(KExpr.add(i, KExpr.mul(KExpr.Const.index(-1), KExpr.size(offset))), size));
+      values.add(value(part, in, at));
+      offset = offset.plus(size);
+      ends.add(KExpr.size(offset));
+    }
+    result = values.get(values.size() - 1);
+    for (int k = values.size() - 2; k >= 0; k--) {
+      result = new KExpr.Select(new KExpr.Binary(Binary.Fn.LT, i, ends.get(k)), values.get(k), result);
+    }
+    return result;
+  }
+
+  private static KExpr and(KExpr a, KExpr b) {
+    return new KExpr.Binary(Binary.Fn.AND, a, b);
+  }
+
+  private static KExpr clamp(KExpr i, Dim size) {
+    KExpr low = new KExpr.Binary(Binary.Fn.MAX, i, KExpr.Const.index(0));
+    return new KExpr.Binary(Binary.Fn.MIN, low, KExpr.add(KExpr.size(size), KExpr.Const.index(-1)));
+  }
+
+  /** acc = identity; for each reduced index: acc = acc ⊕ x[...]. */
+  private KExpr reduce(Node n, Reduce r, List<KExpr> index, Block at) {
+    Node x = n.input(0);
+    Block home = at.home(variables(index));
+    String acc = "acc" + fresh++;
+    DType dtype = n.type().dtype();
+    home.statements.add(new KStmt.Declare(acc, dtype, new KExpr.Const(r.fn().identity, dtype)));
+    home.declares.add(acc);
+    List<KExpr> full = new ArrayList<>();
+    int k = 0;
+    List<String> vars = new ArrayList<>();
+    for (int a = 0; a < x.type().rank(); a++) {
+      if (r.axes().contains(a)) {
+        String v = "r" + fresh++;
+        vars.add(v);
+        full.add(new KExpr.Var(v, DType.I32));
+      } else {
+        full.add(index.get(k++));
+      }
+    }
+    Block inner = nest(home, vars);
+    KExpr v = value(x, full, inner);
+    Binary.Fn combine = switch (r.fn()) {
+      case SUM -> Binary.Fn.ADD;
+      case PROD -> Binary.Fn.MUL;
+      case MAX -> Binary.Fn.MAX;
+      case MIN -> Binary.Fn.MIN;
+    };
+    inner.statements.add(new KStmt.Assign(acc, new KExpr.Binary(combine, new KExpr.Var(acc, dtype), v)));
+    close(home, inner, vars, r.axes().stream().map(a -> x.type().shape().dim(a)).toList());
+    return new KExpr.Var(acc, dtype);
+  }
+
+  /** acc = 0; for each contracted index: acc += lhs[...] · rhs[...]. */
+  private KExpr contract(Node n, DotGeneral d, List<KExpr> index, Block at) {
+    Node l = n.input(0);
+    Node r = n.input(1);
+    Block home = at.home(variables(index));
+    String acc = "acc" + fresh++;
+    DType dtype = n.type().dtype();
+    home.statements.add(new KStmt.Declare(acc, dtype, new KExpr.Const(0, dtype)));
+    home.declares.add(acc);
+    List<String> vars = new ArrayList<>();
+    List<Dim> extents = new ArrayList<>();
+    KExpr[] li = new KExpr[l.type().rank()];
+    KExpr[] ri = new KExpr[r.type().rank()];
+    int o = 0;
+    for (int i = 0; i < d.lhsBatch().size(); i++, o++) {
+      li[d.lhsBatch().get(i)] = index.get(o);
+      ri[d.rhsBatch().get(i)] = index.get(o);
+    }
+    for (int a : d.lhsFree(l.type().rank())) li[a] = index.get(o++);
+    for (int a : d.rhsFree(r.type().rank())) ri[a] = index.get(o++);
+    for (int c = 0; c < d.lhsContract().size(); c++) {
+      String v = "r" + fresh++;
+      vars.add(v);
+      extents.add(l.type().shape().dim(d.lhsContract().get(c)));
+      KExpr var = new KExpr.Var(v, DType.I32);
+      li[d.lhsContract().get(c)] = var;
+      ri[d.rhsContract().get(c)] = var;
+    }
+    Block inner = nest(home, vars);
+    KExpr a = value(l, List.of(li), inner);
+    KExpr b = value(r, List.of(ri), inner);
+    inner.statements.add(new KStmt.Assign(acc, new KExpr.Binary(Binary.Fn.ADD, new KExpr.Var(acc, dtype),
+        new KExpr.Binary(Binary.Fn.MUL, a, b))));
+    close(home, inner, vars, extents);
+    return new KExpr.Var(acc, dtype);
+  }
+
+  /** Blocks for nested loops over {@code vars} below {@code home}; returns the innermost. */
+  private final Map<Block, List<Block>> nests = new IdentityHashMap<>();
+
+  private Block nest(Block home, List<String> vars) {
+    Block b = home;
+    List<Block> chain = new ArrayList<>();
+    for (String v : vars) {
+      b = new Block(b);
+      b.declares.add(v);
+      chain.add(b);
+    }
+    nests.put(b, chain);
+    return b;
+  }
+
+  private void close(Block home, Block innermost, List<String> vars, List<Dim> extents) {
+    List<Block> chain = nests.remove(innermost);
+    if (chain.isEmpty()) return;
+    for (int k = chain.size() - 1; k >= 0; k--) {
+      Block outer = k == 0 ? home : chain.get(k - 1);
+      outer.statements.add(new KStmt.Loop(vars.get(k), KExpr.size(extents.get(k)), false, chain.get(k).statements));
+    }
+  }
+
+  /** Names an expression refers to (loop variables, lets, accumulators). */
+  static Set<String> variables(Object e) {
+    Set<String> out = new HashSet<>();
+    collect(e, out);
+    return out;
+  }
+
+  private static void collect(Object e, Set<String> out) {
+    switch (e) {
+      case List<?> list -> list.forEach(x -> collect(x, out));
+      case KExpr.Var v -> out.add(v.name());
+      case KExpr.Load l -> collect(l.index(), out);
+      case KExpr.Element el -> {
+        out.add(el.array());
+        collect(el.index(), out);
+      }
+      case KExpr.Unary u -> collect(u.x(), out);
+      case KExpr.Binary b -> {
+        collect(b.a(), out);
+        collect(b.b(), out);
+      }
+      case KExpr.Select s -> {
+        collect(s.condition(), out);
+        collect(s.a(), out);
+        collect(s.b(), out);
+      }
+      case KExpr.Cast c -> collect(c.x(), out);
+      case KExpr.Random r -> collect(r.index(), out);
+      default -> {}
+    }
+  }
+}

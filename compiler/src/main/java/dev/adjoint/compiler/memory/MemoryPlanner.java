@@ -1,0 +1,167 @@
+package dev.adjoint.compiler.memory;
+
+import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.KExpr;
+import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelProgram;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Assigns intermediates to arena slots by liveness: a buffer is live from the kernel that writes
+ * it to the last kernel that reads it; a slot freed by a dead buffer is reused by the next buffer
+ * that fits (the smallest such slot). An elementwise kernel may write its result over an operand
+ * that dies there, when it reads that operand only at the element it writes.
+ */
+public final class MemoryPlanner {
+  private MemoryPlanner() {}
+
+  public static MemoryPlan plan(KernelProgram program, Map<String, Long> sizes) {
+    List<Kernel> kernels = program.kernels();
+    Map<Buffer, Integer> firstWrite = new HashMap<>();
+    Map<Buffer, Integer> lastRead = new HashMap<>();
+    for (int k = 0; k < kernels.size(); k++) {
+      for (Buffer b : kernels.get(k).writes()) firstWrite.putIfAbsent(b, k);
+      for (Buffer b : kernels.get(k).reads()) lastRead.put(b, k);
+    }
+    long io = 0;
+    Set<Buffer> external = new LinkedHashSet<>();
+    external.addAll(program.arguments());
+    external.addAll(program.params());
+    external.addAll(program.outputs());
+    for (Buffer b : external) io += bytes(b, sizes);
+
+    Map<Buffer, Integer> slotOf = new HashMap<>();
+    List<Long> slotBytes = new ArrayList<>();
+    List<Boolean> slotFree = new ArrayList<>();
+    List<Buffer> inPlace = new ArrayList<>();
+    long live = 0;
+    long peakLive = 0;
+    for (int k = 0; k < kernels.size(); k++) {
+      Kernel kernel = kernels.get(k);
+      for (Buffer b : kernel.writes()) {
+        if (b.role() != Buffer.Role.TEMPORARY || slotOf.containsKey(b)) continue;
+        long need = bytes(b, sizes);
+        Integer slot = null;
+        for (Buffer operand : kernel.reads()) {
+          if (operand.role() == Buffer.Role.TEMPORARY && lastRead.getOrDefault(operand, -1) == k
+              && slotOf.containsKey(operand) && slotBytes.get(slotOf.get(operand)) >= need
+              && elementwiseOver(kernel, operand, b) && !inPlaceTaken(slotOf, operand, kernel)) {
+            slot = slotOf.get(operand);
+            inPlace.add(b);
+            break;
+          }
+        }
+        if (slot == null) {
+          for (int s = 0; s < slotBytes.size(); s++) {
+            if (slotFree.get(s) && slotBytes.get(s) >= need && (slot == null || slotBytes.get(s) < slotBytes.get(slot))) slot = s;
+          }
+        }
+        if (slot == null) {
+          slot = slotBytes.size();
+          slotBytes.add(need);
+          slotFree.add(false);
+        }
+        slotFree.set(slot, false);
+        slotOf.put(b, slot);
+        live += need;
+      }
+      peakLive = Math.max(peakLive, live);
+      // Buffers read for the last time here die after this kernel (and unread ones at once).
+      for (Buffer b : slotOf.keySet()) {
+        int last = lastRead.getOrDefault(b, firstWrite.getOrDefault(b, k));
+        if (last == k && !slotFree.get(slotOf.get(b)) && !sharedByLater(slotOf, b, lastRead, k)) {
+          slotFree.set(slotOf.get(b), true);
+          live -= bytes(b, sizes);
+        }
+      }
+    }
+    long arena = slotBytes.stream().mapToLong(Long::longValue).sum();
+    return new MemoryPlan(slotOf, slotBytes, inPlace, io, arena, peakLive);
+  }
+
+  /** Whether another buffer in the same slot is still needed after kernel {@code k}. */
+  private static boolean sharedByLater(Map<Buffer, Integer> slotOf, Buffer b, Map<Buffer, Integer> lastRead, int k) {
+    int slot = slotOf.get(b);
+    for (var e : slotOf.entrySet()) {
+      if (e.getKey() != b && e.getValue() == slot && lastRead.getOrDefault(e.getKey(), -1) > k) return true;
+    }
+    return false;
+  }
+
+  private static boolean inPlaceTaken(Map<Buffer, Integer> slotOf, Buffer operand, Kernel kernel) {
+    int slot = slotOf.get(operand);
+    for (Buffer w : kernel.writes()) if (slotOf.get(w) != null && slotOf.get(w) == slot) return true;
+    return false;
+  }
+
+  /** The kernel reads {@code operand} only at the index where it stores {@code result}. */
+  private static boolean elementwiseOver(Kernel kernel, Buffer operand, Buffer result) {
+    if (!operand.type().shape().equals(result.type().shape()) || operand.type().dtype() != result.type().dtype()) {
+      return false;
+    }
+    List<KExpr> storeIndex = new ArrayList<>();
+    List<KExpr> loadIndex = new ArrayList<>();
+    for (KStmt s : kernel.body()) scan(s, operand, result, storeIndex, loadIndex);
+    if (storeIndex.size() != 1 || loadIndex.isEmpty()) return false;
+    for (KExpr i : loadIndex) if (!i.equals(storeIndex.get(0))) return false;
+    return true;
+  }
+
+  private static void scan(KStmt s, Buffer operand, Buffer result, List<KExpr> stores, List<KExpr> loads) {
+    switch (s) {
+      case KStmt.Loop l -> l.body().forEach(x -> scan(x, operand, result, stores, loads));
+      case KStmt.Store st -> {
+        if (st.buffer().equals(result)) stores.add(st.index());
+        loads(st.value(), operand, loads);
+        loads(st.index(), operand, loads);
+      }
+      case KStmt.Accumulate a -> {
+        if (a.buffer().equals(result)) stores.add(null);
+        loads(a.value(), operand, loads);
+      }
+      case KStmt.Let let -> loads(let.value(), operand, loads);
+      case KStmt.Declare d -> loads(d.init(), operand, loads);
+      case KStmt.Assign a -> loads(a.value(), operand, loads);
+      case KStmt.DeclareArray d -> loads(d.init(), operand, loads);
+      case KStmt.AssignElement a -> {
+        loads(a.value(), operand, loads);
+        loads(a.index(), operand, loads);
+      }
+    }
+  }
+
+  private static void loads(KExpr e, Buffer operand, List<KExpr> out) {
+    switch (e) {
+      case KExpr.Load l -> {
+        if (l.buffer().equals(operand)) out.add(l.index());
+        loads(l.index(), operand, out);
+      }
+      case KExpr.Unary u -> loads(u.x(), operand, out);
+      case KExpr.Binary b -> {
+        loads(b.a(), operand, out);
+        loads(b.b(), operand, out);
+      }
+      case KExpr.Select s -> {
+        loads(s.condition(), operand, out);
+        loads(s.a(), operand, out);
+        loads(s.b(), operand, out);
+      }
+      case KExpr.Cast c -> loads(c.x(), operand, out);
+      case KExpr.Element el -> loads(el.index(), operand, out);
+      case KExpr.Random r -> loads(r.index(), operand, out);
+      default -> {}
+    }
+  }
+
+  public static long bytes(Buffer b, Map<String, Long> sizes) {
+    long n = 1;
+    for (var d : b.type().shape().dims()) n = Math.multiplyExact(n, d.evaluate(sizes));
+    return n * b.type().dtype().byteSize();
+  }
+}
