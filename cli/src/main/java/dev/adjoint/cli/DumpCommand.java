@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dump", mixinStandardHelpOptions = true,
     description = "Print the program at one stage of the pipeline, as stable text or Graphviz DOT.")
 final class DumpCommand implements Callable<Integer> {
-  enum Stage { ast, ir, grad, opt }
+  enum Stage { ast, ir, grad, opt, fused, kernels }
 
   enum Format { text, dot }
 
@@ -24,11 +24,15 @@ final class DumpCommand implements Callable<Integer> {
   Path file;
 
   @Option(names = "--stage", required = true, paramLabel = "STAGE", description = "ast (syntax tree), ir (the entry's graph), grad (forward and backward as derived), "
-          + "opt (forward and backward after simplification).")
+          + "opt (forward and backward after simplification), fused (the groups that become kernels), "
+          + "kernels (the lowered kernel IR).")
   Stage stage;
 
   @Option(names = "--entry", paramLabel = "NAME", description = "The entry point (default: as for eval).")
   String entry;
+
+  @Option(names = "--grad", description = "With --stage fused or kernels: the forward and backward program.")
+  boolean grad;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text or dot (default: ${DEFAULT-VALUE}).")
   Format format;
@@ -51,6 +55,15 @@ final class DumpCommand implements Callable<Integer> {
     RunOptions options = RunOptions.defaults();
     if (dtype != null) options = options.withDtype(dtype.type);
     String name = entry != null ? entry : c.defaultEntry();
+    if (stage == Stage.fused || stage == Stage.kernels) {
+      var program = c.kernels(name, options, grad);
+      String text = stage == Stage.fused
+          ? (format == Format.dot ? dev.adjoint.compiler.kernel.KernelDot.print(program) : FusedSummary.print(program))
+          : (format == Format.dot ? dev.adjoint.compiler.kernel.KernelDot.print(program)
+              : dev.adjoint.compiler.kernel.KernelPrinter.print(program));
+      spec.commandLine().getOut().print(text);
+      return 0;
+    }
     var graph = switch (stage) {
       case grad -> c.gradientGraph(name, options, false);
       case opt -> c.gradientGraph(name, options, true);

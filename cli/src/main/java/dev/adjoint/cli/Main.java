@@ -16,14 +16,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A symbolic autodiff compiler for Transformer layers.",
-    subcommands = {CheckCommand.class, EvalCommand.class, DumpCommand.class, GradcheckCommand.class,
+    subcommands = {CheckCommand.class, EvalCommand.class, DumpCommand.class, GradcheckCommand.class, StatsCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: check, eval, dump or gradcheck");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: check, eval, dump, gradcheck or stats");
   }
 
   public static void main(String[] args) {

@@ -32,13 +32,13 @@ class UsageErrorsTest {
 
   @Test
   void noCommand() {
-    usage(run(), "missing command: check, eval, dump or gradcheck", "");
+    usage(run(), "missing command: check, eval, dump, gradcheck or stats", "");
   }
 
   @Test
   void unknownCommand() {
-    usage(run("evaluate", file), "unknown command 'evaluate'; the commands are check, eval, dump, gradcheck", "");
-    usage(run("evl", file), "unknown command 'evl' (did you mean 'eval'?); the commands are check, eval, dump, gradcheck", "");
+    usage(run("evaluate", file), "unknown command 'evaluate'; the commands are check, eval, dump, gradcheck, stats", "");
+    usage(run("evl", file), "unknown command 'evl' (did you mean 'eval'?); the commands are check, eval, dump, gradcheck, stats", "");
   }
 
   @Test
@@ -63,7 +63,7 @@ class UsageErrorsTest {
   @Test
   void unknownStage() {
     usage(run("dump", file, "--stage", "bytecode"),
-        "Invalid value for option '--stage': expected one of [ast, ir, grad, opt] (case-sensitive) but was 'bytecode'", "dump ");
+        "Invalid value for option '--stage': expected one of [ast, ir, grad, opt, fused, kernels] (case-sensitive) but was 'bytecode'", "dump ");
   }
 
   @Test

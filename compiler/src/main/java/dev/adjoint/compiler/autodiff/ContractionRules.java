@@ -82,6 +82,9 @@ final class ContractionRules {
       }
     }
     if (lc.isEmpty()) return null;
+    // Without a free axis on each side it is a row or column sum of a product (a variance, a
+    // gradient of a scale): better left to the reductions, which fuse with their neighbours.
+    if (lb.size() + lc.size() == a.axisOf().length || rb.size() + rc.size() == b.axisOf().length) return null;
     Node dot = e.node(new DotGeneral(lb, rb, lc, rc), a.node(), b.node());
     // dot_general orders its result [batch, free of a, free of b]; the sum keeps product order.
     List<Integer> dotAxes = new ArrayList<>(batchAxes);

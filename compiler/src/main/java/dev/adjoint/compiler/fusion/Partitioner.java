@@ -4,6 +4,7 @@ import dev.adjoint.compiler.ir.DotGeneral;
 import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.ir.Input;
 import dev.adjoint.compiler.ir.Node;
+import dev.adjoint.compiler.ir.Reduce;
 import dev.adjoint.compiler.ir.Shape;
 import dev.adjoint.compiler.ir.StopGradient;
 import java.util.ArrayDeque;
@@ -201,7 +202,7 @@ public final class Partitioner {
         Node best = null;
         for (Node c : roots) {
           if (c == r || hostOf.containsKey(c) || !usesDirectly(c, r)) continue;
-          if (!leadsWith(c.type().shape(), r.type().shape())) continue;
+          if (!leadsWith(c.type().shape(), r.type().shape()) || !readAtOwnIndex(c, r)) continue;
           if (best == null || c.type().rank() > best.type().rank()) best = c;
         }
         if (best == null) continue;
@@ -213,12 +214,27 @@ public final class Partitioner {
           changed = true;
         }
       }
+      // A column sum of a stored node (a bias gradient) is added up inside the kernel that stores it.
+      for (Node r : roots) {
+        if (NodeKind.of(r) != NodeKind.REDUCTION || hostOf.containsKey(r)) continue;
+        for (Node p : roots) {
+          if (p == r || hostOf.containsKey(p) || !isColumnSumOf(r, p)) continue;
+          Map<Node, Node> trial = new IdentityHashMap<>(hostOf);
+          trial.put(r, p);
+          for (var x : trial.entrySet()) if (x.getValue() == r) x.setValue(p);
+          if (!cyclic(build(roots, trial))) {
+            hostOf = trial;
+            changed = true;
+            break;
+          }
+        }
+      }
       // An elementwise result over the same loops as a stored node it reads joins that node's kernel.
       for (Node e : roots) {
         if (hostOf.containsKey(e) || !isElementwiseOnly(e)) continue;
         for (Node p : roots) {
           if (p == e || hostOf.containsKey(p) || !usesDirectly(e, p)) continue;
-          if (!p.type().shape().equals(e.type().shape())) continue;
+          if (!p.type().shape().equals(e.type().shape()) || !readAtOwnIndex(e, p)) continue;
           Map<Node, Node> trial = new IdentityHashMap<>(hostOf);
           trial.put(e, p);
           for (var x : trial.entrySet()) if (x.getValue() == e) x.setValue(p);
@@ -248,6 +264,45 @@ public final class Partitioner {
     return groups;
   }
 
+  /**
+   * {@code r} sums leading axes of an elementwise function of {@code p}'s result over p's own
+   * loops (reading p at the element p's kernel stores), so p's kernel can add each element into r.
+   */
+  private boolean isColumnSumOf(Node r, Node p) {
+    Reduce red = (Reduce) r.op();
+    Node x = r.input(0);
+    if (!x.type().shape().equals(p.type().shape())) return false;
+    for (int a = 0; a < red.axes().size(); a++) if (red.axes().get(a) != a) return false;
+    if (red.fn() != Reduce.Fn.SUM) return false;
+    if (x == p) return true;
+    if (stored.contains(x)) return false;
+    boolean[] reads = {false};
+    Deque<Node> work = new ArrayDeque<>(List.of(x));
+    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    while (!work.isEmpty()) {
+      Node m = work.pop();
+      if (!seen.add(m)) continue;
+      if (m == p) {
+        reads[0] = true;
+        continue;
+      }
+      if (stored.contains(m) || NodeKind.of(m) == NodeKind.INPUT || NodeKind.of(m) == NodeKind.GENERATOR) continue;
+      boolean elementwise = NodeKind.of(m) == NodeKind.ELEMENTWISE && !(m.op() instanceof dev.adjoint.compiler.ir.Gather);
+      if (!elementwise || !m.type().shape().equals(p.type().shape())) {
+        if (!(NodeKind.of(m) == NodeKind.VIEW && m.op() instanceof dev.adjoint.compiler.ir.Broadcast)) return false;
+        continue;
+      }
+      for (Node in : m.inputs()) {
+        if (in.type().shape().equals(p.type().shape()) || in == p) work.push(in);
+        else if (!(stored.contains(in) || NodeKind.of(in) == NodeKind.INPUT || NodeKind.of(in) == NodeKind.VIEW
+            || NodeKind.of(in) == NodeKind.GENERATOR)) {
+          return false;
+        }
+      }
+    }
+    return reads[0];
+  }
+
   /** A stored node computed without reductions or contractions: cheap to compute beside another result. */
   private boolean isElementwiseOnly(Node root) {
     NodeKind k = NodeKind.of(root);
@@ -274,6 +329,96 @@ public final class Partitioner {
     if (root.inputs().contains(r)) return true;
     for (Node m : cone(root)) if (m.inputs().contains(r)) return true;
     return false;
+  }
+
+  /**
+   * Whether the kernel storing {@code host} needs {@code r} only at the index of its own outer
+   * loops — a row's statistic for that row — so computing r there gives every value it needs. It
+   * follows the host's loop axes down through the kernel's nodes (as the lowering will index them)
+   * and compares the labels that reach r.
+   */
+  private boolean readAtOwnIndex(Node host, Node r) {
+    Map<Node, List<List<Integer>>> seen = new IdentityHashMap<>();
+    List<Integer> own = new ArrayList<>();
+    for (int a = 0; a < host.type().rank(); a++) own.add(a);
+    boolean[] ok = {true};
+    trace(host, own, r, seen, ok, new int[] {1000});
+    return ok[0];
+  }
+
+  private void trace(Node n, List<Integer> labels, Node r, Map<Node, List<List<Integer>>> seen, boolean[] ok, int[] fresh) {
+    if (!ok[0]) return;
+    if (n == r) {
+      for (int a = 0; a < labels.size(); a++) if (labels.get(a) != a) ok[0] = false;
+      return;
+    }
+    if (n != r && (stored.contains(n) || NodeKind.of(n) == NodeKind.INPUT) && !seen.isEmpty()) return;
+    List<List<Integer>> visits = seen.computeIfAbsent(n, k -> new ArrayList<>());
+    if (visits.contains(labels) || visits.size() > 8) return;
+    visits.add(labels);
+    int unknown = -1;
+    switch (n.op()) {
+      case dev.adjoint.compiler.ir.Broadcast b -> {
+        List<Integer> in = new ArrayList<>();
+        for (int k = 0; k < b.axes().size(); k++) {
+          boolean stretched = !n.input(0).type().shape().dim(k).equals(b.shape().dim(b.axes().get(k)));
+          in.add(stretched ? unknown : labels.get(b.axes().get(k)));
+        }
+        trace(n.input(0), in, r, seen, ok, fresh);
+      }
+      case dev.adjoint.compiler.ir.Transpose t -> {
+        Integer[] in = new Integer[labels.size()];
+        for (int a = 0; a < labels.size(); a++) in[t.permutation().get(a)] = labels.get(a);
+        trace(n.input(0), List.of(in), r, seen, ok, fresh);
+      }
+      case dev.adjoint.compiler.ir.Reshape re -> {
+        // Only unit axes added or dropped keep labels; anything else is traced as unknown.
+        List<dev.adjoint.compiler.ir.Dim> outDims = n.type().shape().dims();
+        List<dev.adjoint.compiler.ir.Dim> inDims = n.input(0).type().shape().dims();
+        List<Integer> kept = new ArrayList<>();
+        for (int a = 0; a < outDims.size(); a++) if (!outDims.get(a).equals(dev.adjoint.compiler.ir.Dim.of(1))) kept.add(labels.get(a));
+        List<Integer> in = new ArrayList<>();
+        int k = 0;
+        boolean plain = true;
+        for (var d : inDims) {
+          if (d.equals(dev.adjoint.compiler.ir.Dim.of(1))) in.add(unknown);
+          else if (k < kept.size()) in.add(kept.get(k++));
+          else plain = false;
+        }
+        if (!plain || k != kept.size()) in = java.util.Collections.nCopies(inDims.size(), unknown);
+        trace(n.input(0), in, r, seen, ok, fresh);
+      }
+      case dev.adjoint.compiler.ir.Reduce red -> {
+        List<Integer> in = new ArrayList<>();
+        int k = 0;
+        for (int a = 0; a < n.input(0).type().rank(); a++) in.add(red.axes().contains(a) ? fresh[0]++ : labels.get(k++));
+        trace(n.input(0), in, r, seen, ok, fresh);
+      }
+      case DotGeneral d -> {
+        Integer[] li = new Integer[n.input(0).type().rank()];
+        Integer[] ri = new Integer[n.input(1).type().rank()];
+        int o = 0;
+        for (int i = 0; i < d.lhsBatch().size(); i++, o++) {
+          li[d.lhsBatch().get(i)] = labels.get(o);
+          ri[d.rhsBatch().get(i)] = labels.get(o);
+        }
+        for (int a : d.lhsFree(li.length)) li[a] = labels.get(o++);
+        for (int a : d.rhsFree(ri.length)) ri[a] = labels.get(o++);
+        for (int c = 0; c < d.lhsContract().size(); c++) {
+          int f = fresh[0]++;
+          li[d.lhsContract().get(c)] = f;
+          ri[d.rhsContract().get(c)] = f;
+        }
+        trace(n.input(0), List.of(li), r, seen, ok, fresh);
+        trace(n.input(1), List.of(ri), r, seen, ok, fresh);
+      }
+      default -> {
+        boolean sameShape = n.inputs().stream().allMatch(i -> i.type().shape().equals(n.type().shape()));
+        for (Node in : n.inputs()) {
+          trace(in, sameShape ? labels : java.util.Collections.nCopies(in.type().rank(), unknown), r, seen, ok, fresh);
+        }
+      }
+    }
   }
 
   /** A reduction over trailing axes of what a kernel loops over: its loops start with the reduction's. */

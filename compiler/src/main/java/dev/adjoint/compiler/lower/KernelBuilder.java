@@ -65,23 +65,210 @@ final class KernelBuilder {
   Kernel build() {
     Block root = new Block(null);
     Node primary = group.primary();
+    Node anchor = anchor(primary);
     if (primary.op() instanceof ScatterAdd) {
       scatter(primary, root);
+    } else if (anchor != null) {
+      rowContraction(primary, anchor, root);
     } else {
       List<KExpr> index = new ArrayList<>();
       loops(root, primary, index, 0);
+    }
+    for (Node out : group.outputs()) {
+      if (!writes.contains(buffers.get(out))) {
+        throw new IllegalStateException(name + ": lowering stored no " + out + " of its " + group.kind() + " group");
+      }
     }
     return new Kernel(name + "_" + group.kind(), group.kind(), new ArrayList<>(reads), new ArrayList<>(writes),
         root.statements, Lowerer.origins(group), group.outputs().size() + group.inlined().size());
   }
 
+  /**
+   * The contraction whose result the primary is (or an elementwise chain over, at the same index),
+   * when one of its operands is computed here rather than loaded: that operand's elements are the
+   * expensive part (an attention probability recomputes a score), so they are computed once each
+   * and the other operand's free axes become a row of accumulators. Null when the plain loop nest
+   * serves.
+   */
+  private Node anchor(Node primary) {
+    Node n = primary;
+    while (!(n.op() instanceof DotGeneral)) {
+      if (n.inputs().isEmpty()) return null;
+      Node next = null;
+      for (Node in : n.inputs()) {
+        if (computed.contains(in) && in.type().shape().equals(primary.type().shape()) && isChain(in)) next = in;
+      }
+      if (next == null || !(n.op() instanceof Unary || n.op() instanceof Binary || n.op() instanceof Select
+          || n.op() instanceof Cast || n.op() instanceof StopGradient)) {
+        return null;
+      }
+      n = next;
+    }
+    DotGeneral d = (DotGeneral) n.op();
+    boolean lhsComputed = computedOperand(n.input(0));
+    boolean rhsComputed = computedOperand(n.input(1));
+    if (lhsComputed == rhsComputed) return null;
+    if (d.lhsFree(n.input(0).type().rank()).isEmpty() || d.rhsFree(n.input(1).type().rank()).isEmpty()) return null;
+    return n;
+  }
+
+  private boolean isChain(Node n) {
+    return n.op() instanceof DotGeneral || n.op() instanceof Unary || n.op() instanceof Binary
+        || n.op() instanceof Select || n.op() instanceof Cast || n.op() instanceof StopGradient;
+  }
+
+  /** Whether an operand is computed inside this kernel (through views) rather than read from memory. */
+  private boolean computedOperand(Node operand) {
+    Node n = operand;
+    while (n.op() instanceof Broadcast || n.op() instanceof Reshape || n.op() instanceof Transpose
+        || n.op() instanceof Slice || n.op() instanceof StopGradient) {
+      if (!computed.contains(n)) return false;
+      n = n.input(0);
+    }
+    return computed.contains(n) && !(n.op() instanceof Input);
+  }
+
+  /**
+   * for (batch, free axes of the computed operand) {            // parallel
+   *   acc[other operand's free axes] = 0
+   *   for (contracted axes) { a = computed[...]; for v: acc[v] += a * other[..., v] }
+   *   for v: primary[..., v] = epilogue(acc[v])
+   * }
+   */
+  private void rowContraction(Node primary, Node dot, Block root) {
+    DotGeneral d = (DotGeneral) dot.op();
+    Node lhs = dot.input(0);
+    Node rhs = dot.input(1);
+    boolean computedIsLhs = computedOperand(lhs);
+    int nb = d.lhsBatch().size();
+    List<Integer> lf = d.lhsFree(lhs.type().rank());
+    List<Integer> rf = d.rhsFree(rhs.type().rank());
+    Shape out = dot.type().shape();
+    // Result axes: [batch nb][lhs free][rhs free]; outer = batch + the computed operand's free axes.
+    List<Integer> outer = new ArrayList<>();
+    List<Integer> vector = new ArrayList<>();
+    for (int a = 0; a < nb; a++) outer.add(a);
+    for (int a = 0; a < lf.size(); a++) (computedIsLhs ? outer : vector).add(nb + a);
+    for (int a = 0; a < rf.size(); a++) (computedIsLhs ? vector : outer).add(nb + lf.size() + a);
+    KExpr[] index = new KExpr[out.rank()];
+    Block block = root;
+    List<Block> chain = new ArrayList<>();
+    List<String> vars = new ArrayList<>();
+    for (int k = 0; k < outer.size(); k++) {
+      String var = "i" + outer.get(k);
+      Block body = new Block(block);
+      body.declares.add(var);
+      index[outer.get(k)] = new KExpr.Var(var, DType.I32);
+      for (Node extra : group.outputs().subList(1, group.outputs().size())) {
+        if (extra.type().rank() == k + 1 && outer.subList(0, k + 1).equals(range(k + 1))) {
+          pending.add(new Object[] {extra, body, k + 1});
+        }
+      }
+      chain.add(body);
+      vars.add(var);
+      block = body;
+    }
+    Block rowBlock = block;
+    List<Dim> vectorDims = new ArrayList<>();
+    KExpr length = KExpr.Const.index(1);
+    for (int a : vector) {
+      vectorDims.add(out.dim(a));
+      length = KExpr.mul(length, KExpr.size(out.dim(a)));
+    }
+    // Extra results (a row's statistics) are computed and stored before the row's accumulation.
+    for (Object[] p : pending) {
+      Node extra = (Node) p[0];
+      Block at = (Block) p[1];
+      List<KExpr> idx = new ArrayList<>();
+      for (int a = 0; a < (int) p[2]; a++) idx.add(index[a]);
+      store(extra, idx, at);
+    }
+    pending.clear();
+    String acc = "acc" + fresh++;
+    DType dtype = dot.type().dtype();
+    rowBlock.statements.add(new KStmt.DeclareArray(acc, dtype, length, new KExpr.Const(0, dtype)));
+    rowBlock.declares.add(acc);
+    // Contracted axes.
+    List<String> cvars = new ArrayList<>();
+    List<Dim> cext = new ArrayList<>();
+    KExpr[] li = new KExpr[lhs.type().rank()];
+    KExpr[] ri = new KExpr[rhs.type().rank()];
+    for (int i = 0; i < nb; i++) {
+      li[d.lhsBatch().get(i)] = index[i];
+      ri[d.rhsBatch().get(i)] = index[i];
+    }
+    for (int c = 0; c < d.lhsContract().size(); c++) {
+      String v = "r" + fresh++;
+      cvars.add(v);
+      cext.add(lhs.type().shape().dim(d.lhsContract().get(c)));
+      li[d.lhsContract().get(c)] = new KExpr.Var(v, DType.I32);
+      ri[d.rhsContract().get(c)] = new KExpr.Var(v, DType.I32);
+    }
+    Block inner = nest(rowBlock, cvars);
+    String lane = "v" + fresh++;
+    KExpr laneVar = new KExpr.Var(lane, DType.I32);
+    List<KExpr> laneIndex = IndexMaps.unflat(laneVar, vectorDims);
+    for (int a = 0; a < lf.size(); a++) {
+      int axis = nb + a;
+      li[lf.get(a)] = computedIsLhs ? index[axis] : laneIndex.get(vector.indexOf(axis));
+    }
+    for (int a = 0; a < rf.size(); a++) {
+      int axis = nb + lf.size() + a;
+      ri[rf.get(a)] = computedIsLhs ? laneIndex.get(vector.indexOf(axis)) : index[axis];
+    }
+    KExpr computedValue = computedIsLhs ? value(lhs, List.of(li), inner) : value(rhs, List.of(ri), inner);
+    Block laneBlock = new Block(inner);
+    laneBlock.declares.add(lane);
+    KExpr otherValue = computedIsLhs ? value(rhs, List.of(ri), laneBlock) : value(lhs, List.of(li), laneBlock);
+    KExpr product = computedIsLhs ? new KExpr.Binary(Binary.Fn.MUL, computedValue, otherValue)
+        : new KExpr.Binary(Binary.Fn.MUL, otherValue, computedValue);
+    laneBlock.statements.add(new KStmt.AssignElement(acc, laneVar,
+        new KExpr.Binary(Binary.Fn.ADD, new KExpr.Element(acc, laneVar, dtype), product)));
+    inner.statements.add(new KStmt.Loop(lane, length, false, laneBlock.statements));
+    close(rowBlock, inner, cvars, cext);
+    // The epilogue, one lane at a time, with the contraction's value read from its accumulator.
+    Block store = new Block(rowBlock);
+    store.declares.add(lane);
+    KExpr[] full = index.clone();
+    for (int k = 0; k < vector.size(); k++) full[vector.get(k)] = laneIndex.get(k);
+    List<KExpr> fullIndex = List.of(full);
+    store.remember(new Block.Key(dot, fullIndex), new KExpr.Element(acc, laneVar, dtype));
+    Buffer b = buffers.get(primary);
+    writes.add(b);
+    KExpr result = value(primary, fullIndex, store);
+    store.statements.add(new KStmt.Store(b, IndexMaps.flat(fullIndex, primary.type().shape()), result));
+    // Results over the same elements (hosted elementwise functions of the primary) are stored beside it.
+    for (Node extra : group.outputs().subList(1, group.outputs().size())) {
+      if (!extra.type().shape().equals(primary.type().shape())) continue;
+      Buffer eb = buffers.get(extra);
+      writes.add(eb);
+      store.statements.add(new KStmt.Store(eb, IndexMaps.flat(fullIndex, extra.type().shape()), value(extra, fullIndex, store)));
+    }
+    rowBlock.statements.add(new KStmt.Loop(lane, length, false, store.statements));
+    for (int k = chain.size() - 1; k >= 0; k--) {
+      Block outerBlock = k == 0 ? root : chain.get(k - 1);
+      outerBlock.statements.add(new KStmt.Loop(vars.get(k), KExpr.size(out.dim(outer.get(k))), true, chain.get(k).statements));
+    }
+  }
+
+  private final List<Object[]> pending = new ArrayList<>();
+
+  private static List<Integer> range(int n) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) out.add(i);
+    return out;
+  }
+
   /** Opens the primary result's loops one axis at a time, storing extra results at their own depth. */
   private void loops(Block block, Node primary, List<KExpr> index, int axis) {
     for (Node extra : group.outputs().subList(1, group.outputs().size())) {
-      if (extra.type().rank() == axis) store(extra, index.subList(0, axis), block);
+      if (!isColumnSum(extra, primary) && extra.type().rank() == axis) store(extra, index.subList(0, axis), block);
     }
     if (axis == primary.type().rank()) {
       store(primary, index, block);
+      for (Node extra : group.outputs().subList(1, group.outputs().size())) {
+        if (isColumnSum(extra, primary)) accumulate(extra, index, block);
+      }
       return;
     }
     String var = "i" + axis;
@@ -91,6 +278,24 @@ final class KernelBuilder {
     deeper.add(new KExpr.Var(var, DType.I32));
     loops(body, primary, deeper, axis + 1);
     block.statements.add(new KStmt.Loop(var, KExpr.size(primary.type().shape().dim(axis)), true, body.statements));
+  }
+
+  /** A sum over the leading axes of an elementwise function of the primary's elements. */
+  private static boolean isColumnSum(Node extra, Node primary) {
+    if (!(extra.op() instanceof Reduce r) || r.fn() != Reduce.Fn.SUM) return false;
+    if (!extra.input(0).type().shape().equals(primary.type().shape())) return false;
+    for (int a = 0; a < r.axes().size(); a++) if (r.axes().get(a) != a) return false;
+    return true;
+  }
+
+  /** extra[trailing axes] += its input at the primary's element (the kernel zeroes extra first). */
+  private void accumulate(Node extra, List<KExpr> index, Block block) {
+    Buffer b = buffers.get(extra);
+    writes.add(b);
+    int k = ((Reduce) extra.op()).axes().size();
+    List<KExpr> kept = index.subList(k, index.size());
+    KExpr v = value(extra.input(0), List.copyOf(index), block);
+    block.statements.add(new KStmt.Accumulate(b, IndexMaps.flat(kept, extra.type().shape()), v));
   }
 
   private void store(Node n, List<KExpr> index, Block block) {

@@ -79,7 +79,8 @@ class SimplifierRulesTest {
         c("broadcast(x with unit axes) -> broadcast(x)", (e, in) -> e.node(new Broadcast(MAT.shape(), List.of(0, 1)),
             e.node(new Reshape(Shape.ofConstants(1, 3)), in[0])), "(broadcast x)"),
         c("sum(a * b) over shared axes -> dot_general", (e, in) -> e.reduce(Reduce.Fn.SUM,
-            e.mul(e.node(new Broadcast(MAT.shape(), List.of(1)), in[0]), in[2]), List.of(1)), "(dot_general x a)"),
+            e.mul(e.node(new Broadcast(Shape.ofConstants(2, 2, 3), List.of(0, 2)), in[2]),
+                e.node(new Broadcast(Shape.ofConstants(2, 2, 3), List.of(1, 2)), in[2])), List.of(2)), "(dot_general a a)"),
         c("reduce(broadcast(x)) -> broadcast(reduce(x))", (e, in) -> e.reduce(Reduce.Fn.MAX,
             e.node(new Broadcast(Shape.ofConstants(4, 2, 3), List.of(1, 2)), in[2]), List.of(2)), "(broadcast (reduce_max a))"),
         c("transpose(a . b) -> b . a", (e, in) -> e.node(new Transpose(List.of(1, 0)),
@@ -100,6 +101,13 @@ class SimplifierRulesTest {
   @MethodSource("cases")
   void ruleRewrites(Case c) {
     assertEquals(c.expected(), simplified(c.body()));
+  }
+
+  @Test
+  void aRowSumOfAProductStaysAReduction() {
+    // No free axis on one side: a variance or a scale's gradient, left to the reduction fusion.
+    assertEquals("(reduce_sum (mul (broadcast x) a))", simplified((e, in) -> e.reduce(Reduce.Fn.SUM,
+        e.mul(e.node(new Broadcast(MAT.shape(), List.of(1)), in[0]), in[2]), List.of(1))));
   }
 
   @Test
