@@ -175,9 +175,13 @@ final class KernelBuilder {
       vectorDims.add(out.dim(a));
       length = KExpr.mul(length, KExpr.size(out.dim(a)));
     }
-    // Extra results (a row's statistics) are computed and stored before the row's accumulation.
+    Node computedNode = computedIsLhs ? lhs : rhs;
+    OnlineSoftmax.Match soft = OnlineSoftmax.match(computedNode, dot, computedIsLhs ? 0 : 1);
+    // Extra results (a row's statistics) are computed and stored before the row's accumulation,
+    // except a softmax's maximum and sum, which the online pass produces on the way.
     for (Object[] p : pending) {
       Node extra = (Node) p[0];
+      if (soft != null && (extra == soft.max() || extra == soft.sum())) continue;
       Block at = (Block) p[1];
       List<KExpr> idx = new ArrayList<>();
       for (int a = 0; a < (int) p[2]; a++) idx.add(index[a]);
@@ -203,6 +207,11 @@ final class KernelBuilder {
       cext.add(lhs.type().shape().dim(d.lhsContract().get(c)));
       li[d.lhsContract().get(c)] = new KExpr.Var(v, DType.I32);
       ri[d.rhsContract().get(c)] = new KExpr.Var(v, DType.I32);
+    }
+    if (soft != null) {
+      onlineSoftmax(soft, dot, primary, computedIsLhs, index, li, ri, lf, rf, nb, outer, vector, vectorDims, length, acc,
+          rowBlock, cvars, cext, chain, vars, out, root);
+      return;
     }
     Block inner = nest(rowBlock, cvars);
     String lane = "v" + fresh++;
@@ -238,6 +247,102 @@ final class KernelBuilder {
     KExpr result = value(primary, fullIndex, store);
     store.statements.add(new KStmt.Store(b, IndexMaps.flat(fullIndex, primary.type().shape()), result));
     // Results over the same elements (hosted elementwise functions of the primary) are stored beside it.
+    for (Node extra : group.outputs().subList(1, group.outputs().size())) {
+      if (!extra.type().shape().equals(primary.type().shape())) continue;
+      Buffer eb = buffers.get(extra);
+      writes.add(eb);
+      store.statements.add(new KStmt.Store(eb, IndexMaps.flat(fullIndex, extra.type().shape()), value(extra, fullIndex, store)));
+    }
+    rowBlock.statements.add(new KStmt.Loop(lane, length, false, store.statements));
+    for (int k = chain.size() - 1; k >= 0; k--) {
+      Block outerBlock = k == 0 ? root : chain.get(k - 1);
+      outerBlock.statements.add(new KStmt.Loop(vars.get(k), KExpr.size(out.dim(outer.get(k))), true, chain.get(k).statements));
+    }
+  }
+
+  /**
+   * The softmax-weighted contraction in one pass over the row, rescaling what has been summed so
+   * far whenever the running maximum grows:
+   *
+   * <pre>
+   * m = -inf; l = 0; acc[:] = 0
+   * for j: a = scores[j]; m' = max(m, a); c = exp(m - m'); p = exp(a - m')
+   *        l = l·c + p; acc[v] = acc[v]·c + p·other[j, v]; m = m'
+   * result[v] = acc[v] / l
+   * </pre>
+   *
+   * (c is 1 and p is 0 while every score so far is -inf, a fully masked prefix.) The final m and
+   * l are the softmax's maximum and sum, stored when the backward pass needs them.
+   */
+  private void onlineSoftmax(OnlineSoftmax.Match soft, Node dot, Node primary, boolean computedIsLhs, KExpr[] index,
+      KExpr[] li, KExpr[] ri, List<Integer> lf, List<Integer> rf, int nb, List<Integer> outer, List<Integer> vector,
+      List<Dim> vectorDims,
+      KExpr length, String acc, Block rowBlock, List<String> cvars, List<Dim> cext, List<Block> chain, List<String> vars,
+      Shape out, Block root) {
+    DType dtype = dot.type().dtype();
+    String m = "max" + fresh++;
+    String l = "sum" + fresh++;
+    rowBlock.statements.add(new KStmt.Declare(m, dtype, new KExpr.Const(Double.NEGATIVE_INFINITY, dtype)));
+    rowBlock.statements.add(new KStmt.Declare(l, dtype, new KExpr.Const(0, dtype)));
+    rowBlock.declares.add(m);
+    rowBlock.declares.add(l);
+    Block inner = nest(rowBlock, cvars);
+    String lane = "v" + fresh++;
+    KExpr laneVar = new KExpr.Var(lane, DType.I32);
+    List<KExpr> laneIndex = IndexMaps.unflat(laneVar, vectorDims);
+    for (int a = 0; a < lf.size(); a++) {
+      int axis = nb + a;
+      li[lf.get(a)] = computedIsLhs ? index[axis] : laneIndex.get(vector.indexOf(axis));
+    }
+    for (int a = 0; a < rf.size(); a++) {
+      int axis = nb + lf.size() + a;
+      ri[rf.get(a)] = computedIsLhs ? laneIndex.get(vector.indexOf(axis)) : index[axis];
+    }
+    List<KExpr> scoreIndex = List.of(computedIsLhs ? li : ri);
+    KExpr score = value(soft.scores(), scoreIndex, inner);
+    KExpr mVar = new KExpr.Var(m, dtype);
+    KExpr lVar = new KExpr.Var(l, dtype);
+    KExpr negInf = new KExpr.Const(Double.NEGATIVE_INFINITY, dtype);
+    String mNew = "v" + fresh++;
+    inner.statements.add(new KStmt.Let(mNew, new KExpr.Binary(Binary.Fn.MAX, mVar, score)));
+    KExpr mNewVar = new KExpr.Var(mNew, dtype);
+    KExpr allMasked = new KExpr.Binary(Binary.Fn.EQ, mNewVar, negInf);
+    String scale = "v" + fresh++;
+    inner.statements.add(new KStmt.Let(scale, new KExpr.Select(allMasked, new KExpr.Const(1, dtype),
+        new KExpr.Unary(Unary.Fn.EXP, new KExpr.Binary(Binary.Fn.SUB, mVar, mNewVar)))));
+    String weight = "v" + fresh++;
+    inner.statements.add(new KStmt.Let(weight, new KExpr.Select(allMasked, new KExpr.Const(0, dtype),
+        new KExpr.Unary(Unary.Fn.EXP, new KExpr.Binary(Binary.Fn.SUB, score, mNewVar)))));
+    KExpr scaleVar = new KExpr.Var(scale, dtype);
+    KExpr weightVar = new KExpr.Var(weight, dtype);
+    inner.statements.add(new KStmt.Assign(l, new KExpr.Binary(Binary.Fn.ADD,
+        new KExpr.Binary(Binary.Fn.MUL, lVar, scaleVar), weightVar)));
+    Block laneBlock = new Block(inner);
+    laneBlock.declares.add(lane);
+    KExpr other = computedIsLhs ? value(dot.input(1), List.of(ri), laneBlock) : value(dot.input(0), List.of(li), laneBlock);
+    KExpr element = new KExpr.Element(acc, laneVar, dtype);
+    laneBlock.statements.add(new KStmt.AssignElement(acc, laneVar, new KExpr.Binary(Binary.Fn.ADD,
+        new KExpr.Binary(Binary.Fn.MUL, element, scaleVar), new KExpr.Binary(Binary.Fn.MUL, weightVar, other))));
+    inner.statements.add(new KStmt.Loop(lane, length, false, laneBlock.statements));
+    inner.statements.add(new KStmt.Assign(m, mNewVar));
+    close(rowBlock, inner, cvars, cext);
+    // The row's statistics, now final.
+    List<KExpr> rowIndex = new ArrayList<>();
+    for (int a = 0; a < soft.max().type().rank(); a++) rowIndex.add(index[a]);
+    rowBlock.remember(new Block.Key(soft.max(), List.copyOf(rowIndex)), mVar);
+    rowBlock.remember(new Block.Key(soft.sum(), List.copyOf(rowIndex)), lVar);
+    for (Node extra : group.outputs()) {
+      if (extra == soft.max() || extra == soft.sum()) store(extra, rowIndex, rowBlock);
+    }
+    Block store = new Block(rowBlock);
+    store.declares.add(lane);
+    KExpr[] full = index.clone();
+    for (int k = 0; k < vector.size(); k++) full[vector.get(k)] = laneIndex.get(k);
+    List<KExpr> fullIndex = List.of(full);
+    store.remember(new Block.Key(dot, fullIndex), new KExpr.Binary(Binary.Fn.DIV, element, lVar));
+    Buffer b = buffers.get(primary);
+    writes.add(b);
+    store.statements.add(new KStmt.Store(b, IndexMaps.flat(fullIndex, primary.type().shape()), value(primary, fullIndex, store)));
     for (Node extra : group.outputs().subList(1, group.outputs().size())) {
       if (!extra.type().shape().equals(primary.type().shape())) continue;
       Buffer eb = buffers.get(extra);
