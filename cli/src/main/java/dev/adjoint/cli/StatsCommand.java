@@ -30,6 +30,9 @@ final class StatsCommand implements Callable<Integer> {
   @Option(names = "--grad", description = "Forward and backward, as a training step runs them.")
   boolean grad;
 
+  @Option(names = "--train", description = "Training mode: dropout active.")
+  boolean train;
+
   @Option(names = "--dim", paramLabel = "NAME=N", description = "A run-time size (repeatable); every size must be given.")
   List<String> dims = new ArrayList<>();
 
@@ -42,7 +45,7 @@ final class StatsCommand implements Callable<Integer> {
   public Integer call() {
     Compilation c = Compilation.compile(file);
     String name = entry != null ? entry : c.defaultEntry();
-    RunOptions options = RunOptions.defaults().withDims(EvalCommand.parseDims(dims));
+    RunOptions options = RunOptions.defaults().withDims(EvalCommand.parseDims(dims)).withTraining(train);
     if (dtype != null) options = options.withDtype(dtype.type);
     Graph graph = grad ? c.gradientGraph(name, options, false) : c.graph(name, options, Map.of()).graph();
     Map<String, Long> sizes = options.dims();
@@ -57,7 +60,8 @@ final class StatsCommand implements Callable<Integer> {
     ProgramStats before = ProgramStats.unfused(graph, sizes);
     ProgramStats after = ProgramStats.fused(program, sizes);
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("%s%s at %s%n", name, grad ? " (forward and backward)" : "", sizes);
+    out.printf("%s%s%s at %s%n", name, grad ? " (forward and backward)" : "", train ? ", training mode" : "",
+        new java.util.TreeMap<>(sizes));
     out.printf("%-22s %14s %14s %8s%n", "", "unfused", "fused", "ratio");
     row(out, "kernels", before.kernels(), after.kernels());
     row(out, "GFLOP", before.flops() / 1e9, after.flops() / 1e9);

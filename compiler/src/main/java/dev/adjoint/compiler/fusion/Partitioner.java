@@ -203,6 +203,8 @@ public final class Partitioner {
         for (Node c : roots) {
           if (c == r || hostOf.containsKey(c) || !usesDirectly(c, r)) continue;
           if (!leadsWith(c.type().shape(), r.type().shape()) || !readAtOwnIndex(c, r)) continue;
+          // A statistic of the host's own result would make the host compute its row twice.
+          if (reaches(c, r)) continue;
           if (best == null || c.type().rank() > best.type().rank()) best = c;
         }
         if (best == null) continue;
@@ -235,6 +237,12 @@ public final class Partitioner {
         for (Node p : roots) {
           if (p == e || hostOf.containsKey(p) || !usesDirectly(e, p)) continue;
           if (!p.type().shape().equals(e.type().shape()) || !readAtOwnIndex(e, p)) continue;
+          // Statistics already computed beside e must not be statistics of p's own result.
+          boolean statisticOfHost = false;
+          for (var x : hostOf.entrySet()) {
+            if (x.getValue() == e && reaches(p, x.getKey())) statisticOfHost = true;
+          }
+          if (statisticOfHost) continue;
           Map<Node, Node> trial = new IdentityHashMap<>(hostOf);
           trial.put(e, p);
           for (var x : trial.entrySet()) if (x.getValue() == e) x.setValue(p);
@@ -419,6 +427,18 @@ public final class Partitioner {
         }
       }
     }
+  }
+
+  /** Whether {@code to} is computed from {@code from}. */
+  private static boolean reaches(Node from, Node to) {
+    Deque<Node> work = new ArrayDeque<>(List.of(to));
+    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    while (!work.isEmpty()) {
+      Node m = work.pop();
+      if (m == from) return true;
+      if (seen.add(m)) work.addAll(m.inputs());
+    }
+    return false;
   }
 
   /** A reduction over trailing axes of what a kernel loops over: its loops start with the reduction's. */
