@@ -50,6 +50,31 @@ class FusedEquivalenceTest {
     for (var e : g.gradients().entrySet()) same(name + " gradient of " + e.getKey(), e.getValue(), f.gradients().get(e.getKey()));
   }
 
+  /**
+   * Training mode: dropout draws the same Philox numbers in the fused kernels as in the graph, so
+   * outputs and gradients agree to rounding (a single different mask element would not).
+   */
+  @ParameterizedTest(name = "{0} with dropout")
+  @MethodSource("trainingCases")
+  void dropoutMasksAreTheSameFusedAndUnfused(String name, Path folder) {
+    GoldenCase golden = GoldenCase.load(folder);
+    Compilation c = Compilation.compile(golden.program());
+    RunOptions options = RunOptions.defaults().withDtype(golden.dtype()).withDims(golden.dims()).withTraining(true).withSeed(7);
+    Run graph = c.run(golden.entry(), options, golden.inputs(), golden.params());
+    Run fused = c.runFused(golden.entry(), options, golden.inputs(), golden.params());
+    for (int i = 0; i < graph.outputs().size(); i++) same(name + " output " + i, graph.outputs().get(i), fused.outputs().get(i));
+    Run eval = c.run(golden.entry(), options.withTraining(false), golden.inputs(), golden.params());
+    org.junit.jupiter.api.Assertions.assertNotEquals(eval.outputs().get(0), graph.outputs().get(0), "dropout changed nothing");
+    GradientRun g = c.gradient(golden.entry(), options, golden.inputs(), golden.params(), golden.cotangent());
+    GradientRun f = c.gradientFused(golden.entry(), options, golden.inputs(), golden.params(), golden.cotangent());
+    for (var e : g.gradients().entrySet()) same(name + " gradient of " + e.getKey(), e.getValue(), f.gradients().get(e.getKey()));
+  }
+
+  static Stream<Arguments> trainingCases() throws Exception {
+    return cases().filter(a -> List.of("example_encoder_layer", "example_decoder_layer", "example_transformer_loss",
+        "nn_feed_forward").contains((String) a.get()[0]));
+  }
+
   private static void same(String what, Tensor expected, Tensor actual) {
     TensorComparison.compare(expected, actual, TOLERANCE, TOLERANCE).ifPresent(problem -> fail(what + ": " + problem));
   }
