@@ -317,12 +317,23 @@ final class KernelBuilder {
     KExpr weightVar = new KExpr.Var(weight, dtype);
     inner.statements.add(new KStmt.Assign(l, new KExpr.Binary(Binary.Fn.ADD,
         new KExpr.Binary(Binary.Fn.MUL, lVar, scaleVar), weightVar)));
+    KExpr contributed = weightVar;
+    if (soft.keep() != null) {
+      // Dropout on the probabilities: the row sum counts every probability, the output only the
+      // kept ones, scaled — the same mask the graph draws, element for element.
+      KExpr kept = value(soft.keep(), scoreIndex, inner);
+      KExpr factor = value(soft.scale(), scoreIndex, inner);
+      KExpr scaled = new KExpr.Binary(soft.divide() ? Binary.Fn.DIV : Binary.Fn.MUL, weightVar, factor);
+      String gated = "v" + fresh++;
+      inner.statements.add(new KStmt.Let(gated, new KExpr.Select(kept, scaled, new KExpr.Const(0, dtype))));
+      contributed = new KExpr.Var(gated, dtype);
+    }
     Block laneBlock = new Block(inner);
     laneBlock.declares.add(lane);
     KExpr other = computedIsLhs ? value(dot.input(1), List.of(ri), laneBlock) : value(dot.input(0), List.of(li), laneBlock);
     KExpr element = new KExpr.Element(acc, laneVar, dtype);
     laneBlock.statements.add(new KStmt.AssignElement(acc, laneVar, new KExpr.Binary(Binary.Fn.ADD,
-        new KExpr.Binary(Binary.Fn.MUL, element, scaleVar), new KExpr.Binary(Binary.Fn.MUL, weightVar, other))));
+        new KExpr.Binary(Binary.Fn.MUL, element, scaleVar), new KExpr.Binary(Binary.Fn.MUL, contributed, other))));
     inner.statements.add(new KStmt.Loop(lane, length, false, laneBlock.statements));
     inner.statements.add(new KStmt.Assign(m, mNewVar));
     close(rowBlock, inner, cvars, cext);

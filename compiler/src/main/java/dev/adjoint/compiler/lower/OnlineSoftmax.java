@@ -16,8 +16,12 @@ import java.util.List;
  * instead of three passes over the row.
  */
 final class OnlineSoftmax {
-  /** The parts: scores {@code a}, row maximum {@code m}, row sum {@code l}. */
-  record Match(Node scores, Node max, Node sum) {}
+  /**
+   * The parts: scores {@code a}, row maximum {@code m}, row sum {@code l}, and, when the
+   * probabilities pass through dropout first ({@code where(keep, p / q, 0)}), the keep condition and
+   * the factor kept probabilities are scaled by.
+   */
+  record Match(Node scores, Node max, Node sum, Node keep, Node scale, boolean divide) {}
 
   private OnlineSoftmax() {}
 
@@ -30,6 +34,17 @@ final class OnlineSoftmax {
     List<Integer> contract = side == 0 ? d.lhsContract() : d.rhsContract();
     int last = p.type().rank() - 1;
     if (contract.size() != 1 || contract.get(0) != last) return null;
+    Node keep = null;
+    Node scale = null;
+    boolean divide = false;
+    if (p.op() instanceof dev.adjoint.compiler.ir.Select && isZero(p.input(2))
+        && p.input(1).op() instanceof Binary g && (g.fn() == Binary.Fn.DIV || g.fn() == Binary.Fn.MUL)
+        && isConstant(p.input(1).input(1))) {
+      keep = p.input(0);
+      scale = p.input(1).input(1);
+      divide = g.fn() == Binary.Fn.DIV;
+      p = p.input(1).input(0);
+    }
     if (!(p.op() instanceof Binary div) || div.fn() != Binary.Fn.DIV) return null;
     Node e = p.input(0);
     Node sum = rowValue(p.input(1), last);
@@ -41,7 +56,17 @@ final class OnlineSoftmax {
     Node max = rowValue(shifted.input(1), last);
     if (max == null || !(max.op() instanceof Reduce rm) || rm.fn() != Reduce.Fn.MAX || max.input(0) != scores) return null;
     if (!rs.axes().equals(List.of(last)) || !rm.axes().equals(List.of(last))) return null;
-    return new Match(scores, max, sum);
+    return new Match(scores, max, sum, keep, scale, divide);
+  }
+
+  private static boolean isConstant(Node n) {
+    Node c = n.op() instanceof Broadcast ? n.input(0) : n;
+    return c.op() instanceof dev.adjoint.compiler.ir.Constant;
+  }
+
+  private static boolean isZero(Node n) {
+    Node c = n.op() instanceof Broadcast ? n.input(0) : n;
+    return c.op() instanceof dev.adjoint.compiler.ir.Constant k && k.value() == 0;
   }
 
   /** The row statistic a broadcast (through a keepdims reshape) spreads along {@code axis}. */
