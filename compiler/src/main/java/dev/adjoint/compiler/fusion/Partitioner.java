@@ -216,10 +216,11 @@ public final class Partitioner {
           changed = true;
         }
       }
-      // A column sum of a stored node (a bias gradient) is added up inside the kernel that stores it.
+      // A column sum (a bias gradient) is added up inside a kernel that loops over its elements:
+      // the one storing what it sums if possible, else any kernel over the same elements.
       for (Node r : roots) {
         if (NodeKind.of(r) != NodeKind.REDUCTION || hostOf.containsKey(r)) continue;
-        for (Node p : roots) {
+        for (Node p : preferringReaders(r, roots)) {
           if (p == r || hostOf.containsKey(p) || !isColumnSumOf(r, p)) continue;
           Map<Node, Node> trial = new IdentityHashMap<>(hostOf);
           trial.put(r, p);
@@ -234,8 +235,8 @@ public final class Partitioner {
       // An elementwise result over the same loops as a stored node it reads joins that node's kernel.
       for (Node e : roots) {
         if (hostOf.containsKey(e) || !isElementwiseOnly(e)) continue;
-        for (Node p : roots) {
-          if (p == e || hostOf.containsKey(p) || !usesDirectly(e, p)) continue;
+        for (Node p : preferringReaders(e, roots)) {
+          if (p == e || hostOf.containsKey(p)) continue;
           if (!p.type().shape().equals(e.type().shape()) || !readAtOwnIndex(e, p)) continue;
           // Statistics already computed beside e must not be statistics of p's own result.
           boolean statisticOfHost = false;
@@ -284,16 +285,12 @@ public final class Partitioner {
     if (red.fn() != Reduce.Fn.SUM) return false;
     if (x == p) return true;
     if (stored.contains(x)) return false;
-    boolean[] reads = {false};
     Deque<Node> work = new ArrayDeque<>(List.of(x));
     Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     while (!work.isEmpty()) {
       Node m = work.pop();
       if (!seen.add(m)) continue;
-      if (m == p) {
-        reads[0] = true;
-        continue;
-      }
+      if (m == p) continue;
       if (stored.contains(m) || NodeKind.of(m) == NodeKind.INPUT || NodeKind.of(m) == NodeKind.GENERATOR) continue;
       boolean elementwise = NodeKind.of(m) == NodeKind.ELEMENTWISE && !(m.op() instanceof dev.adjoint.compiler.ir.Gather);
       if (!elementwise || !m.type().shape().equals(p.type().shape())) {
@@ -308,7 +305,16 @@ public final class Partitioner {
         }
       }
     }
-    return reads[0];
+    return true;
+  }
+
+  /** The roots {@code n}'s kernel reads first (the natural hosts), then every other root. */
+  private List<Node> preferringReaders(Node n, List<Node> roots) {
+    List<Node> first = new ArrayList<>();
+    List<Node> rest = new ArrayList<>();
+    for (Node p : roots) (usesDirectly(n, p) ? first : rest).add(p);
+    first.addAll(rest);
+    return first;
   }
 
   /** A stored node computed without reductions or contractions: cheap to compute beside another result. */

@@ -160,6 +160,7 @@ final class KernelBuilder {
       body.declares.add(var);
       index[outer.get(k)] = new KExpr.Var(var, DType.I32);
       for (Node extra : group.outputs().subList(1, group.outputs().size())) {
+        if (isColumnSum(extra, primary)) continue;
         if (extra.type().rank() == k + 1 && outer.subList(0, k + 1).equals(range(k + 1))) {
           pending.add(new Object[] {extra, body, k + 1});
         }
@@ -247,12 +248,7 @@ final class KernelBuilder {
     KExpr result = value(primary, fullIndex, store);
     store.statements.add(new KStmt.Store(b, IndexMaps.flat(fullIndex, primary.type().shape()), result));
     // Results over the same elements (hosted elementwise functions of the primary) are stored beside it.
-    for (Node extra : group.outputs().subList(1, group.outputs().size())) {
-      if (!extra.type().shape().equals(primary.type().shape())) continue;
-      Buffer eb = buffers.get(extra);
-      writes.add(eb);
-      store.statements.add(new KStmt.Store(eb, IndexMaps.flat(fullIndex, extra.type().shape()), value(extra, fullIndex, store)));
-    }
+    storeBeside(primary, fullIndex, store);
     rowBlock.statements.add(new KStmt.Loop(lane, length, false, store.statements));
     for (int k = chain.size() - 1; k >= 0; k--) {
       Block outerBlock = k == 0 ? root : chain.get(k - 1);
@@ -354,16 +350,27 @@ final class KernelBuilder {
     Buffer b = buffers.get(primary);
     writes.add(b);
     store.statements.add(new KStmt.Store(b, IndexMaps.flat(fullIndex, primary.type().shape()), value(primary, fullIndex, store)));
-    for (Node extra : group.outputs().subList(1, group.outputs().size())) {
-      if (!extra.type().shape().equals(primary.type().shape())) continue;
-      Buffer eb = buffers.get(extra);
-      writes.add(eb);
-      store.statements.add(new KStmt.Store(eb, IndexMaps.flat(fullIndex, extra.type().shape()), value(extra, fullIndex, store)));
-    }
+    storeBeside(primary, fullIndex, store);
     rowBlock.statements.add(new KStmt.Loop(lane, length, false, store.statements));
     for (int k = chain.size() - 1; k >= 0; k--) {
       Block outerBlock = k == 0 ? root : chain.get(k - 1);
       outerBlock.statements.add(new KStmt.Loop(vars.get(k), KExpr.size(out.dim(outer.get(k))), true, chain.get(k).statements));
+    }
+  }
+
+  /**
+   * In a row-contraction kernel's store loop: results over the primary's elements are stored,
+   * column sums added to.
+   */
+  private void storeBeside(Node primary, List<KExpr> fullIndex, Block store) {
+    for (Node extra : group.outputs().subList(1, group.outputs().size())) {
+      if (isColumnSum(extra, primary)) {
+        accumulate(extra, fullIndex, store);
+      } else if (extra.type().shape().equals(primary.type().shape())) {
+        Buffer eb = buffers.get(extra);
+        writes.add(eb);
+        store.statements.add(new KStmt.Store(eb, IndexMaps.flat(fullIndex, extra.type().shape()), value(extra, fullIndex, store)));
+      }
     }
   }
 
