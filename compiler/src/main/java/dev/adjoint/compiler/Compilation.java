@@ -78,6 +78,11 @@ public final class Compilation {
    */
   public GradientRun gradient(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
       Optional<Tensor> cotangent) {
+    return gradient(entry, options, inputs, params, cotangent, false);
+  }
+
+  private GradientRun gradient(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
+      Optional<Tensor> cotangent, boolean fused) {
     Prepared p = prepare(entry, options, inputs, params);
     Graph forward = p.graph();
     List<Node> wrt = wrtNodes(forward);
@@ -96,8 +101,8 @@ public final class Compilation {
       if (!c.dtype().isFloating()) throw new InputException("cotangent must be floating-point, got " + c.dtype().languageName());
       p.values().put("cotangent", DArray.of(out.type().dtype(), c.shapeArray(), c.toDoubles()));
     }
-    Graph grad = Simplifier.simplify(ReverseMode.gradient(forward, wrt, cotangent.isEmpty()));
-    List<Tensor> all = interpret(grad, p, options);
+    Graph grad = ReverseMode.gradient(forward, wrt, cotangent.isEmpty());
+    List<Tensor> all = fused ? interpretFused(grad, p, options) : interpret(Simplifier.simplify(grad), p, options);
     int n = forward.outputs().size();
     Map<String, Tensor> grads = new LinkedHashMap<>();
     for (int i = 0; i < wrt.size(); i++) grads.put(Graph.paramName(wrt.get(i)), all.get(n + i));
@@ -136,15 +141,7 @@ public final class Compilation {
   /** As {@link #gradient}, through the fused kernels (seeded with ones, or with {@code cotangent}). */
   public GradientRun gradientFused(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
       Optional<Tensor> cotangent) {
-    Prepared p = prepare(entry, options, inputs, params);
-    Graph forward = p.graph();
-    List<Node> wrt = wrtNodes(forward);
-    cotangent.ifPresent(c -> p.values().put("cotangent", DArray.of(forward.outputs().get(0).type().dtype(), c.shapeArray(), c.toDoubles())));
-    List<Tensor> all = interpretFused(ReverseMode.gradient(forward, wrt, cotangent.isEmpty()), p, options);
-    int n = forward.outputs().size();
-    Map<String, Tensor> grads = new LinkedHashMap<>();
-    for (int i = 0; i < wrt.size(); i++) grads.put(Graph.paramName(wrt.get(i)), all.get(n + i));
-    return new GradientRun(all.subList(0, n), grads, p.params());
+    return gradient(entry, options, inputs, params, cotangent, true);
   }
 
   private List<Tensor> interpretFused(Graph graph, Prepared p, RunOptions options) {

@@ -153,47 +153,41 @@ final class KernelBuilder {
     KExpr[] index = new KExpr[out.rank()];
     Block block = root;
     List<Block> chain = new ArrayList<>();
-    List<String> vars = new ArrayList<>();
+    List<Node> rowResults = new ArrayList<>();
+    List<Block> rowResultBlocks = new ArrayList<>();
     for (int k = 0; k < outer.size(); k++) {
-      String var = "i" + outer.get(k);
       Block body = new Block(block);
-      body.declares.add(var);
-      index[outer.get(k)] = new KExpr.Var(var, DType.I32);
+      body.declares.add("i" + outer.get(k));
+      index[outer.get(k)] = new KExpr.Var("i" + outer.get(k), DType.I32);
       for (Node extra : group.outputs().subList(1, group.outputs().size())) {
-        if (isColumnSum(extra, primary)) continue;
-        if (extra.type().rank() == k + 1 && outer.subList(0, k + 1).equals(range(k + 1))) {
-          pending.add(new Object[] {extra, body, k + 1});
+        if (!isColumnSum(extra, primary) && extra.type().rank() == k + 1 && outer.subList(0, k + 1).equals(range(k + 1))) {
+          rowResults.add(extra);
+          rowResultBlocks.add(body);
         }
       }
       chain.add(body);
-      vars.add(var);
       block = body;
     }
     Block rowBlock = block;
+    OnlineSoftmax.Match soft = OnlineSoftmax.match(computedIsLhs ? lhs : rhs, dot, computedIsLhs ? 0 : 1);
+    // A row's statistics are computed and stored before its accumulation — except a softmax's
+    // maximum and sum, which the online pass produces on the way.
+    for (int k = 0; k < rowResults.size(); k++) {
+      Node extra = rowResults.get(k);
+      if (soft != null && (extra == soft.max() || extra == soft.sum())) continue;
+      store(extra, List.of(index).subList(0, extra.type().rank()), rowResultBlocks.get(k));
+    }
     List<Dim> vectorDims = new ArrayList<>();
     KExpr length = KExpr.Const.index(1);
     for (int a : vector) {
       vectorDims.add(out.dim(a));
       length = KExpr.mul(length, KExpr.size(out.dim(a)));
     }
-    Node computedNode = computedIsLhs ? lhs : rhs;
-    OnlineSoftmax.Match soft = OnlineSoftmax.match(computedNode, dot, computedIsLhs ? 0 : 1);
-    // Extra results (a row's statistics) are computed and stored before the row's accumulation,
-    // except a softmax's maximum and sum, which the online pass produces on the way.
-    for (Object[] p : pending) {
-      Node extra = (Node) p[0];
-      if (soft != null && (extra == soft.max() || extra == soft.sum())) continue;
-      Block at = (Block) p[1];
-      List<KExpr> idx = new ArrayList<>();
-      for (int a = 0; a < (int) p[2]; a++) idx.add(index[a]);
-      store(extra, idx, at);
-    }
-    pending.clear();
     String acc = "acc" + fresh++;
     DType dtype = dot.type().dtype();
     rowBlock.statements.add(new KStmt.DeclareArray(acc, dtype, length, new KExpr.Const(0, dtype)));
     rowBlock.declares.add(acc);
-    // Contracted axes.
+    // The contracted axes, then the lane over the other operand's free axes.
     List<String> cvars = new ArrayList<>();
     List<Dim> cext = new ArrayList<>();
     KExpr[] li = new KExpr[lhs.type().rank()];
@@ -209,12 +203,6 @@ final class KernelBuilder {
       li[d.lhsContract().get(c)] = new KExpr.Var(v, DType.I32);
       ri[d.rhsContract().get(c)] = new KExpr.Var(v, DType.I32);
     }
-    if (soft != null) {
-      onlineSoftmax(soft, dot, primary, computedIsLhs, index, li, ri, lf, rf, nb, outer, vector, vectorDims, length, acc,
-          rowBlock, cvars, cext, chain, vars, out, root);
-      return;
-    }
-    Block inner = nest(rowBlock, cvars);
     String lane = "v" + fresh++;
     KExpr laneVar = new KExpr.Var(lane, DType.I32);
     List<KExpr> laneIndex = IndexMaps.unflat(laneVar, vectorDims);
@@ -226,34 +214,55 @@ final class KernelBuilder {
       int axis = nb + lf.size() + a;
       ri[rf.get(a)] = computedIsLhs ? laneIndex.get(vector.indexOf(axis)) : index[axis];
     }
-    KExpr computedValue = computedIsLhs ? value(lhs, List.of(li), inner) : value(rhs, List.of(ri), inner);
-    Block laneBlock = new Block(inner);
-    laneBlock.declares.add(lane);
-    KExpr otherValue = computedIsLhs ? value(rhs, List.of(ri), laneBlock) : value(lhs, List.of(li), laneBlock);
-    KExpr product = computedIsLhs ? new KExpr.Binary(Binary.Fn.MUL, computedValue, otherValue)
-        : new KExpr.Binary(Binary.Fn.MUL, otherValue, computedValue);
-    laneBlock.statements.add(new KStmt.AssignElement(acc, laneVar,
-        new KExpr.Binary(Binary.Fn.ADD, new KExpr.Element(acc, laneVar, dtype), product)));
-    inner.statements.add(new KStmt.Loop(lane, length, false, laneBlock.statements));
-    close(rowBlock, inner, cvars, cext);
+    Block inner = nest(rowBlock, cvars);
+    List<KExpr> computedIndex = List.of(computedIsLhs ? li : ri);
+    Node other = computedIsLhs ? rhs : lhs;
+    List<KExpr> otherIndex = List.of(computedIsLhs ? ri : li);
+    KExpr element = new KExpr.Element(acc, laneVar, dtype);
+    KExpr result;
+    if (soft == null) {
+      KExpr weight = value(computedIsLhs ? lhs : rhs, computedIndex, inner);
+      accumulateLane(inner, lane, laneVar, length, acc, element, null, weight, other, otherIndex, computedIsLhs);
+      close(rowBlock, inner, cvars, cext);
+      result = element;
+    } else {
+      KExpr sum = onlineSoftmax(soft, dtype, computedIndex, rowBlock, inner, lane, laneVar, length, acc, element, other,
+          otherIndex, computedIsLhs);
+      close(rowBlock, inner, cvars, cext);
+      List<KExpr> rowIndex = List.of(index).subList(0, soft.max().type().rank());
+      for (Node extra : rowResults) {
+        if (extra == soft.max() || extra == soft.sum()) store(extra, rowIndex, rowBlock);
+      }
+      result = new KExpr.Binary(Binary.Fn.DIV, element, sum);
+    }
     // The epilogue, one lane at a time, with the contraction's value read from its accumulator.
     Block store = new Block(rowBlock);
     store.declares.add(lane);
     KExpr[] full = index.clone();
     for (int k = 0; k < vector.size(); k++) full[vector.get(k)] = laneIndex.get(k);
     List<KExpr> fullIndex = List.of(full);
-    store.remember(new Block.Key(dot, fullIndex), new KExpr.Element(acc, laneVar, dtype));
+    store.remember(new Block.Key(dot, fullIndex), result);
     Buffer b = buffers.get(primary);
     writes.add(b);
-    KExpr result = value(primary, fullIndex, store);
-    store.statements.add(new KStmt.Store(b, IndexMaps.flat(fullIndex, primary.type().shape()), result));
-    // Results over the same elements (hosted elementwise functions of the primary) are stored beside it.
+    store.statements.add(new KStmt.Store(b, IndexMaps.flat(fullIndex, primary.type().shape()), value(primary, fullIndex, store)));
     storeBeside(primary, fullIndex, store);
     rowBlock.statements.add(new KStmt.Loop(lane, length, false, store.statements));
     for (int k = chain.size() - 1; k >= 0; k--) {
       Block outerBlock = k == 0 ? root : chain.get(k - 1);
-      outerBlock.statements.add(new KStmt.Loop(vars.get(k), KExpr.size(out.dim(outer.get(k))), true, chain.get(k).statements));
+      outerBlock.statements.add(new KStmt.Loop("i" + outer.get(k), KExpr.size(out.dim(outer.get(k))), true, chain.get(k).statements));
     }
+  }
+
+  /** for v: acc[v] = acc[v]·rescale + weight·other[..., v] (no rescale when null). */
+  private void accumulateLane(Block inner, String lane, KExpr laneVar, KExpr length, String acc, KExpr element,
+      KExpr rescale, KExpr weight, Node other, List<KExpr> otherIndex, boolean computedIsLhs) {
+    Block laneBlock = new Block(inner);
+    laneBlock.declares.add(lane);
+    KExpr o = value(other, otherIndex, laneBlock);
+    KExpr product = computedIsLhs ? new KExpr.Binary(Binary.Fn.MUL, weight, o) : new KExpr.Binary(Binary.Fn.MUL, o, weight);
+    KExpr kept = rescale == null ? element : new KExpr.Binary(Binary.Fn.MUL, element, rescale);
+    laneBlock.statements.add(new KStmt.AssignElement(acc, laneVar, new KExpr.Binary(Binary.Fn.ADD, kept, product)));
+    inner.statements.add(new KStmt.Loop(lane, length, false, laneBlock.statements));
   }
 
   /**
@@ -268,94 +277,42 @@ final class KernelBuilder {
    * </pre>
    *
    * (c is 1 and p is 0 while every score so far is -inf, a fully masked prefix.) The final m and
-   * l are the softmax's maximum and sum, stored when the backward pass needs them.
+   * l are the softmax's maximum and sum, remembered for whoever stores them. Returns l.
    */
-  private void onlineSoftmax(OnlineSoftmax.Match soft, Node dot, Node primary, boolean computedIsLhs, KExpr[] index,
-      KExpr[] li, KExpr[] ri, List<Integer> lf, List<Integer> rf, int nb, List<Integer> outer, List<Integer> vector,
-      List<Dim> vectorDims,
-      KExpr length, String acc, Block rowBlock, List<String> cvars, List<Dim> cext, List<Block> chain, List<String> vars,
-      Shape out, Block root) {
-    DType dtype = dot.type().dtype();
+  private KExpr onlineSoftmax(OnlineSoftmax.Match soft, DType dtype, List<KExpr> scoreIndex, Block rowBlock, Block inner,
+      String lane, KExpr laneVar, KExpr length, String acc, KExpr element, Node other, List<KExpr> otherIndex,
+      boolean computedIsLhs) {
     String m = "max" + fresh++;
     String l = "sum" + fresh++;
     rowBlock.statements.add(new KStmt.Declare(m, dtype, new KExpr.Const(Double.NEGATIVE_INFINITY, dtype)));
     rowBlock.statements.add(new KStmt.Declare(l, dtype, new KExpr.Const(0, dtype)));
     rowBlock.declares.add(m);
     rowBlock.declares.add(l);
-    Block inner = nest(rowBlock, cvars);
-    String lane = "v" + fresh++;
-    KExpr laneVar = new KExpr.Var(lane, DType.I32);
-    List<KExpr> laneIndex = IndexMaps.unflat(laneVar, vectorDims);
-    for (int a = 0; a < lf.size(); a++) {
-      int axis = nb + a;
-      li[lf.get(a)] = computedIsLhs ? index[axis] : laneIndex.get(vector.indexOf(axis));
-    }
-    for (int a = 0; a < rf.size(); a++) {
-      int axis = nb + lf.size() + a;
-      ri[rf.get(a)] = computedIsLhs ? laneIndex.get(vector.indexOf(axis)) : index[axis];
-    }
-    List<KExpr> scoreIndex = List.of(computedIsLhs ? li : ri);
     KExpr score = value(soft.scores(), scoreIndex, inner);
     KExpr mVar = new KExpr.Var(m, dtype);
     KExpr lVar = new KExpr.Var(l, dtype);
-    KExpr negInf = new KExpr.Const(Double.NEGATIVE_INFINITY, dtype);
-    String mNew = "v" + fresh++;
-    inner.statements.add(new KStmt.Let(mNew, new KExpr.Binary(Binary.Fn.MAX, mVar, score)));
-    KExpr mNewVar = new KExpr.Var(mNew, dtype);
-    KExpr allMasked = new KExpr.Binary(Binary.Fn.EQ, mNewVar, negInf);
-    String scale = "v" + fresh++;
-    inner.statements.add(new KStmt.Let(scale, new KExpr.Select(allMasked, new KExpr.Const(1, dtype),
-        new KExpr.Unary(Unary.Fn.EXP, new KExpr.Binary(Binary.Fn.SUB, mVar, mNewVar)))));
-    String weight = "v" + fresh++;
-    inner.statements.add(new KStmt.Let(weight, new KExpr.Select(allMasked, new KExpr.Const(0, dtype),
-        new KExpr.Unary(Unary.Fn.EXP, new KExpr.Binary(Binary.Fn.SUB, score, mNewVar)))));
-    KExpr scaleVar = new KExpr.Var(scale, dtype);
-    KExpr weightVar = new KExpr.Var(weight, dtype);
-    inner.statements.add(new KStmt.Assign(l, new KExpr.Binary(Binary.Fn.ADD,
-        new KExpr.Binary(Binary.Fn.MUL, lVar, scaleVar), weightVar)));
-    KExpr contributed = weightVar;
+    KExpr mNew = let(inner, new KExpr.Binary(Binary.Fn.MAX, mVar, score));
+    KExpr allMasked = new KExpr.Binary(Binary.Fn.EQ, mNew, new KExpr.Const(Double.NEGATIVE_INFINITY, dtype));
+    KExpr rescale = let(inner, new KExpr.Select(allMasked, new KExpr.Const(1, dtype),
+        new KExpr.Unary(Unary.Fn.EXP, new KExpr.Binary(Binary.Fn.SUB, mVar, mNew))));
+    KExpr weight = let(inner, new KExpr.Select(allMasked, new KExpr.Const(0, dtype),
+        new KExpr.Unary(Unary.Fn.EXP, new KExpr.Binary(Binary.Fn.SUB, score, mNew))));
+    inner.statements.add(new KStmt.Assign(l, new KExpr.Binary(Binary.Fn.ADD, new KExpr.Binary(Binary.Fn.MUL, lVar, rescale), weight)));
+    KExpr contributed = weight;
     if (soft.keep() != null) {
       // Dropout on the probabilities: the row sum counts every probability, the output only the
       // kept ones, scaled — the same mask the graph draws, element for element.
       KExpr kept = value(soft.keep(), scoreIndex, inner);
       KExpr factor = value(soft.scale(), scoreIndex, inner);
-      KExpr scaled = new KExpr.Binary(soft.divide() ? Binary.Fn.DIV : Binary.Fn.MUL, weightVar, factor);
-      String gated = "v" + fresh++;
-      inner.statements.add(new KStmt.Let(gated, new KExpr.Select(kept, scaled, new KExpr.Const(0, dtype))));
-      contributed = new KExpr.Var(gated, dtype);
+      KExpr scaled = new KExpr.Binary(soft.divide() ? Binary.Fn.DIV : Binary.Fn.MUL, weight, factor);
+      contributed = let(inner, new KExpr.Select(kept, scaled, new KExpr.Const(0, dtype)));
     }
-    Block laneBlock = new Block(inner);
-    laneBlock.declares.add(lane);
-    KExpr other = computedIsLhs ? value(dot.input(1), List.of(ri), laneBlock) : value(dot.input(0), List.of(li), laneBlock);
-    KExpr element = new KExpr.Element(acc, laneVar, dtype);
-    laneBlock.statements.add(new KStmt.AssignElement(acc, laneVar, new KExpr.Binary(Binary.Fn.ADD,
-        new KExpr.Binary(Binary.Fn.MUL, element, scaleVar), new KExpr.Binary(Binary.Fn.MUL, contributed, other))));
-    inner.statements.add(new KStmt.Loop(lane, length, false, laneBlock.statements));
-    inner.statements.add(new KStmt.Assign(m, mNewVar));
-    close(rowBlock, inner, cvars, cext);
-    // The row's statistics, now final.
-    List<KExpr> rowIndex = new ArrayList<>();
-    for (int a = 0; a < soft.max().type().rank(); a++) rowIndex.add(index[a]);
+    accumulateLane(inner, lane, laneVar, length, acc, element, rescale, contributed, other, otherIndex, computedIsLhs);
+    inner.statements.add(new KStmt.Assign(m, mNew));
+    List<KExpr> rowIndex = scoreIndex.subList(0, soft.max().type().rank());
     rowBlock.remember(new Block.Key(soft.max(), List.copyOf(rowIndex)), mVar);
     rowBlock.remember(new Block.Key(soft.sum(), List.copyOf(rowIndex)), lVar);
-    for (Node extra : group.outputs()) {
-      if (extra == soft.max() || extra == soft.sum()) store(extra, rowIndex, rowBlock);
-    }
-    Block store = new Block(rowBlock);
-    store.declares.add(lane);
-    KExpr[] full = index.clone();
-    for (int k = 0; k < vector.size(); k++) full[vector.get(k)] = laneIndex.get(k);
-    List<KExpr> fullIndex = List.of(full);
-    store.remember(new Block.Key(dot, fullIndex), new KExpr.Binary(Binary.Fn.DIV, element, lVar));
-    Buffer b = buffers.get(primary);
-    writes.add(b);
-    store.statements.add(new KStmt.Store(b, IndexMaps.flat(fullIndex, primary.type().shape()), value(primary, fullIndex, store)));
-    storeBeside(primary, fullIndex, store);
-    rowBlock.statements.add(new KStmt.Loop(lane, length, false, store.statements));
-    for (int k = chain.size() - 1; k >= 0; k--) {
-      Block outerBlock = k == 0 ? root : chain.get(k - 1);
-      outerBlock.statements.add(new KStmt.Loop(vars.get(k), KExpr.size(out.dim(outer.get(k))), true, chain.get(k).statements));
-    }
+    return lVar;
   }
 
   /**
@@ -374,7 +331,12 @@ final class KernelBuilder {
     }
   }
 
-  private final List<Object[]> pending = new ArrayList<>();
+  private KExpr let(Block block, KExpr value) {
+    String name = "v" + fresh++;
+    block.statements.add(new KStmt.Let(name, value));
+    block.declares.add(name);
+    return new KExpr.Var(name, value.dtype());
+  }
 
   private static List<Integer> range(int n) {
     List<Integer> out = new ArrayList<>();
