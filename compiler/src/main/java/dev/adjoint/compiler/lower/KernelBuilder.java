@@ -175,7 +175,7 @@ final class KernelBuilder {
     for (int k = 0; k < rowResults.size(); k++) {
       Node extra = rowResults.get(k);
       if (soft != null && (extra == soft.max() || extra == soft.sum())) continue;
-      store(extra, List.of(index).subList(0, extra.type().rank()), rowResultBlocks.get(k));
+      store(extra, java.util.Arrays.asList(index).subList(0, extra.type().rank()), rowResultBlocks.get(k));
     }
     List<Dim> vectorDims = new ArrayList<>();
     KExpr length = KExpr.Const.index(1);
@@ -229,7 +229,7 @@ final class KernelBuilder {
       KExpr sum = onlineSoftmax(soft, dtype, computedIndex, rowBlock, inner, lane, laneVar, length, acc, element, other,
           otherIndex, computedIsLhs);
       close(rowBlock, inner, cvars, cext);
-      List<KExpr> rowIndex = List.of(index).subList(0, soft.max().type().rank());
+      List<KExpr> rowIndex = java.util.Arrays.asList(index).subList(0, soft.max().type().rank());
       for (Node extra : rowResults) {
         if (extra == soft.max() || extra == soft.sum()) store(extra, rowIndex, rowBlock);
       }
