@@ -1,0 +1,265 @@
+package dev.adjoint.codegen.java;
+
+import com.palantir.javapoet.JavaFile;
+import dev.adjoint.compiler.ir.Dim;
+import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.FloatFormats;
+import dev.adjoint.runtime.Tensor;
+import dev.adjoint.runtime.exec.Buffers;
+import dev.adjoint.runtime.exec.CompiledKernels;
+import dev.adjoint.runtime.exec.RunContext;
+import dev.adjoint.runtime.exec.Sizes;
+import dev.adjoint.runtime.exec.ThreadPool;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Runs kernel programs as generated Java: generates the class ({@link JavaGenerator}), compiles
+ * and loads it ({@link InProcessCompiler}, cached on disk), fills the buffers from tensors, runs it
+ * and wraps the outputs as tensors.
+ */
+public final class JavaBackend {
+  /** The package generated classes are compiled in. */
+  public static final String PACKAGE = "dev.adjoint.generated";
+
+  private static final Map<Integer, ThreadPool> POOLS = new ConcurrentHashMap<>();
+  private static volatile InProcessCompiler sharedCompiler;
+
+  private JavaBackend() {}
+
+  /**
+   * Runs {@code program} and returns its outputs, in the program's order.
+   *
+   * @param inputs the value of every argument and param, by buffer name, of the buffer's element
+   *     type and shape
+   * @param sizes run-time sizes; those not given are taken from the shapes of the inputs
+   * @param seed the seed of the random streams (dropout)
+   * @param step the training step, the other half of the random streams' key
+   * @param threads how many threads parallel loops are split across; 1 runs on the caller's thread
+   * @throws IllegalArgumentException naming the input and axis when an input is missing, unknown,
+   *     or of the wrong type or shape, or a size is neither given nor fixed by an input
+   */
+  public static List<Tensor> run(KernelProgram program, Map<String, Tensor> inputs, Map<String, Long> sizes, long seed,
+      int step, int threads) {
+    return compile(program, compiler()).run(inputs, sizes, seed, step, threads);
+  }
+
+  /** The program compiled with {@code compiler}, ready to run many times. */
+  public static Prepared compile(KernelProgram program, InProcessCompiler compiler) {
+    Objects.requireNonNull(program, "program");
+    Objects.requireNonNull(compiler, "compiler");
+    JavaFile source = JavaGenerator.generate(program, PACKAGE, JavaGenerator.className(program));
+    return new Prepared(program, InProcessCompiler.instantiate(compiler.load(source)));
+  }
+
+  /** The compiler {@link #run} uses: default options, cache folder from {@link InProcessCompiler#defaultCacheDirectory}. */
+  public static InProcessCompiler compiler() {
+    InProcessCompiler c = sharedCompiler;
+    if (c == null) {
+      synchronized (JavaBackend.class) {
+        c = sharedCompiler;
+        if (c == null) sharedCompiler = c = InProcessCompiler.create();
+      }
+    }
+    return c;
+  }
+
+  /** A shared pool of {@code threads} threads, started on first use and kept for the life of the JVM. */
+  public static ThreadPool pool(int threads) {
+    if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    return threads == 1 ? ThreadPool.inline() : POOLS.computeIfAbsent(threads, ThreadPool::of);
+  }
+
+  /** A compiled program and the buffer layout its class expects. */
+  public static final class Prepared {
+    private final KernelProgram program;
+    private final CompiledKernels kernels;
+    private final List<Buffer> slots;
+    private final Set<Buffer> written = new HashSet<>();
+
+    Prepared(KernelProgram program, CompiledKernels kernels) {
+      this.program = program;
+      this.kernels = kernels;
+      this.slots = JavaGenerator.slots(program);
+      for (Kernel k : program.kernels()) written.addAll(k.writes());
+    }
+
+    public KernelProgram program() {
+      return program;
+    }
+
+    /** The generated class's instance. */
+    public CompiledKernels kernels() {
+      return kernels;
+    }
+
+    /** As {@link JavaBackend#run}. */
+    public List<Tensor> run(Map<String, Tensor> inputs, Map<String, Long> sizes, long seed, int step, int threads) {
+      return run(inputs, sizes, new RunContext(seed, step, pool(threads)));
+    }
+
+    /** Runs the program with a context of the caller's (its own pool, say). */
+    public List<Tensor> run(Map<String, Tensor> inputs, Map<String, Long> sizes, RunContext context) {
+      Objects.requireNonNull(inputs, "inputs");
+      Objects.requireNonNull(sizes, "sizes");
+      Objects.requireNonNull(context, "context");
+      Map<String, Buffer> given = inputBuffers();
+      for (String name : inputs.keySet()) {
+        if (!given.containsKey(name)) {
+          throw new IllegalArgumentException("program " + program.name() + " has no argument or param '" + name
+              + "'; it has " + given.keySet());
+        }
+      }
+      Map<String, Long> bound = bindSizes(given, inputs, sizes);
+      Object[] arrays = new Object[slots.size()];
+      for (int slot = 0; slot < slots.size(); slot++) {
+        Buffer b = slots.get(slot);
+        int[] shape = shape(b, bound);
+        if (b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) {
+          Tensor value = inputs.get(b.name());
+          String what = (b.role() == Buffer.Role.ARGUMENT ? "argument '" : "param '") + b.name() + "'";
+          if (value == null) throw new IllegalArgumentException("no value for " + what + " (" + b.type() + ")");
+          if (value.dtype() != b.type().dtype()) {
+            throw new IllegalArgumentException(what + " must be " + b.type().dtype() + ", got " + value.dtype());
+          }
+          if (!Arrays.equals(value.shapeArray(), shape)) {
+            throw new IllegalArgumentException(what + " must have shape " + Arrays.toString(shape) + " (" + b.type()
+                + "), got " + value.shape());
+          }
+          arrays[slot] = toArray(value, written.contains(b));
+        } else {
+          arrays[slot] = newArray(b.type().dtype(), count(shape, b));
+        }
+      }
+      kernels.run(Buffers.of(arrays), Sizes.of(bound), context);
+      List<Tensor> out = new ArrayList<>();
+      for (Buffer b : program.outputs()) {
+        int slot = slots.indexOf(b);
+        out.add(toTensor(b.type().dtype(), shape(b, bound), arrays[slot]));
+      }
+      return out;
+    }
+
+    private Map<String, Buffer> inputBuffers() {
+      Map<String, Buffer> byName = new LinkedHashMap<>();
+      for (Buffer b : program.arguments()) byName.putIfAbsent(b.name(), b);
+      for (Buffer b : program.params()) byName.putIfAbsent(b.name(), b);
+      return byName;
+    }
+
+    /** The given sizes, and every size an input's shape fixes (an axis whose size is one symbol). */
+    private Map<String, Long> bindSizes(Map<String, Buffer> given, Map<String, Tensor> inputs, Map<String, Long> sizes) {
+      Map<String, Long> bound = new TreeMap<>(sizes);
+      for (Buffer b : given.values()) {
+        Tensor t = inputs.get(b.name());
+        if (t == null || t.rank() != b.type().rank()) continue;
+        for (int axis = 0; axis < t.rank(); axis++) {
+          Dim d = b.type().shape().dim(axis);
+          List<String> symbols = d.symbols();
+          if (symbols.size() == 1 && d.equals(Dim.symbol(symbols.get(0)))) {
+            bound.putIfAbsent(symbols.get(0), (long) t.dim(axis));
+          }
+        }
+      }
+      for (Buffer b : slots) {
+        for (Dim d : b.type().shape().dims()) {
+          for (String s : d.symbols()) {
+            if (!bound.containsKey(s)) {
+              throw new IllegalArgumentException("size '" + s + "' is not given and no input fixes it (buffer "
+                  + b.name() + " : " + b.type() + ")");
+            }
+          }
+        }
+      }
+      for (Buffer b : given.values()) {
+        Tensor t = inputs.get(b.name());
+        if (t == null) continue;
+        if (t.rank() != b.type().rank()) {
+          throw new IllegalArgumentException("'" + b.name() + "' has rank " + t.rank() + ", expected " + b.type().rank()
+              + " (" + b.type() + ")");
+        }
+        for (int axis = 0; axis < t.rank(); axis++) {
+          long want = b.type().shape().dim(axis).evaluate(bound);
+          if (want != t.dim(axis)) {
+            throw new IllegalArgumentException("'" + b.name() + "' axis " + axis + " has size " + t.dim(axis) + ", expected "
+                + b.type().shape().dim(axis) + " = " + want);
+          }
+        }
+      }
+      return bound;
+    }
+  }
+
+  private static int[] shape(Buffer b, Map<String, Long> sizes) {
+    try {
+      return b.type().shape().evaluate(sizes);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("buffer " + b.name() + " : " + b.type() + " is too large for a Java array");
+    }
+  }
+
+  private static int count(int[] shape, Buffer b) {
+    long n = 1;
+    for (int s : shape) n *= s;
+    if (n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("buffer " + b.name() + " : " + b.type() + " would have " + n
+          + " elements, more than a Java array holds");
+    }
+    return (int) n;
+  }
+
+  private static Object newArray(DType dtype, int n) {
+    return switch (dtype) {
+      case F32, F16, BF16 -> new float[n];
+      case F64 -> new double[n];
+      case I32 -> new int[n];
+      case BOOL -> new boolean[n];
+    };
+  }
+
+  /** The tensor's elements as a buffer array; shared with the tensor unless a kernel writes the buffer. */
+  private static Object toArray(Tensor t, boolean written) {
+    return switch (t.dtype()) {
+      case F32 -> written ? t.floatData().clone() : t.floatData();
+      case F64 -> written ? t.doubleData().clone() : t.doubleData();
+      case I32 -> written ? t.intData().clone() : t.intData();
+      case BOOL -> written ? t.boolData().clone() : t.boolData();
+      case F16, BF16 -> {
+        short[] bits = t.halfData();
+        float[] out = new float[bits.length];
+        for (int i = 0; i < bits.length; i++) {
+          out[i] = t.dtype() == DType.BF16 ? FloatFormats.bf16ToFloat(bits[i]) : FloatFormats.f16ToFloat(bits[i]);
+        }
+        yield out;
+      }
+    };
+  }
+
+  private static Tensor toTensor(DType dtype, int[] shape, Object array) {
+    return switch (dtype) {
+      case F32 -> Tensor.ofFloats(shape, (float[]) array);
+      case F64 -> Tensor.ofDoubles(DType.F64, shape, (double[]) array);
+      case I32 -> Tensor.ofInts(shape, (int[]) array);
+      case BOOL -> Tensor.ofBooleans(shape, (boolean[]) array);
+      case F16, BF16 -> {
+        float[] values = (float[]) array;
+        short[] bits = new short[values.length];
+        for (int i = 0; i < bits.length; i++) {
+          bits[i] = dtype == DType.BF16 ? FloatFormats.floatToBf16(values[i]) : FloatFormats.floatToF16(values[i]);
+        }
+        yield Tensor.ofHalfBits(dtype, shape, bits);
+      }
+    };
+  }
+}

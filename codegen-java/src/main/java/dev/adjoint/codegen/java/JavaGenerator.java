@@ -1,0 +1,257 @@
+package dev.adjoint.codegen.java;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
+import dev.adjoint.compiler.ir.Dim;
+import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.KExpr;
+import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.exec.Buffers;
+import dev.adjoint.runtime.exec.CompiledKernels;
+import dev.adjoint.runtime.exec.RunContext;
+import dev.adjoint.runtime.exec.Sizes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Prints a {@link KernelProgram} as one Java class implementing {@link CompiledKernels}: a
+ * {@code run} method that takes the buffers out of their slots, reads the sizes and calls one
+ * private static method per kernel, in program order.
+ *
+ * <pre>{@code
+ * public final class IndexAttention implements CompiledKernels {
+ *   public void run(Buffers buffers, Sizes sizes, RunContext context) {
+ *     final int B = sizes.get("B");
+ *     final float[] q = buffers.f32(0);
+ *     ...
+ *     k0Attention(q, k, v, out, B, T, context);
+ *   }
+ *
+ *   private static void k0Attention(float[] q, ..., int B, int T, RunContext context) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Buffers take the slots of {@link #slots}: arguments, params, outputs, temporaries, in the
+ * program's order. Every identifier is derived from the program's names by {@link JavaNames}, so
+ * hostile names cannot inject code, and the text depends only on the program: generating twice
+ * gives the same bytes.
+ */
+public final class JavaGenerator {
+  private JavaGenerator() {}
+
+  /**
+   * The buffer of each slot of {@link Buffers}: the program's arguments, params, outputs and
+   * temporaries in that order, then any other buffer a kernel reads or writes; each buffer once.
+   */
+  public static List<Buffer> slots(KernelProgram program) {
+    Objects.requireNonNull(program, "program");
+    Set<Buffer> all = new LinkedHashSet<>();
+    all.addAll(program.arguments());
+    all.addAll(program.params());
+    all.addAll(program.outputs());
+    all.addAll(program.temporaries());
+    for (Kernel k : program.kernels()) {
+      all.addAll(k.reads());
+      all.addAll(k.writes());
+    }
+    return List.copyOf(all);
+  }
+
+  /**
+   * The generated source of {@code program}.
+   *
+   * @param packageName a Java package name ({@code ""} for the unnamed package)
+   * @param className a simple class name
+   * @throws IllegalArgumentException if the names are not valid Java names, or the program is not
+   *     well formed (an unbound variable, a load from a buffer the kernel does not list, ...)
+   */
+  public static JavaFile generate(KernelProgram program, String packageName, String className) {
+    Objects.requireNonNull(program, "program");
+    Objects.requireNonNull(packageName, "packageName");
+    Objects.requireNonNull(className, "className");
+    if (!packageName.isEmpty() && !SourceVersion.isName(packageName)) {
+      throw new IllegalArgumentException("not a Java package name: '" + packageName + "'");
+    }
+    if (!SourceVersion.isIdentifier(className) || SourceVersion.isKeyword(className) || JavaNames.isReserved(className)) {
+      throw new IllegalArgumentException("not a usable class name: '" + className
+          + "' (it must be a Java identifier, and not the name of a type the generated code uses)");
+    }
+
+    List<Buffer> slots = slots(program);
+    JavaNames.Scope names = new JavaNames.Scope();
+    names.claim(className);
+    String buffersParam = names.claim("buffers");
+    String sizesParam = names.claim("sizes");
+    String contextParam = names.claim("context");
+
+    Map<String, String> sizeNames = new LinkedHashMap<>();
+    for (String symbol : sizeSymbols(program)) sizeNames.put(symbol, names.claim(JavaNames.sizeIdentifier(symbol)));
+    Map<Buffer, String> bufferNames = new LinkedHashMap<>();
+    for (Buffer b : slots) bufferNames.put(b, names.claim(JavaNames.identifier(b.name(), "buffer")));
+    Set<String> programNames = new LinkedHashSet<>();
+    programNames.add(className);
+    programNames.add(buffersParam);
+    programNames.add(sizesParam);
+    programNames.add(contextParam);
+    programNames.addAll(sizeNames.values());
+    programNames.addAll(bufferNames.values());
+
+    JavaNames.Scope methodNames = new JavaNames.Scope();
+    for (String reserved : List.of("run", "equals", "hashCode", "toString", "getClass", "notify", "notifyAll", "wait",
+        "clone", "finalize")) {
+      methodNames.claim(reserved);
+    }
+    List<KernelEmitter.Emitted> kernels = new ArrayList<>();
+    for (Kernel k : program.kernels()) {
+      String method = methodNames.claim(JavaNames.identifier(k.name(), "kernel"));
+      kernels.add(KernelEmitter.emit(k, method, bufferNames, sizeNames, programNames));
+    }
+
+    // run(): read the sizes and buffers the kernels use, then call the kernels in order.
+    Set<String> usedSizes = new TreeSet<>();
+    Set<Buffer> usedBuffers = new LinkedHashSet<>();
+    for (KernelEmitter.Emitted e : kernels) {
+      usedSizes.addAll(e.sizes());
+      usedBuffers.addAll(e.buffers());
+    }
+    CodeBlock.Builder run = CodeBlock.builder();
+    for (String symbol : sizeNames.keySet()) {
+      if (usedSizes.contains(symbol)) run.addStatement("final int $N = $N.get($S)", sizeNames.get(symbol), sizesParam, symbol);
+    }
+    for (int slot = 0; slot < slots.size(); slot++) {
+      Buffer b = slots.get(slot);
+      if (!usedBuffers.contains(b)) continue;
+      DType dtype = b.type().dtype();
+      run.addStatement("final $T $N = $N.$L($L)", ArrayTypeName.of(KernelEmitter.javaType(dtype)), bufferNames.get(b),
+          buffersParam, accessor(dtype), slot);
+    }
+    for (KernelEmitter.Emitted e : kernels) {
+      List<CodeBlock> args = new ArrayList<>();
+      for (Buffer b : e.buffers()) args.add(CodeBlock.of("$N", bufferNames.get(b)));
+      for (String s : e.sizes()) args.add(CodeBlock.of("$N", sizeNames.get(s)));
+      if (e.needsContext()) args.add(CodeBlock.of("$N", contextParam));
+      run.addStatement("$N($L)", e.method(), CodeBlock.join(args, ", "));
+    }
+
+    MethodSpec runMethod = MethodSpec.methodBuilder("run")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .addParameter(Buffers.class, buffersParam)
+        .addParameter(Sizes.class, sizesParam)
+        .addParameter(RunContext.class, contextParam)
+        .addCode(run.build())
+        .build();
+
+    TypeSpec.Builder type = TypeSpec.classBuilder(className)
+        .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+        .addSuperinterface(CompiledKernels.class)
+        .addJavadoc("$L", classJavadoc(program, slots, bufferNames))
+        .addMethod(runMethod);
+    for (KernelEmitter.Emitted e : kernels) type.addMethod(e.method());
+    return JavaFile.builder(packageName, type.build()).skipJavaLangImports(true).indent("  ").build();
+  }
+
+  /** The simple name of a class for {@code program}: {@code grad Encoder.forward} → {@code GradEncoderForward}. */
+  public static String className(KernelProgram program) {
+    return JavaNames.typeIdentifier(program.name(), "Kernels");
+  }
+
+  private static String accessor(DType dtype) {
+    return switch (dtype) {
+      case F32, F16, BF16 -> "f32";
+      case F64 -> "f64";
+      case I32 -> "i32";
+      case BOOL -> "bool";
+    };
+  }
+
+  private static String classJavadoc(KernelProgram program, List<Buffer> slots, Map<Buffer, String> bufferNames) {
+    StringBuilder out = new StringBuilder();
+    out.append("The kernels of {@code ").append(JavaNames.commentText(program.name()))
+        .append("}, generated by Adjoint from its kernel IR. Do not edit.\n\n");
+    out.append("<p>Buffer slots (bf16 and f16 buffers hold their values in floats):\n<pre>\n");
+    int width = 1;
+    for (Buffer b : slots) width = Math.max(width, bufferNames.get(b).length());
+    for (int slot = 0; slot < slots.size(); slot++) {
+      Buffer b = slots.get(slot);
+      out.append(String.format(java.util.Locale.ROOT, "  %3d  %-" + width + "s  %-9s  %s\n", slot, bufferNames.get(b),
+          b.role().name().toLowerCase(java.util.Locale.ROOT), JavaNames.commentText(b.name() + " : " + b.type())));
+    }
+    out.append("</pre>\n");
+    return out.toString();
+  }
+
+  /** Every size symbol of the program's buffers and kernels, sorted. */
+  private static Set<String> sizeSymbols(KernelProgram program) {
+    Set<String> symbols = new TreeSet<>();
+    for (Buffer b : slots(program)) for (Dim d : b.type().shape().dims()) symbols.addAll(d.symbols());
+    for (Kernel k : program.kernels()) collectSymbols(k.body(), symbols);
+    return symbols;
+  }
+
+  private static void collectSymbols(List<KStmt> stmts, Set<String> out) {
+    for (KStmt s : stmts) {
+      switch (s) {
+        case KStmt.Loop l -> {
+          collectSymbols(l.extent(), out);
+          collectSymbols(l.body(), out);
+        }
+        case KStmt.Let l -> collectSymbols(l.value(), out);
+        case KStmt.Declare d -> collectSymbols(d.init(), out);
+        case KStmt.Assign a -> collectSymbols(a.value(), out);
+        case KStmt.DeclareArray d -> {
+          collectSymbols(d.length(), out);
+          collectSymbols(d.init(), out);
+        }
+        case KStmt.AssignElement a -> {
+          collectSymbols(a.index(), out);
+          collectSymbols(a.value(), out);
+        }
+        case KStmt.Store st -> {
+          collectSymbols(st.index(), out);
+          collectSymbols(st.value(), out);
+        }
+        case KStmt.Accumulate a -> {
+          collectSymbols(a.index(), out);
+          collectSymbols(a.value(), out);
+        }
+      }
+    }
+  }
+
+  private static void collectSymbols(KExpr e, Set<String> out) {
+    switch (e) {
+      case KExpr.Size s -> out.addAll(s.dim().symbols());
+      case KExpr.Load l -> collectSymbols(l.index(), out);
+      case KExpr.Element el -> collectSymbols(el.index(), out);
+      case KExpr.Unary u -> collectSymbols(u.x(), out);
+      case KExpr.Binary b -> {
+        collectSymbols(b.a(), out);
+        collectSymbols(b.b(), out);
+      }
+      case KExpr.Select s -> {
+        collectSymbols(s.condition(), out);
+        collectSymbols(s.a(), out);
+        collectSymbols(s.b(), out);
+      }
+      case KExpr.Cast c -> collectSymbols(c.x(), out);
+      case KExpr.Random r -> collectSymbols(r.index(), out);
+      case KExpr.Const c -> {}
+      case KExpr.Var v -> {}
+    }
+  }
+}

@@ -1,0 +1,905 @@
+package dev.adjoint.codegen.java;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import dev.adjoint.compiler.diag.Span;
+import dev.adjoint.compiler.ir.Binary.Fn;
+import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.KExpr;
+import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.exec.KernelMath;
+import dev.adjoint.runtime.exec.RunContext;
+import dev.adjoint.runtime.math.SpecialFunctions;
+import dev.adjoint.runtime.random.Philox4x32;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeSet;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Prints one kernel as a private static method: its buffers, sizes and (when it needs threads or
+ * random numbers) the run context as parameters, loops as Java loops, lets as {@code final}
+ * locals, accumulators as mutable locals and arrays, loads and stores as array accesses.
+ *
+ * <p>Every operation is printed so that Java computes exactly what {@code KernelInterpreter}
+ * computes: f32 arithmetic in {@code float} (for + − × ÷ the float result equals the double result
+ * rounded to float), f64 in {@code double}, functions in double and then narrowed, bf16 and f16
+ * rounded after every operation by {@link KernelMath}, i32 {@code /} and
+ * {@code %} as floor operations (plain {@code /} and {@code %} where both operands are known to be
+ * non-negative), and {@code where} as a conditional expression, which evaluates one branch.
+ *
+ * <p>The outermost parallel loop nest is split across the pool's threads with
+ * {@link RunContext#parallelFor}; perfectly nested parallel loops are flattened into one range so
+ * that small leading extents (a batch of 2) still give every thread work. A loop that adds into a
+ * buffer ({@code +=}), or that touches a mutable local declared outside it, runs on one thread.
+ */
+final class KernelEmitter {
+  // Java operator precedence, loosest first.
+  private static final int TERNARY = 1;
+  private static final int OR = 2;
+  private static final int AND = 3;
+  private static final int EQUALITY = 4;
+  private static final int RELATION = 5;
+  private static final int ADDITIVE = 6;
+  private static final int MULTIPLICATIVE = 7;
+  private static final int UNARY = 8;
+  private static final int PRIMARY = 9;
+
+  /** A printed expression: its code, how tightly it binds, and whether its text starts with a minus. */
+  private record Code(CodeBlock code, int precedence, boolean leadingMinus) {
+    static Code of(int precedence, String format, Object... args) {
+      return new Code(CodeBlock.of(format, args), precedence, false);
+    }
+  }
+
+  private enum Kind { LOOP, LET, DECLARE, ARRAY }
+
+  /** A name of the kernel IR bound to a Java local; {@code lambda} is the lambda depth it was bound at. */
+  private record Binding(String java, DType dtype, Kind kind, boolean nonNegative, int lambda) {}
+
+  /** Thrown when a loop body run on other threads would touch a mutable local of the enclosing code. */
+  private static final class CapturesMutable extends RuntimeException {
+    CapturesMutable() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** Names visible at a point of the kernel: a copy per block, as the interpreter scopes them. */
+  private static final class Env {
+    final JavaNames.Scope names;
+    final Map<String, Binding> scalars;
+    final Map<String, Binding> arrays;
+    final int lambda;
+
+    Env(JavaNames.Scope names, Map<String, Binding> scalars, Map<String, Binding> arrays, int lambda) {
+      this.names = names;
+      this.scalars = scalars;
+      this.arrays = arrays;
+      this.lambda = lambda;
+    }
+
+    Env child() {
+      return new Env(names.child(), new HashMap<>(scalars), new HashMap<>(arrays), lambda);
+    }
+
+    Env lambda() {
+      return new Env(names.child(), new HashMap<>(scalars), new HashMap<>(arrays), lambda + 1);
+    }
+  }
+
+  private final Kernel kernel;
+  private final Map<Buffer, String> bufferNames;
+  private final Map<String, String> sizeNames;
+  private final Set<String> programNames;
+  private final Set<Buffer> readable = new LinkedHashSet<>();
+  private final Set<Buffer> writable = new LinkedHashSet<>();
+  private final Set<Buffer> accumulated = new LinkedHashSet<>();
+  private final Set<String> usedSizes = new TreeSet<>();
+  private final Set<String> irNames = new TreeSet<>();
+  private final boolean usesRandom;
+  private String contextName;
+  private String seedName;
+  private String stepName;
+  private boolean usesContext;
+
+  private KernelEmitter(Kernel kernel, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
+      Set<String> programNames) {
+    this.kernel = kernel;
+    this.bufferNames = bufferNames;
+    this.sizeNames = sizeNames;
+    this.programNames = programNames;
+    readable.addAll(kernel.reads());
+    readable.addAll(kernel.writes());
+    writable.addAll(kernel.writes());
+    this.usesRandom = scan(kernel.body());
+  }
+
+  /** What the program-level code needs to call a kernel method. */
+  record Emitted(MethodSpec method, List<Buffer> buffers, List<String> sizes, boolean needsContext) {}
+
+  /**
+   * Prints {@code kernel} as method {@code methodName}.
+   *
+   * @param bufferNames the Java name of every buffer of the program
+   * @param sizeNames the Java name of every size symbol the program may use
+   * @param programNames every name the program-level code uses (kept out of the kernel's locals)
+   */
+  static Emitted emit(Kernel kernel, String methodName, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
+      Set<String> programNames) {
+    return new KernelEmitter(kernel, bufferNames, sizeNames, programNames).method(methodName);
+  }
+
+  private Emitted method(String methodName) {
+    JavaNames.Scope scope = new JavaNames.Scope();
+    for (String n : programNames) scope.claim(n);
+    contextName = "context";
+    Env env = new Env(scope, new HashMap<>(), new HashMap<>(), 0);
+
+    CodeBlock.Builder body = CodeBlock.builder();
+    if (usesRandom) {
+      seedName = scope.claim("seed");
+      stepName = scope.claim("step");
+      body.addStatement("final long $N = $N.seed()", seedName, contextName);
+      body.addStatement("final int $N = $N.step()", stepName, contextName);
+    }
+    CodeBlock.Builder statements = CodeBlock.builder();
+    Env top = env.child();
+    for (KStmt s : kernel.body()) {
+      if (s instanceof KStmt.Loop l && l.parallel()) parallelLoop(l, top, statements);
+      else statement(s, top, statements);
+    }
+    if (!accumulated.isEmpty()) {
+      body.add("// Zeroed first: the kernel adds into $L.\n",
+          String.join(", ", accumulated.stream().map(bufferNames::get).toList()));
+      for (Buffer b : accumulated) {
+        body.addStatement("$T.fill($N, $L)", Arrays.class, bufferNames.get(b), zero(b.type().dtype()));
+      }
+    }
+    body.add(statements.build());
+
+    List<Buffer> buffers = new ArrayList<>(readable);
+    MethodSpec.Builder m = MethodSpec.methodBuilder(methodName)
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L", javadoc());
+    for (Buffer b : buffers) m.addParameter(ArrayTypeName.of(javaType(b.type().dtype())), bufferNames.get(b));
+    for (String s : usedSizes) m.addParameter(TypeName.INT, sizeNames.get(s));
+    boolean needsContext = usesRandom || usesContext;
+    if (needsContext) m.addParameter(RunContext.class, contextName);
+    m.addCode(body.build());
+    return new Emitted(m.build(), buffers, List.copyOf(usedSizes), needsContext);
+  }
+
+  private String javadoc() {
+    StringBuilder out = new StringBuilder();
+    out.append("{@code ").append(JavaNames.commentText(kernel.name())).append("}: ")
+        .append(JavaNames.commentText(kernel.kind())).append(" kernel");
+    if (kernel.fusedNodes() > 0) out.append(" of ").append(kernel.fusedNodes()).append(" graph nodes");
+    String origins = origins(kernel.origins());
+    if (!origins.isEmpty()) out.append(", from ").append(JavaNames.commentText(origins));
+    out.append(".\n");
+    StringJoiner io = new StringJoiner("; ");
+    if (!kernel.reads().isEmpty()) io.add("Reads " + bufferList(kernel.reads()));
+    if (!kernel.writes().isEmpty()) io.add((kernel.reads().isEmpty() ? "Writes " : "writes ") + bufferList(kernel.writes()));
+    if (io.length() > 0) out.append("\n<p>").append(io).append(".\n");
+    return out.toString();
+  }
+
+  private String bufferList(List<Buffer> buffers) {
+    StringJoiner out = new StringJoiner(", ");
+    for (Buffer b : buffers) out.add("{@code " + bufferNames.get(b) + "}");
+    return out.toString();
+  }
+
+  /** {@code attention.adj:12, 13; prelude.adj:40}: distinct lines per file, files in order of first use. */
+  private static String origins(List<Span> spans) {
+    Map<String, TreeSet<Integer>> lines = new LinkedHashMap<>();
+    for (Span s : spans) {
+      if (s.file().length() == 0) continue;
+      String path = s.file().path();
+      String file = path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+      lines.computeIfAbsent(file, f -> new TreeSet<>()).add(s.line());
+    }
+    StringJoiner out = new StringJoiner("; ");
+    lines.forEach((file, ls) -> {
+      StringJoiner numbers = new StringJoiner(", ");
+      for (int l : ls) numbers.add(Integer.toString(l));
+      out.add(file + ":" + numbers);
+    });
+    return out.toString();
+  }
+
+  private IllegalArgumentException error(String message) {
+    return new IllegalArgumentException("kernel " + kernel.name() + ": " + message);
+  }
+
+  // ---- analysis
+
+  /** Collects IR names and finds random draws; true when the kernel draws random numbers. */
+  private boolean scan(List<KStmt> stmts) {
+    boolean random = false;
+    for (KStmt s : stmts) {
+      random |= switch (s) {
+        case KStmt.Loop l -> {
+          irNames.add(l.var());
+          yield scan(l.extent()) | scan(l.body());
+        }
+        case KStmt.Let l -> {
+          irNames.add(l.var());
+          yield scan(l.value());
+        }
+        case KStmt.Declare d -> {
+          irNames.add(d.var());
+          yield scan(d.init());
+        }
+        case KStmt.Assign a -> scan(a.value());
+        case KStmt.DeclareArray d -> {
+          irNames.add(d.var());
+          yield scan(d.length()) | scan(d.init());
+        }
+        case KStmt.AssignElement a -> scan(a.index()) | scan(a.value());
+        case KStmt.Store st -> scan(st.index()) | scan(st.value());
+        case KStmt.Accumulate a -> scan(a.index()) | scan(a.value());
+      };
+    }
+    return random;
+  }
+
+  private boolean scan(KExpr e) {
+    return switch (e) {
+      case KExpr.Const c -> false;
+      case KExpr.Var v -> {
+        irNames.add(v.name());
+        yield false;
+      }
+      case KExpr.Size s -> false;
+      case KExpr.Load l -> scan(l.index());
+      case KExpr.Element el -> scan(el.index());
+      case KExpr.Unary u -> scan(u.x());
+      case KExpr.Binary b -> scan(b.a()) | scan(b.b());
+      case KExpr.Select s -> scan(s.condition()) | scan(s.a()) | scan(s.b());
+      case KExpr.Cast c -> scan(c.x());
+      case KExpr.Random r -> {
+        scan(r.index());
+        yield true;
+      }
+    };
+  }
+
+  private static Buffer accumulates(List<KStmt> stmts) {
+    for (KStmt s : stmts) {
+      Buffer found = switch (s) {
+        case KStmt.Accumulate a -> a.buffer();
+        case KStmt.Loop l -> accumulates(l.body());
+        default -> null;
+      };
+      if (found != null) return found;
+    }
+    return null;
+  }
+
+  private static boolean containsLoop(List<KStmt> stmts) {
+    return stmts.stream().anyMatch(s -> s instanceof KStmt.Loop);
+  }
+
+  /** Whether an extent is the same on every iteration of the loops around it: sizes and literals only. */
+  private static boolean invariant(KExpr e) {
+    return switch (e) {
+      case KExpr.Const c -> true;
+      case KExpr.Size s -> true;
+      case KExpr.Binary b -> invariant(b.a()) && invariant(b.b());
+      default -> false;
+    };
+  }
+
+  // ---- statements
+
+  /**
+   * A top-level parallel loop: split across threads when nothing stops it. Perfectly nested
+   * parallel loops with invariant extents become one range; the innermost of them stays a loop
+   * of its own when its body is straight-line code, so that each thread gets rows, not elements.
+   */
+  private void parallelLoop(KStmt.Loop loop, Env env, CodeBlock.Builder out) {
+    Buffer shared = accumulates(loop.body());
+    if (shared != null) {
+      out.add("// One thread: iterations add into $N, so they run in order and the sums come out the same every run.\n",
+          bufferNames.get(shared));
+      statement(loop, env, out);
+      return;
+    }
+    List<KStmt.Loop> nest = new ArrayList<>(List.of(loop));
+    KStmt.Loop last = loop;
+    while (last.body().size() == 1 && last.body().get(0) instanceof KStmt.Loop inner && inner.parallel()
+        && invariant(inner.extent())) {
+      nest.add(inner);
+      last = inner;
+    }
+    if (nest.size() > 1 && !containsLoop(last.body())) {
+      nest.removeLast();
+      last = nest.getLast();
+    }
+    CodeBlock.Builder split = CodeBlock.builder();
+    Set<String> sizesBefore = new TreeSet<>(usedSizes);
+    try {
+      splitLoop(nest, env, split);
+    } catch (CapturesMutable e) {
+      usedSizes.clear();
+      usedSizes.addAll(sizesBefore);
+      out.add("// One thread: the loop updates locals declared before it.\n");
+      statement(loop, env, out);
+      return;
+    }
+    usesContext = true;
+    out.add(split.build());
+  }
+
+  private void splitLoop(List<KStmt.Loop> nest, Env env, CodeBlock.Builder out) {
+    KExpr count = nest.get(0).extent();
+    for (int i = 1; i < nest.size(); i++) count = KExpr.mul(count, nest.get(i).extent());
+    Code countCode = index(count, env, "extent of loop " + nest.get(0).var());
+
+    Env inner = env.lambda();
+    String start = inner.names.claim("start");
+    String end = inner.names.claim("end");
+    List<String> vars = new ArrayList<>();
+    StringJoiner shown = new StringJoiner(", ");
+    if (nest.size() == 1) {
+      KStmt.Loop loop = nest.get(0);
+      String v = bindLoopVar(loop.var(), inner);
+      out.add("// Iterations of $N are independent: split them across the pool's threads.\n", v);
+      out.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, countCode.code(), start, end);
+      out.indent();
+      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", v, start, v, end, v);
+      block(loop.body(), inner, out);
+      out.endControlFlow();
+    } else {
+      // The flat row index, bound under a name no statement of the kernel uses.
+      String rowKey = "row";
+      for (int n = 2; irNames.contains(rowKey); n++) rowKey = "row" + n;
+      String row = inner.names.claim("row");
+      inner.scalars.put(rowKey, new Binding(row, DType.I32, Kind.LOOP, true, inner.lambda));
+      KExpr rowVar = new KExpr.Var(rowKey, DType.I32);
+      CodeBlock.Builder header = CodeBlock.builder();
+      for (int i = 0; i < nest.size(); i++) {
+        KExpr stride = KExpr.Const.index(1);
+        for (int j = i + 1; j < nest.size(); j++) stride = KExpr.mul(stride, nest.get(j).extent());
+        KExpr value = KExpr.div(rowVar, stride);
+        if (i > 0) value = KExpr.mod(value, nest.get(i).extent());
+        Code code = index(value, inner, "index of loop " + nest.get(i).var());
+        String v = bindLoopVar(nest.get(i).var(), inner);
+        vars.add(v);
+        header.addStatement("final int $N = $L", v, code.code());
+      }
+      for (String v : vars) shown.add(v);
+      out.add("// Iterations of $L are independent: split them across the pool's threads.\n", shown.toString());
+      out.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, countCode.code(), start, end);
+      out.indent();
+      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", row, start, row, end, row);
+      out.add(header.build());
+      block(nest.getLast().body(), inner, out);
+      out.endControlFlow();
+    }
+    out.unindent();
+    out.add("});\n");
+  }
+
+  private String bindLoopVar(String irName, Env env) {
+    String v = env.names.claim(JavaNames.identifier(irName, "i"));
+    env.scalars.put(irName, new Binding(v, DType.I32, Kind.LOOP, true, env.lambda));
+    return v;
+  }
+
+  private void block(List<KStmt> stmts, Env outer, CodeBlock.Builder out) {
+    Env env = outer.child();
+    for (KStmt s : stmts) statement(s, env, out);
+  }
+
+  private void statement(KStmt stmt, Env env, CodeBlock.Builder out) {
+    switch (stmt) {
+      case KStmt.Loop l -> {
+        Code extent = index(l.extent(), env, "extent of loop " + l.var());
+        if (!invariant(l.extent()) && !readsOnlyFinals(l.extent(), env)) {
+          // The interpreter evaluates an extent once; so does a final local.
+          String n = env.names.claim(JavaNames.identifier(l.var(), "i") + "Count");
+          out.addStatement("final int $N = $L", n, extent.code());
+          extent = Code.of(PRIMARY, "$N", n);
+        }
+        Env inner = env.child();
+        String v = bindLoopVar(l.var(), inner);
+        out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, operand(extent, RELATION + 1), v);
+        block(l.body(), inner, out);
+        out.endControlFlow();
+      }
+      case KStmt.Let let -> {
+        Code value = expr(let.value(), env);
+        DType dtype = let.value().dtype();
+        String v = env.names.claim(JavaNames.identifier(let.var(), "v"));
+        out.addStatement("final $T $N = $L", javaType(dtype), v, value.code());
+        env.scalars.put(let.var(), new Binding(v, dtype, Kind.LET, dtype == DType.I32 && nonNegative(let.value(), env),
+            env.lambda));
+      }
+      case KStmt.Declare d -> {
+        Code init = converted(d.init(), d.dtype(), env);
+        String v = env.names.claim(JavaNames.identifier(d.var(), "v"));
+        out.addStatement("$T $N = $L", javaType(d.dtype()), v, init.code());
+        env.scalars.put(d.var(), new Binding(v, d.dtype(), Kind.DECLARE, false, env.lambda));
+      }
+      case KStmt.Assign a -> {
+        Binding b = scalar(a.var(), env);
+        if (b.kind() != Kind.DECLARE) {
+          throw error("assignment to " + b.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + a.var()
+              + "; only declared scalars can be assigned");
+        }
+        if (compound(a.value(), b.dtype()) instanceof KExpr.Binary sum && sum.a() instanceof KExpr.Var self
+            && self.name().equals(a.var()) && self.dtype() == b.dtype()) {
+          out.addStatement("$N += $L", b.java(), expr(sum.b(), env).code());
+        } else {
+          out.addStatement("$N = $L", b.java(), converted(a.value(), b.dtype(), env).code());
+        }
+      }
+      case KStmt.DeclareArray d -> {
+        Code length = index(d.length(), env, "length of array " + d.var());
+        Code init = converted(d.init(), d.dtype(), env);
+        String v = env.names.claim(JavaNames.identifier(d.var(), "a"));
+        TypeName element = javaType(d.dtype());
+        out.addStatement("final $T $N = new $T[$L]", ArrayTypeName.of(element), v, element, length.code());
+        boolean zero = d.init() instanceof KExpr.Const c && roundConst(d.dtype(), c.value()) == 0;
+        if (!zero) out.addStatement("$T.fill($N, $L)", Arrays.class, v, init.code());
+        env.arrays.put(d.var(), new Binding(v, d.dtype(), Kind.ARRAY, false, env.lambda));
+      }
+      case KStmt.AssignElement a -> {
+        Binding b = array(a.array(), env);
+        Code idx = index(a.index(), env, "index of " + a.array());
+        if (compound(a.value(), b.dtype()) instanceof KExpr.Binary sum && sum.a() instanceof KExpr.Element self
+            && self.array().equals(a.array()) && self.index().equals(a.index()) && self.dtype() == b.dtype()) {
+          out.addStatement("$N[$L] += $L", b.java(), idx.code(), expr(sum.b(), env).code());
+        } else {
+          out.addStatement("$N[$L] = $L", b.java(), idx.code(), converted(a.value(), b.dtype(), env).code());
+        }
+      }
+      case KStmt.Store s -> {
+        String buffer = target(s.buffer(), "stores to");
+        Code idx = index(s.index(), env, "index of " + s.buffer().name());
+        Code value = converted(s.value(), s.buffer().type().dtype(), env);
+        out.addStatement("$N[$L] = $L", buffer, idx.code(), value.code());
+      }
+      case KStmt.Accumulate s -> {
+        String buffer = target(s.buffer(), "accumulates into");
+        accumulated.add(s.buffer());
+        DType dtype = s.buffer().type().dtype();
+        Code idx = index(s.index(), env, "index of " + s.buffer().name());
+        Code value = expr(s.value(), env);
+        if (s.value().dtype() == dtype && (dtype == DType.F32 || dtype == DType.F64 || dtype == DType.I32)) {
+          out.addStatement("$N[$L] += $L", buffer, idx.code(), value.code());
+        } else {
+          // Sum in double, then round to the buffer's type, as the interpreter does.
+          CodeBlock at = idx.code();
+          if (!(s.index() instanceof KExpr.Var || s.index() instanceof KExpr.Const)) {
+            String i = env.names.claim("index");
+            out.addStatement("final int $N = $L", i, idx.code());
+            at = CodeBlock.of("$N", i);
+          }
+          Code current = Code.of(PRIMARY, "$N[$L]", buffer, at);
+          if (dtype != DType.F64) current = convert(current, dtype, DType.F64);
+          Code sum = infix("+", ADDITIVE, current, toDouble(value, s.value().dtype()), true);
+          out.addStatement("$N[$L] = $L", buffer, at, narrow(sum, dtype).code());
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code x + y} at {@code dtype} when {@code x += y} means the same: f32, f64 and i32 compound
+   * assignment does the operation at the variable's type, which is the interpreter's rounding.
+   */
+  private static KExpr compound(KExpr value, DType dtype) {
+    boolean plain = dtype == DType.F32 || dtype == DType.F64 || dtype == DType.I32;
+    return plain && value instanceof KExpr.Binary b && b.fn() == Fn.ADD && b.a().dtype() == dtype
+        && b.b().dtype() == dtype ? b : null;
+  }
+
+  /** Whether evaluating {@code e} twice gives the same value: it reads no mutable local and no buffer. */
+  private boolean readsOnlyFinals(KExpr e, Env env) {
+    return switch (e) {
+      case KExpr.Const c -> true;
+      case KExpr.Size s -> true;
+      case KExpr.Var v -> {
+        Binding b = env.scalars.get(v.name());
+        yield b != null && b.kind() != Kind.DECLARE;
+      }
+      case KExpr.Binary b -> readsOnlyFinals(b.a(), env) && readsOnlyFinals(b.b(), env);
+      case KExpr.Unary u -> readsOnlyFinals(u.x(), env);
+      case KExpr.Cast c -> readsOnlyFinals(c.x(), env);
+      default -> false;
+    };
+  }
+
+  private String target(Buffer b, String verb) {
+    if (!writable.contains(b)) throw error(verb + " buffer " + b.name() + ", which is not in its writes");
+    return bufferNames.get(b);
+  }
+
+  private Binding scalar(String name, Env env) {
+    Binding b = env.scalars.get(name);
+    if (b == null) throw error("variable " + name + " is not bound here");
+    if (b.kind() == Kind.DECLARE && b.lambda() < env.lambda) throw new CapturesMutable();
+    return b;
+  }
+
+  private Binding array(String name, Env env) {
+    Binding b = env.arrays.get(name);
+    if (b == null) throw error("array " + name + " is not declared here");
+    if (b.lambda() < env.lambda) throw new CapturesMutable();
+    return b;
+  }
+
+  // ---- expressions
+
+  private Code index(KExpr e, Env env, String what) {
+    if (e.dtype() != DType.I32) throw error(what + " must be i32, is " + e.dtype());
+    return expr(e, env);
+  }
+
+  /** {@code e} rounded to {@code dtype}, as stores, declarations and assignments round. */
+  private Code converted(KExpr e, DType dtype, Env env) {
+    return convert(expr(e, env), e.dtype(), dtype);
+  }
+
+  private Code expr(KExpr e, Env env) {
+    return switch (e) {
+      case KExpr.Const c -> literal(c.dtype(), c.value());
+      case KExpr.Var v -> {
+        Binding b = scalar(v.name(), env);
+        if (b.dtype() != v.dtype()) throw error("variable " + v.name() + " is " + b.dtype() + " but read as " + v.dtype());
+        yield Code.of(PRIMARY, "$N", b.java());
+      }
+      case KExpr.Size s -> size(s);
+      case KExpr.Load l -> {
+        if (!readable.contains(l.buffer())) {
+          throw error("loads from buffer " + l.buffer().name() + ", which is not in its reads or writes");
+        }
+        Code idx = index(l.index(), env, "index of " + l.buffer().name());
+        yield Code.of(PRIMARY, "$N[$L]", bufferNames.get(l.buffer()), idx.code());
+      }
+      case KExpr.Element el -> {
+        Binding b = array(el.array(), env);
+        if (b.dtype() != el.dtype()) throw error("array " + el.array() + " is " + b.dtype() + " but read as " + el.dtype());
+        Code idx = index(el.index(), env, "index of " + el.array());
+        yield Code.of(PRIMARY, "$N[$L]", b.java(), idx.code());
+      }
+      case KExpr.Unary u -> unary(u, env);
+      case KExpr.Binary b -> binary(b, env);
+      case KExpr.Select s -> {
+        if (s.a().dtype() != s.b().dtype()) throw error("where of " + s.a().dtype() + " and " + s.b().dtype());
+        Code c = convert(expr(s.condition(), env), s.condition().dtype(), DType.BOOL);
+        Code a = expr(s.a(), env);
+        Code b = expr(s.b(), env);
+        yield new Code(CodeBlock.of("$L ? $L : $L", operand(c, OR), operand(a, OR), operand(b, OR)), TERNARY,
+            c.leadingMinus());
+      }
+      case KExpr.Cast c -> convert(expr(c.x(), env), c.x().dtype(), c.dtype());
+      case KExpr.Random r -> {
+        Code idx = index(r.index(), env, "index of random site " + r.site());
+        Code u = Code.of(PRIMARY, "$T.uniform($N, $N, $L, $L)", Philox4x32.class, seedName, stepName,
+            "0x" + Integer.toHexString(r.site()), idx.code());
+        yield convert(u, DType.F32, r.dtype());
+      }
+    };
+  }
+
+  private Code unary(KExpr.Unary u, Env env) {
+    Code x = expr(u.x(), env);
+    DType d = u.dtype();
+    var fn = u.fn();
+    switch (fn) {
+      case NEG -> {
+        if (d == DType.BOOL) throw error("neg of bool");
+        return prefix("-", x);
+      }
+      case NOT -> {
+        if (d != DType.BOOL) throw error("not of " + d);
+        return prefix("!", x);
+      }
+      case ABS -> {
+        if (d == DType.BOOL) throw error("abs of bool");
+        return Code.of(PRIMARY, "$T.abs($L)", Math.class, x.code());
+      }
+      case SIGN -> {
+        if (d == DType.BOOL) throw error("sign of bool");
+        return Code.of(PRIMARY, "$T.signum($L)", d == DType.I32 ? Integer.class : Math.class, x.code());
+      }
+      default -> {
+        if (!d.isFloating()) throw error(fn.opName() + " of " + d);
+        Code inDouble = switch (fn) {
+          case EXP -> call("exp", x);
+          case LOG -> call("log", x);
+          case LOG1P -> call("log1p", x);
+          case SQRT -> call("sqrt", x);
+          case SIN -> call("sin", x);
+          case COS -> call("cos", x);
+          case TANH -> call("tanh", x);
+          case RSQRT -> Code.of(MULTIPLICATIVE, "1.0 / $L", call("sqrt", x).code());
+          case ERF -> Code.of(PRIMARY, "$T.erf($L)", SpecialFunctions.class, x.code());
+          default -> throw new AssertionError(fn);
+        };
+        return narrow(inDouble, d);
+      }
+    }
+  }
+
+  private static Code call(String method, Code x) {
+    return Code.of(PRIMARY, "$T.$L($L)", Math.class, method, x.code());
+  }
+
+  private Code binary(KExpr.Binary b, Env env) {
+    DType t = b.a().dtype();
+    if (t != b.b().dtype()) throw error(b.fn().opName() + " of " + t + " and " + b.b().dtype());
+    Code x = expr(b.a(), env);
+    Code y = expr(b.b(), env);
+    Fn fn = b.fn();
+    if (fn.isComparison()) {
+      if (t == DType.BOOL && fn != Fn.EQ && fn != Fn.NE) throw error(fn.opName() + " of bool");
+      boolean equality = fn == Fn.EQ || fn == Fn.NE;
+      return infix(operator(fn), equality ? EQUALITY : RELATION, x, y, false);
+    }
+    if (fn.isLogical()) {
+      if (t != DType.BOOL) throw error(fn.opName() + " of " + t);
+      return fn == Fn.AND ? infix("&&", AND, x, y, true) : infix("||", OR, x, y, true);
+    }
+    if (t == DType.BOOL) throw error(fn.opName() + " of bool");
+    return switch (fn) {
+      case ADD, SUB -> {
+        // x + (-2) reads as x - 2, and is the same operation: IEEE subtraction adds the negation.
+        if (b.b() instanceof KExpr.Const c && negativeLiteral(t, c.value())) {
+          Code flipped = literal(t, -roundConst(t, c.value()));
+          yield roundHalf(infix(fn == Fn.ADD ? "-" : "+", ADDITIVE, x, flipped, true), t);
+        }
+        yield roundHalf(infix(operator(fn), ADDITIVE, x, y, true), t);
+      }
+      case MUL -> roundHalf(infix("*", MULTIPLICATIVE, x, y, true), t);
+      case DIV -> {
+        if (t == DType.I32) {
+          yield plainIntegerDivision(b, env) ? infix("/", MULTIPLICATIVE, x, y, true)
+              : Code.of(PRIMARY, "$T.floorDiv($L, $L)", Math.class, x.code(), y.code());
+        }
+        yield roundHalf(infix("/", MULTIPLICATIVE, x, y, true), t);
+      }
+      case MOD -> {
+        if (t == DType.I32) {
+          yield plainIntegerDivision(b, env) ? infix("%", MULTIPLICATIVE, x, y, true)
+              : Code.of(PRIMARY, "$T.floorMod($L, $L)", Math.class, x.code(), y.code());
+        }
+        yield narrow(Code.of(PRIMARY, "$T.floorMod($L, $L)", KernelMath.class, x.code(),
+            y.code()), t);
+      }
+      case POW -> t == DType.I32
+          ? Code.of(PRIMARY, "$T.intPow($L, $L)", KernelMath.class, x.code(), y.code())
+          : narrow(Code.of(PRIMARY, "$T.pow($L, $L)", Math.class, x.code(), y.code()), t);
+      // The larger or smaller operand is one of them, already of the type: nothing to round.
+      case MAX -> Code.of(PRIMARY, "$T.max($L, $L)", Math.class, x.code(), y.code());
+      case MIN -> Code.of(PRIMARY, "$T.min($L, $L)", Math.class, x.code(), y.code());
+      default -> throw new AssertionError(fn);
+    };
+  }
+
+  /** A literal whose sign bit is set and whose negation is a literal of the type too. */
+  private static boolean negativeLiteral(DType t, double value) {
+    double v = roundConst(t, value);
+    if (Double.isNaN(v) || Double.doubleToRawLongBits(v) >= 0) return false;
+    return t != DType.I32 || v != Integer.MIN_VALUE;
+  }
+
+  /** Integer {@code /} and {@code %} are the floor operations when neither operand can be negative. */
+  private boolean plainIntegerDivision(KExpr.Binary b, Env env) {
+    boolean zeroDivisor = b.b() instanceof KExpr.Const c && c.value() == 0;
+    return !zeroDivisor && nonNegative(b.a(), env) && nonNegative(b.b(), env);
+  }
+
+  private boolean nonNegative(KExpr e, Env env) {
+    return switch (e) {
+      case KExpr.Const c -> c.dtype() == DType.I32 && roundConst(DType.I32, c.value()) >= 0;
+      case KExpr.Size s -> SizeTerms.of(s.dim()).nonNegative();
+      case KExpr.Var v -> {
+        Binding b = env.scalars.get(v.name());
+        yield b != null && b.nonNegative();
+      }
+      case KExpr.Binary b -> switch (b.fn()) {
+        case ADD, MUL, DIV, MOD, MIN -> b.a().dtype() == DType.I32 && nonNegative(b.a(), env) && nonNegative(b.b(), env);
+        case MAX -> b.a().dtype() == DType.I32 && (nonNegative(b.a(), env) || nonNegative(b.b(), env));
+        default -> false;
+      };
+      default -> false;
+    };
+  }
+
+  private static String operator(Fn fn) {
+    return switch (fn) {
+      case ADD -> "+";
+      case SUB -> "-";
+      case MUL -> "*";
+      case DIV -> "/";
+      case MOD -> "%";
+      case EQ -> "==";
+      case NE -> "!=";
+      case LT -> "<";
+      case LE -> "<=";
+      case GT -> ">";
+      case GE -> ">=";
+      default -> throw new AssertionError(fn);
+    };
+  }
+
+  /**
+   * {@code x op y}. A left-associative operator takes a left operand of its own precedence
+   * unparenthesised ({@code a - b - c}); the right operand always needs a tighter one, so
+   * {@code a - (b - c)} and {@code a + (b + c)} (not associative in floating point) keep theirs.
+   */
+  private static Code infix(String op, int precedence, Code x, Code y, boolean chains) {
+    int min = chains ? precedence : precedence + 1;
+    CodeBlock left = operand(x, min);
+    // x * (-2.0) and x - (-y): a minus right after an arithmetic operator reads as a typo.
+    boolean arithmetic = precedence == ADDITIVE || precedence == MULTIPLICATIVE;
+    CodeBlock right = y.leadingMinus() && arithmetic ? parenthesized(y) : operand(y, precedence + 1);
+    return new Code(CodeBlock.of("$L $L $L", left, op, right), precedence, x.leadingMinus() && x.precedence() >= min);
+  }
+
+  private static Code prefix(String op, Code x) {
+    CodeBlock inner = x.leadingMinus() || x.precedence() < UNARY ? parenthesized(x) : x.code();
+    return new Code(CodeBlock.of("$L$L", op, inner), UNARY, op.equals("-"));
+  }
+
+  private static Code cast(TypeName type, Code x) {
+    CodeBlock inner = x.leadingMinus() || x.precedence() < UNARY ? parenthesized(x) : x.code();
+    return new Code(CodeBlock.of("($T) $L", type, inner), UNARY, false);
+  }
+
+  private static CodeBlock operand(Code x, int min) {
+    return x.precedence() < min ? parenthesized(x) : x.code();
+  }
+
+  private static CodeBlock parenthesized(Code x) {
+    return CodeBlock.of("($L)", x.code());
+  }
+
+  /** A double-valued expression rounded to {@code d}, the interpreter's rounding after each operation. */
+  private static Code narrow(Code inDouble, DType d) {
+    return switch (d) {
+      case F64 -> inDouble;
+      case F32 -> cast(TypeName.FLOAT, inDouble);
+      case F16 -> Code.of(PRIMARY, "$T.f16($L)", KernelMath.class, inDouble.code());
+      case BF16 -> Code.of(PRIMARY, "$T.bf16($L)", KernelMath.class, inDouble.code());
+      case I32 -> cast(TypeName.INT, cast(TypeName.LONG, inDouble));
+      case BOOL -> infix("!=", EQUALITY, inDouble, Code.of(PRIMARY, "0.0"), false);
+    };
+  }
+
+  /**
+   * Float arithmetic on bf16 or f16 values, rounded to the half type: the float result is the
+   * exact result rounded to float, as the interpreter's double result rounded to float is.
+   */
+  private static Code roundHalf(Code floatResult, DType d) {
+    return d == DType.F16 || d == DType.BF16 ? narrow(floatResult, d) : floatResult;
+  }
+
+  private static Code toDouble(Code x, DType from) {
+    return switch (from) {
+      case F64 -> x;
+      case BOOL -> Code.of(TERNARY, "$L ? 1.0 : 0.0", operand(x, OR));
+      default -> x;
+    };
+  }
+
+  /** {@code x} of type {@code from} converted to {@code to} as the interpreter rounds. */
+  private static Code convert(Code x, DType from, DType to) {
+    if (from == to) return x;
+    if (from == DType.BOOL) {
+      return switch (to) {
+        case F64 -> Code.of(TERNARY, "$L ? 1.0 : 0.0", operand(x, OR));
+        case I32 -> Code.of(TERNARY, "$L ? 1 : 0", operand(x, OR));
+        default -> Code.of(TERNARY, "$L ? 1.0f : 0.0f", operand(x, OR));
+      };
+    }
+    return switch (to) {
+      case F64 -> cast(TypeName.DOUBLE, x);
+      // bf16 and f16 values are floats already: widening is exact.
+      case F32 -> from == DType.F64 || from == DType.I32 ? cast(TypeName.FLOAT, x) : x;
+      case F16, BF16 -> narrow(x, to);
+      case I32 -> cast(TypeName.INT, cast(TypeName.LONG, x));
+      case BOOL -> infix("!=", EQUALITY, x, Code.of(PRIMARY, from == DType.I32 ? "0" : "0.0f"), false);
+    };
+  }
+
+  private Code size(KExpr.Size s) {
+    SizeTerms terms = SizeTerms.of(s.dim());
+    if (terms.terms().isEmpty()) return Code.of(PRIMARY, "0");
+    CodeBlock.Builder out = CodeBlock.builder();
+    boolean first = true;
+    boolean leadingMinus = false;
+    int precedence = terms.terms().size() > 1 ? ADDITIVE : PRIMARY;
+    for (SizeTerms.Term t : terms.terms()) {
+      long c = t.coefficient();
+      if (first) {
+        if (c < 0) {
+          out.add("-");
+          leadingMinus = true;
+          precedence = Math.min(precedence, UNARY);
+        }
+      } else {
+        out.add(c < 0 ? " - " : " + ");
+      }
+      first = false;
+      List<CodeBlock> factors = new ArrayList<>();
+      long abs = Math.abs(c);
+      if (abs != 1 || t.symbols().isEmpty()) factors.add(CodeBlock.of("$L", abs));
+      for (String symbol : t.symbols()) {
+        String name = sizeNames.get(symbol);
+        if (name == null) throw error("size " + symbol + " is not a size of the program");
+        usedSizes.add(symbol);
+        factors.add(CodeBlock.of("$N", name));
+      }
+      if (factors.size() > 1) precedence = Math.min(precedence, MULTIPLICATIVE);
+      out.add(CodeBlock.join(factors, " * "));
+    }
+    return new Code(out.build(), precedence, leadingMinus);
+  }
+
+  private static double roundConst(DType dtype, double v) {
+    return switch (dtype) {
+      case F64 -> v;
+      case F32 -> (float) v;
+      case F16 -> KernelMath.f16(v);
+      case BF16 -> KernelMath.bf16(v);
+      case I32 -> Double.isNaN(v) ? 0 : (double) (int) (long) v;
+      case BOOL -> v != 0 ? 1 : 0;
+    };
+  }
+
+  /** A literal of the dtype, with the value the interpreter gives the constant. */
+  static Code literal(DType dtype, double value) {
+    double v = roundConst(dtype, value);
+    return switch (dtype) {
+      case BOOL -> Code.of(PRIMARY, v != 0 ? "true" : "false");
+      case I32 -> number(Integer.toString((int) v));
+      case F64 -> Double.isNaN(v) ? Code.of(PRIMARY, "$T.NaN", Double.class)
+          : Double.isInfinite(v) ? Code.of(PRIMARY, "$T.$L", Double.class, v > 0 ? "POSITIVE_INFINITY" : "NEGATIVE_INFINITY")
+          : number(Double.toString(v));
+      case F32, F16, BF16 -> Double.isNaN(v) ? Code.of(PRIMARY, "$T.NaN", Float.class)
+          : Double.isInfinite(v) ? Code.of(PRIMARY, "$T.$L", Float.class, v > 0 ? "POSITIVE_INFINITY" : "NEGATIVE_INFINITY")
+          : number(Float.toString((float) v) + "f");
+    };
+  }
+
+  private static Code number(String text) {
+    boolean negative = text.startsWith("-");
+    return new Code(CodeBlock.of("$L", text), negative ? UNARY : PRIMARY, negative);
+  }
+
+  private static String zero(DType dtype) {
+    return switch (dtype) {
+      case F64 -> "0.0";
+      case I32 -> "0";
+      case BOOL -> "false";
+      default -> "0.0f";
+    };
+  }
+
+  /** The Java element type of a dtype: bf16 and f16 values live in floats. */
+  static TypeName javaType(DType dtype) {
+    return switch (dtype) {
+      case F32, F16, BF16 -> TypeName.FLOAT;
+      case F64 -> TypeName.DOUBLE;
+      case I32 -> TypeName.INT;
+      case BOOL -> TypeName.BOOLEAN;
+    };
+  }
+}

@@ -1,0 +1,71 @@
+package dev.adjoint.codegen.java;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.codegen.java.GoldenPrograms.Lowered;
+import dev.adjoint.codegen.java.GoldenPrograms.Mode;
+import dev.adjoint.compiler.interp.DArray;
+import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class JavaBackendTest {
+  private static final Lowered ATTENTION = GoldenPrograms.lower(
+      GoldenCase.load(GoldenPrograms.goldenFolder("example_index_attention")), Mode.forward(Optional.empty()));
+
+  @Test
+  void runTakesSizesFromTheInputsAndComputesWhatTheInterpreterComputes() {
+    List<Tensor> out = JavaBackend.run(ATTENTION.program(), ATTENTION.tensors(), Map.of(), 0, 0, 2);
+    List<DArray> expected = ATTENTION.interpret();
+    assertEquals(expected.size(), out.size());
+    for (int i = 0; i < out.size(); i++) assertTrue(GoldenPrograms.identical(expected.get(i), out.get(i)));
+    assertEquals(DType.F32, out.get(0).dtype());
+  }
+
+  @Test
+  void inputsAreLeftAsTheyWere() {
+    Map<String, Tensor> copies = new LinkedHashMap<>();
+    ATTENTION.tensors().forEach((name, t) -> copies.put(name, Tensor.ofFloats(t.shapeArray(), t.floatData())));
+    JavaBackend.run(ATTENTION.program(), ATTENTION.tensors(), Map.of(), 0, 0, 1);
+    assertEquals(copies, ATTENTION.tensors());
+  }
+
+  @Test
+  void badInputsAreNamed() {
+    Map<String, Tensor> inputs = new LinkedHashMap<>(ATTENTION.tensors());
+    Tensor q = inputs.remove("q");
+    assertMessage("no value for argument 'q' (f32[B, 2, T, 8])", inputs);
+
+    inputs.put("q", q);
+    inputs.put("nope", q);
+    assertMessage("program index_attention has no argument or param 'nope'; it has [q, k, v]", inputs);
+
+    inputs.remove("nope");
+    inputs.put("q", q.cast(DType.F64));
+    assertMessage("argument 'q' must be f32, got f64", inputs);
+
+    int[] shape = q.shapeArray();
+    shape[3] = 7;
+    inputs.put("q", Tensor.zeros(DType.F32, shape));
+    assertMessage("'q' axis 3 has size 7, expected 8 = 8", inputs);
+  }
+
+  private static void assertMessage(String expected, Map<String, Tensor> inputs) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> JavaBackend.run(ATTENTION.program(), inputs, Map.of(), 0, 0, 1));
+    assertEquals(expected, e.getMessage());
+  }
+
+  @Test
+  void theThreadPoolIsShared() {
+    assertTrue(JavaBackend.pool(3) == JavaBackend.pool(3));
+    assertEquals(1, JavaBackend.pool(1).threads());
+    assertThrows(IllegalArgumentException.class, () -> JavaBackend.pool(0));
+  }
+}
