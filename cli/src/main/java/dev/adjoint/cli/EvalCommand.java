@@ -63,10 +63,13 @@ final class EvalCommand implements Callable<Integer> {
       description = "Compute every float in this type: ${COMPLETION-CANDIDATES} (default: as declared).")
   Precision dtype;
 
-  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "interp",
-      description = "Where to run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). The generated Java and CUDA "
-          + "backends join as they are built.")
-  Backend backend;
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "java",
+      description = "Where to run: java (generated Java, the default), interp (the reference interpreter, f64-exact "
+          + "oracle), fused (fused kernels in the kernel-IR interpreter). The CUDA backend joins when it is built.")
+  BackendChoice backend;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Threads for the java backend (default: the number of cores).")
+  Integer threads;
 
   @Option(names = "--train", description = "Training mode: dropout active.")
   boolean train;
@@ -81,16 +84,32 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where results go; created if missing.")
   Path out;
 
+  @Option(names = "--memory-budget", paramLabel = "SIZE",
+      description = "The most bytes one tensor may take, e.g. 512M or 4G (default: an eighth of the Java heap).")
+  String memoryBudget;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  enum Backend { interp }
+  /** The backends eval can run on; a picocli enum, so another value is bad usage (exit 2). */
+  enum BackendChoice {
+    java, interp, fused;
+
+    dev.adjoint.compiler.Backend create(Integer threads) {
+      return switch (this) {
+        case interp -> dev.adjoint.compiler.Interpreters.GRAPH;
+        case fused -> dev.adjoint.compiler.Interpreters.FUSED;
+        case java -> new dev.adjoint.codegen.java.JavaExecution(
+            threads != null ? threads : Runtime.getRuntime().availableProcessors());
+      };
+    }
+  }
 
   @Override
   public Integer call() {
     Compilation c = Compilation.compile(file);
     String name = entry != null ? entry : c.defaultEntry();
     RunOptions options = new RunOptions(dtype == null ? Optional.empty() : Optional.of(dtype.type), train, seed,
-        parseDims(dims));
+        parseDims(dims), parseMemoryBudget(memoryBudget));
     checkDimNames(c, name, options);
     Map<String, Tensor> in = new LinkedHashMap<>();
     for (String spec : inputs) {
@@ -112,12 +131,12 @@ final class EvalCommand implements Callable<Integer> {
     Map<String, Tensor> used;
     Map<String, Tensor> gradients = Map.of();
     if (grad) {
-      GradientRun run = c.gradient(name, options, in, params, cotangent);
+      GradientRun run = c.gradient(name, options, in, params, cotangent, backend.create(threads));
       outputs = run.outputs();
       used = run.params();
       gradients = run.gradients();
     } else {
-      Run run = c.run(name, options, in, params);
+      Run run = c.run(name, options, in, params, backend.create(threads));
       outputs = run.outputs();
       used = run.params();
     }
@@ -234,6 +253,26 @@ final class EvalCommand implements Callable<Integer> {
       out.put(kv[0], v);
     }
     return out;
+  }
+
+  /** {@code --memory-budget}: bytes, or a number with K, M, G or T (powers of 1024); null is the default. */
+  static long parseMemoryBudget(String text) {
+    if (text == null) return RunOptions.DEFAULT_MEMORY_BUDGET;
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,18})\\s*([KMGT]?)(i?B)?",
+        java.util.regex.Pattern.CASE_INSENSITIVE).matcher(text.strip());
+    if (!m.matches()) throw new UserError("--memory-budget expects a size such as 512M or 4G, got '" + text + "'");
+    int shift = switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
+      case "K" -> 10;
+      case "M" -> 20;
+      case "G" -> 30;
+      case "T" -> 40;
+      default -> 0;
+    };
+    long value = Long.parseLong(m.group(1));
+    if (value == 0 || value > (Long.MAX_VALUE >> shift)) {
+      throw new UserError("--memory-budget must be between 1 byte and " + (Long.MAX_VALUE >> 40) + "T, got '" + text + "'");
+    }
+    return value << shift;
   }
 
   /** Splits {@code NAME=VALUE}; {@code form} is how the option's value is written in its help. */

@@ -36,6 +36,10 @@ final class GradcheckCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of params, inputs and directions (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--memory-budget", paramLabel = "SIZE",
+      description = "The most bytes one tensor may take, e.g. 512M or 4G (default: an eighth of the Java heap).")
+  String memoryBudget;
+
   @Option(names = "--train", description = "Training mode: dropout active (with the same masks throughout).")
   boolean train;
 
@@ -56,7 +60,8 @@ final class GradcheckCommand implements Callable<Integer> {
   public Integer call() {
     Compilation c = Compilation.compile(file);
     String name = entry != null ? entry : c.defaultEntry();
-    RunOptions options = RunOptions.defaults().withSeed(seed).withTraining(train).withDims(EvalCommand.parseDims(dims));
+    RunOptions options = RunOptions.defaults().withSeed(seed).withTraining(train).withDims(EvalCommand.parseDims(dims))
+        .withMemoryBudget(EvalCommand.parseMemoryBudget(memoryBudget));
     Map<String, Tensor> in = new LinkedHashMap<>();
     for (String s : inputs) {
       String[] kv = EvalCommand.split(s, "--input", "NAME=PATH.npy");

@@ -43,6 +43,16 @@ public final class Main implements Runnable {
     });
     try {
       return cli.execute(args);
+    } catch (StackOverflowError e) {
+      // The front end turns deep nesting into a diagnostic; this is what is left for the later stages.
+      err.println("error: the program nests too deeply for this stage of the compiler: split its deepest expression"
+          + " with 'let', or give Java a larger stack (-Xss)");
+      return 1;
+    } catch (OutOfMemoryError e) {
+      err.println("error: out of memory (the Java heap holds " + (Runtime.getRuntime().maxMemory() >> 20)
+          + " MiB): lower --memory-budget so that the check fails before the allocation does, use smaller sizes,"
+          + " or give Java more heap (-Xmx)");
+      return 1;
     } finally {
       // print() does not flush an autoflush PrintWriter; dump prints its whole text with one print().
       out.flush();

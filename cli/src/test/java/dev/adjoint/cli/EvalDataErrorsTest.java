@@ -19,7 +19,7 @@ class EvalDataErrorsTest {
     String table = npy(dir, "t.npy", Tensor.ofFloats(new int[] {4, 2}, new float[8]));
     String ids = npy(dir, "i.npy", Tensor.ofInts(new int[] {3}, new int[] {0, 9, 1}));
     run("eval", p, "--input", "table=" + table, "--input", "ids=" + ids, "--out", dir.resolve("o").toString())
-        .failsWithError(dir.resolve("e.adj") + ":1:55: id 9 is out of range for a table of 4 rows (in gather)");
+        .failsWithError("input 'ids' holds id 9 at [1], outside the 4 rows of its table (" + dir.resolve("e.adj") + ":1:55)");
   }
 
   @Test

@@ -3,17 +3,14 @@ package dev.adjoint.compiler;
 import dev.adjoint.compiler.ast.Program;
 import dev.adjoint.compiler.autodiff.ReverseMode;
 import dev.adjoint.compiler.autodiff.Simplifier;
-import dev.adjoint.compiler.lower.Fusion;
 import dev.adjoint.compiler.diag.CompileException;
 import dev.adjoint.compiler.frontend.Frontend;
 import dev.adjoint.compiler.frontend.ParamSpec;
-import dev.adjoint.compiler.interp.DArray;
-import dev.adjoint.compiler.interp.EvalContext;
-import dev.adjoint.compiler.interp.Interpreter;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.ir.TensorType;
+import dev.adjoint.compiler.lower.Fusion;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.init.ParamInitializer;
@@ -68,8 +65,13 @@ public final class Compilation {
 
   /** Runs an entry in the reference interpreter. */
   public Run run(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params) {
+    return run(entry, options, inputs, params, Interpreters.GRAPH);
+  }
+
+  /** Runs an entry on a backend (the interpreter, fused kernels, generated Java, CUDA). */
+  public Run run(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params, Backend backend) {
     Prepared p = prepare(entry, options, inputs, params);
-    return new Run(interpret(p.graph(), p, options), p.params());
+    return new Run(backend.execute(p.graph(), p.values(), p.sizes(), options), p.params());
   }
 
   /**
@@ -78,11 +80,12 @@ public final class Compilation {
    */
   public GradientRun gradient(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
       Optional<Tensor> cotangent) {
-    return gradient(entry, options, inputs, params, cotangent, false);
+    return gradient(entry, options, inputs, params, cotangent, Interpreters.GRAPH);
   }
 
-  private GradientRun gradient(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
-      Optional<Tensor> cotangent, boolean fused) {
+  /** As {@link #gradient(String, RunOptions, Map, Map, Optional)}, on a backend. */
+  public GradientRun gradient(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
+      Optional<Tensor> cotangent, Backend backend) {
     Prepared p = prepare(entry, options, inputs, params);
     Graph forward = p.graph();
     List<Node> wrt = wrtNodes(forward);
@@ -99,10 +102,10 @@ public final class Compilation {
             + ", but the output is " + out.type() + " = " + java.util.Arrays.toString(want));
       }
       if (!c.dtype().isFloating()) throw new InputException("cotangent must be floating-point, got " + c.dtype().languageName());
-      p.values().put("cotangent", DArray.of(out.type().dtype(), c.shapeArray(), c.toDoubles()));
+      p.values().put("cotangent", c.dtype() == out.type().dtype() ? c : c.cast(out.type().dtype()));
     }
-    Graph grad = ReverseMode.gradient(forward, wrt, cotangent.isEmpty());
-    List<Tensor> all = fused ? interpretFused(grad, p, options) : interpret(Simplifier.simplify(grad), p, options);
+    Graph grad = Simplifier.simplify(ReverseMode.gradient(forward, wrt, cotangent.isEmpty()));
+    List<Tensor> all = backend.execute(grad, p.values(), p.sizes(), options);
     int n = forward.outputs().size();
     Map<String, Tensor> grads = new LinkedHashMap<>();
     for (int i = 0; i < wrt.size(); i++) grads.put(Graph.paramName(wrt.get(i)), all.get(n + i));
@@ -134,33 +137,18 @@ public final class Compilation {
 
   /** As {@link #run}, through the fused kernels and the kernel-IR interpreter: the two must agree. */
   public Run runFused(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params) {
-    Prepared p = prepare(entry, options, inputs, params);
-    return new Run(interpretFused(p.graph(), p, options), p.params());
+    return run(entry, options, inputs, params, Interpreters.FUSED);
   }
 
   /** As {@link #gradient}, through the fused kernels (seeded with ones, or with {@code cotangent}). */
   public GradientRun gradientFused(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
       Optional<Tensor> cotangent) {
-    return gradient(entry, options, inputs, params, cotangent, true);
+    return gradient(entry, options, inputs, params, cotangent, Interpreters.FUSED);
   }
 
-  private List<Tensor> interpretFused(Graph graph, Prepared p, RunOptions options) {
-    var program = Fusion.lower(graph);
-    List<DArray> out = dev.adjoint.compiler.kernel.KernelInterpreter.outputs(program, p.values(),
-        new EvalContext(p.sizes(), options.seed(), 0));
-    List<Tensor> outputs = new ArrayList<>();
-    for (DArray d : out) outputs.add(Tensor.ofDoubles(d.dtype(), d.shape(), d.toArray()));
-    return outputs;
-  }
+  private record Prepared(Graph graph, Map<String, Tensor> values, Map<String, Long> sizes, Map<String, Tensor> params) {}
 
-  private record Prepared(Graph graph, Map<String, DArray> values, Map<String, Long> sizes, Map<String, Tensor> params) {}
 
-  private List<Tensor> interpret(Graph graph, Prepared p, RunOptions options) {
-    List<DArray> out = Interpreter.run(graph, p.values(), new EvalContext(p.sizes(), options.seed(), 0));
-    List<Tensor> outputs = new ArrayList<>();
-    for (DArray d : out) outputs.add(Tensor.ofDoubles(d.dtype(), d.shape(), d.toArray()));
-    return outputs;
-  }
 
   private Prepared prepare(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params) {
     Frontend.Entry signature = graph(entry, options, Map.of());
@@ -190,19 +178,17 @@ public final class Compilation {
     }
     Frontend.Entry built = graph(entry, options, argTypes);
     Graph graph = built.graph();
-    Map<String, Long> sizes = bindSizes(graph, converted, options.dims());
-    Map<String, DArray> values = new HashMap<>();
-    for (Node a : graph.arguments()) {
-      Tensor t = converted.get(Graph.paramName(a));
-      values.put(Graph.paramName(a), DArray.of(t.dtype(), t.shapeArray(), t.toDoubles()));
-    }
+    Map<String, Long> sizes = bindSizes(graph, converted, options.dims(), options.memoryBudget());
+    checkIds(graph, converted, sizes);
+    Map<String, Tensor> values = new HashMap<>(converted);
     Map<String, Tensor> used = resolveParams(built.params(), params, options, sizes);
-    used.forEach((n, t) -> values.put(n, DArray.of(t.dtype(), t.shapeArray(), t.toDoubles())));
+    values.putAll(used);
     return new Prepared(graph, values, sizes, used);
   }
 
   /** Binds run-time dims from the inputs' shapes, checking every use agrees. */
-  private static Map<String, Long> bindSizes(Graph graph, Map<String, Tensor> inputs, Map<String, Long> given) {
+  private static Map<String, Long> bindSizes(Graph graph, Map<String, Tensor> inputs, Map<String, Long> given,
+      long memoryBudget) {
     Map<String, Long> sizes = new HashMap<>(given);
     Map<String, String> boundBy = new HashMap<>();
     given.keySet().forEach(k -> boundBy.put(k, "--dim " + k));
@@ -249,29 +235,81 @@ public final class Compilation {
           }
         }
       }
-      checkSize(n, sizes);
+      checkSize(graph, n, sizes, memoryBudget);
     }
     return sizes;
   }
 
-  /** Arrays are indexed by int: a tensor past 2^31 - 1 elements is refused before anything is allocated. */
-  private static void checkSize(Node n, Map<String, Long> sizes) {
+  /**
+   * Ids given as inputs must pick rows that exist: checked here, before any backend runs, so the
+   * message names the input and the position whatever the backend (generated code does not
+   * bounds-check its gathers).
+   */
+  private static void checkIds(Graph graph, Map<String, Tensor> inputs, Map<String, Long> sizes) {
+    for (Node n : graph.topologicalOrder()) {
+      if (!(n.op() instanceof dev.adjoint.compiler.ir.Gather)) continue;
+      Node ids = n.input(1);
+      while (ids.op() instanceof dev.adjoint.compiler.ir.Reshape || ids.op() instanceof dev.adjoint.compiler.ir.Broadcast
+          || ids.op() instanceof dev.adjoint.compiler.ir.Transpose || ids.op() instanceof dev.adjoint.compiler.ir.Slice) {
+        ids = ids.input(0);
+      }
+      if (!(ids.op() instanceof dev.adjoint.compiler.ir.Input in) || in.kind() != dev.adjoint.compiler.ir.Input.Kind.ARGUMENT) continue;
+      Tensor t = inputs.get(in.name());
+      long rows = n.input(0).type().shape().dim(0).evaluate(sizes);
+      for (int i = 0; i < t.size(); i++) {
+        double id = t.getDouble(i);
+        if (id < 0 || id >= rows) {
+          String where = n.origin().filter(s -> s.file().length() > 0).map(s -> " (" + s + ")").orElse("");
+          throw new InputException("input '" + in.name() + "' holds id " + (long) id + " at "
+              + java.util.Arrays.toString(unflatten(i, t.shapeArray())) + ", outside the " + rows + " rows of its table"
+              + where);
+        }
+      }
+    }
+  }
+
+  private static int[] unflatten(int flat, int[] shape) {
+    int[] index = new int[shape.length];
+    for (int a = shape.length - 1; a >= 0; a--) {
+      index[a] = flat % shape[a];
+      flat /= shape[a];
+    }
+    return index;
+  }
+
+  /**
+   * Arrays are indexed by int: a tensor past 2^31 - 1 elements is refused before anything is
+   * allocated, and so is one whose bytes (at its element type's size) exceed the memory budget.
+   * The message names the tensor: a param or input by name, any other by its source location.
+   */
+  private static void checkSize(Graph graph, Node n, Map<String, Long> sizes, long memoryBudget) {
     java.math.BigInteger count = java.math.BigInteger.ONE;
+    boolean overflow = false;
     StringBuilder shape = new StringBuilder();
     for (Dim d : n.type().shape().dims()) {
-      java.math.BigInteger v;
+      shape.append(shape.length() == 0 ? "" : ", ");
       try {
-        v = java.math.BigInteger.valueOf(d.evaluate(sizes));
+        long v = d.evaluate(sizes);
+        count = count.multiply(java.math.BigInteger.valueOf(v));
+        shape.append(v);
       } catch (ArithmeticException e) {
-        v = java.math.BigInteger.valueOf(Long.MAX_VALUE);
+        overflow = true;
+        shape.append(d).append(" > ").append(Long.MAX_VALUE);
       }
-      count = count.multiply(v);
-      shape.append(shape.length() == 0 ? "" : ", ").append(v);
     }
-    if (count.compareTo(java.math.BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
-      String where = n.origin().filter(s -> s.file().length() > 0).map(s -> " (at " + s + ")").orElse("");
-      throw new InputException("tensor " + n.type() + " would be [" + shape + "], " + count + " elements: more than "
-          + Integer.MAX_VALUE + ", the most one tensor can hold" + where);
+    String what = graph.params().contains(n) ? "param '" + Graph.paramName(n) + "' " + n.type()
+        : graph.arguments().contains(n) ? "input '" + Graph.paramName(n) + "' " + n.type()
+        : "tensor " + n.type();
+    String where = graph.params().contains(n) || graph.arguments().contains(n) ? ""
+        : n.origin().filter(s -> s.file().length() > 0).map(s -> " (at " + s + ")").orElse("");
+    if (overflow || count.compareTo(java.math.BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
+      throw new InputException(what + " would be [" + shape + "], " + (overflow ? "more than " + Long.MAX_VALUE : count)
+          + " elements: more than " + Integer.MAX_VALUE + ", the most one tensor can hold" + where);
+    }
+    long bytes = count.longValueExact() * n.type().dtype().byteSize();
+    if (bytes > memoryBudget) {
+      throw new InputException(what + " would be [" + shape + "], " + bytes + " bytes: more than the memory budget of "
+          + memoryBudget + " bytes (--memory-budget)" + where);
     }
   }
 

@@ -22,7 +22,41 @@ final class ContractionRules {
   /** One operand as laid out in the product's axes: union axis of each of its own axes. */
   private record Placed(Node node, int[] axisOf) {}
 
+  /**
+   * A contraction with a constant operand (a ones cotangent times v) is a sum of the other
+   * operand, scaled and repeated: {@code dot(c, x) -> c · broadcast(sum(x))}.
+   */
+  static final Rule CONSTANT_OPERAND = new Rule("dot(constant, x) -> c * broadcast(sum(x))", (n, e) -> {
+    if (!(n.op() instanceof DotGeneral d)) return null;
+    for (int side = 0; side < 2; side++) {
+      java.util.OptionalDouble c = Patterns.splat(n.input(side));
+      if (c.isEmpty()) continue;
+      Node x = n.input(1 - side);
+      List<Integer> batch = side == 0 ? d.rhsBatch() : d.lhsBatch();
+      List<Integer> contract = side == 0 ? d.rhsContract() : d.lhsContract();
+      List<Integer> free = side == 0 ? d.rhsFree(x.type().rank()) : d.lhsFree(x.type().rank());
+      Node summed = e.reduce(dev.adjoint.compiler.ir.Reduce.Fn.SUM, x, contract.stream().sorted().toList());
+      // Axes left after the sum, in x's order; put them as [batch..., free...].
+      List<Integer> left = new ArrayList<>();
+      for (int a = 0; a < x.type().rank(); a++) if (!contract.contains(a)) left.add(a);
+      List<Integer> perm = new ArrayList<>();
+      for (int a : batch) perm.add(left.indexOf(a));
+      for (int a : free) perm.add(left.indexOf(a));
+      Node ordered = e.transpose(summed, perm);
+      int nb = batch.size();
+      int nl = d.lhsFree(n.input(0).type().rank()).size();
+      List<Integer> axes = new ArrayList<>();
+      for (int i = 0; i < nb; i++) axes.add(i);
+      int offset = side == 0 ? nb + nl : nb;
+      for (int i = 0; i < free.size(); i++) axes.add(offset + i);
+      Node spread = e.node(new dev.adjoint.compiler.ir.Broadcast(n.type().shape(), axes), ordered);
+      return c.getAsDouble() == 1 ? spread : e.mul(spread, e.fullLike(c.getAsDouble(), spread));
+    }
+    return null;
+  });
+
   static final List<Rule> RULES = List.of(
+      CONSTANT_OPERAND,
       // sum(broadcast(a) * broadcast(b)) over shared axes -> dot_general(a, b)
       new Rule("sum(a * b) over shared axes -> dot_general", (n, e) -> {
         if (!(n.op() instanceof Reduce r) || r.fn() != Reduce.Fn.SUM) return null;

@@ -4,6 +4,9 @@ import java.util.Objects;
 
 /** One message about a program, located at a span. */
 public record Diagnostic(Severity severity, Span span, String message) {
+  /** The most characters of a source line shown under a message. */
+  static final int MAX_SHOWN = 160;
+
   public enum Severity {
     ERROR,
     WARNING,
@@ -35,14 +38,23 @@ public record Diagnostic(Severity severity, Span span, String message) {
     if (file.length() == 0 && file.lineCount() == 1) return out.toString();
     int line = span.line();
     String text = file.lineText(line);
-    out.append('\n').append(text).append('\n');
     int column = span.column();
+    int endOnLine = span.end() > span.start() && file.line(span.end() - 1) == line
+        ? file.column(span.end() - 1) : column;
+    if (text.length() > MAX_SHOWN) {
+      // A very long line is shown as a window around the span, so one message stays readable.
+      int from = Math.max(0, Math.min(column - 1 - MAX_SHOWN / 2, text.length() - MAX_SHOWN));
+      String prefix = from > 0 ? "..." : "";
+      int to = Math.min(text.length(), from + MAX_SHOWN);
+      text = prefix + text.substring(from, to) + (to < text.length() ? "..." : "");
+      column = column - from + prefix.length();
+      endOnLine = Math.min(endOnLine - from + prefix.length(), text.length());
+    }
+    out.append('\n').append(text).append('\n');
     for (int i = 1; i < column; i++) {
       // Keep tabs so the caret lines up with the text above it.
       out.append(i - 1 < text.length() && text.charAt(i - 1) == '\t' ? '\t' : ' ');
     }
-    int endOnLine = span.end() > span.start() && file.line(span.end() - 1) == line
-        ? file.column(span.end() - 1) : column;
     out.append('^');
     for (int i = column; i < endOnLine; i++) out.append('~');
     return out.toString();

@@ -27,6 +27,11 @@ import java.util.Optional;
  */
 public final class Frontend {
   private static final List<String> PRELUDE = List.of("prelude.adj", "nn.adj");
+  /**
+   * The largest source file read. Programs are small; a larger file is refused at once instead of
+   * keeping the parser busy for minutes (its tokens and parse tree take ~100 bytes per character).
+   */
+  public static final long MAX_SOURCE_BYTES = 8L << 20;
   private final Program main;
   private final Declarations decls;
 
@@ -42,7 +47,7 @@ public final class Frontend {
     Diagnostics diagnostics = new Diagnostics();
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = readSource(file);
     } catch (IOException | java.io.UncheckedIOException e) {
       diagnostics.error(Span.synthetic(file.toString()), "cannot read file: " + reason(e));
       throw new CompileException(diagnostics);
@@ -55,6 +60,11 @@ public final class Frontend {
   }
 
   private static Frontend loadSource(String path, String text, Diagnostics diagnostics) {
+    if (text.length() > MAX_SOURCE_BYTES) {
+      diagnostics.error(Span.synthetic(path), "the program is " + text.length() + " characters long; source files are limited to "
+          + MAX_SOURCE_BYTES + " bytes (" + (MAX_SOURCE_BYTES >> 20) + " MiB)");
+      throw new CompileException(diagnostics);
+    }
     try {
       return check(path, text, diagnostics);
     } catch (StackOverflowError e) {
@@ -86,7 +96,26 @@ public final class Frontend {
     }
   }
 
+  /** The text of a source file, refusing one over {@link #MAX_SOURCE_BYTES} before reading it. */
+  static String readSource(Path file) throws IOException {
+    if (Files.isRegularFile(file) && Files.size(file) > MAX_SOURCE_BYTES) {
+      throw new TooLarge("it is " + Files.size(file) + " bytes long; source files are limited to "
+          + MAX_SOURCE_BYTES + " bytes (" + (MAX_SOURCE_BYTES >> 20) + " MiB)");
+    }
+    return Files.readString(file, StandardCharsets.UTF_8);
+  }
+
+  /** A source file over {@link #MAX_SOURCE_BYTES}; its message is the reason as shown. */
+  static final class TooLarge extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TooLarge(String message) {
+      super(message);
+    }
+  }
+
   static String reason(Exception e) {
+    if (e instanceof TooLarge) return e.getMessage();
     if (e instanceof java.nio.file.NoSuchFileException) return "no such file";
     if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
     if (e instanceof java.nio.charset.CharacterCodingException || e instanceof java.io.UncheckedIOException) {

@@ -6,8 +6,6 @@ import dev.adjoint.compiler.diag.Diagnostics;
 import dev.adjoint.compiler.diag.SourceFile;
 import dev.adjoint.compiler.frontend.parse.Parser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,7 +37,13 @@ final class ImportLoader {
     loaded.put(key, program);
     for (Decl d : program.decls()) {
       if (!(d instanceof Decl.Import imp)) continue;
-      Path target = key.resolveSibling(imp.path()).normalize();
+      Path target;
+      try {
+        target = key.resolveSibling(imp.path()).normalize();
+      } catch (java.nio.file.InvalidPathException e) {
+        diagnostics.error(imp.pathSpan(), "cannot import '" + imp.path() + "': not a valid path (" + e.getReason() + ")");
+        continue;
+      }
       if (inProgress.contains(target)) {
         List<String> cycle = new ArrayList<>();
         for (var it = inProgress.descendingIterator(); it.hasNext(); ) cycle.add(it.next().getFileName().toString());
@@ -54,12 +58,17 @@ final class ImportLoader {
       }
       String text;
       try {
-        text = Files.readString(target, StandardCharsets.UTF_8);
+        text = Frontend.readSource(target);
       } catch (IOException | java.io.UncheckedIOException e) {
         diagnostics.error(imp.pathSpan(), "cannot import '" + imp.path() + "': " + Frontend.reason(e));
         continue;
       }
-      String shown = Path.of(source.path()).resolveSibling(imp.path()).normalize().toString();
+      String shown;
+      try {
+        shown = Path.of(source.path()).resolveSibling(imp.path()).normalize().toString();
+      } catch (java.nio.file.InvalidPathException e) {
+        shown = target.toString();
+      }
       load(target, new SourceFile(shown, text));
     }
     inProgress.pop();

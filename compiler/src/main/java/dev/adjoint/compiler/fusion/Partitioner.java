@@ -49,6 +49,7 @@ public final class Partitioner {
   private final Map<Node, List<Node>> users = new IdentityHashMap<>();
   private final Set<Node> outputs = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<Node> dataDependent = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<Node> dependsOnParam = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<Node> stored = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<Node> expanding = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -61,6 +62,8 @@ public final class Partitioner {
     for (Node n : order) {
       boolean argument = n.op() instanceof Input in && in.kind() == Input.Kind.ARGUMENT;
       if (argument || n.inputs().stream().anyMatch(dataDependent::contains)) dataDependent.add(n);
+      boolean param = n.op() instanceof Input in && in.kind() == Input.Kind.PARAM;
+      if (param || n.inputs().stream().anyMatch(dependsOnParam::contains)) dependsOnParam.add(n);
     }
   }
 
@@ -91,13 +94,23 @@ public final class Partitioner {
     return new FusionPlan(graph, stored, groups());
   }
 
-  /** Both operands depend on the entry's arguments and the result is larger than either. */
+  /**
+   * A batched product of two activations whose result is larger than either operand: attention
+   * scores. Neither operand may be computed from params alone (a weight), and the product must
+   * have batch axes (heads, sequences in a batch) — a plain matrix product with an argument as its
+   * weight is an ordinary contraction, stored once.
+   */
   private boolean isExpanding(Node dot) {
     DotGeneral d = (DotGeneral) dot.op();
-    if (!dataDependent.contains(dot.input(0)) || !dataDependent.contains(dot.input(1))) return false;
+    if (weightOnly(dot.input(0)) || weightOnly(dot.input(1)) || d.lhsBatch().isEmpty()) return false;
     if (d.lhsFree(dot.input(0).type().rank()).isEmpty() || d.rhsFree(dot.input(1).type().rank()).isEmpty()) return false;
     long out = estimate(dot.type().shape());
     return out > estimate(dot.input(0).type().shape()) && out > estimate(dot.input(1).type().shape());
+  }
+
+  /** Computed from params (and constants) without any argument of the entry. */
+  private boolean weightOnly(Node n) {
+    return !dataDependent.contains(n) && dependsOnParam.contains(n);
   }
 
   static long estimate(Shape shape) {
@@ -211,7 +224,7 @@ public final class Partitioner {
         Map<Node, Node> trial = new IdentityHashMap<>(hostOf);
         trial.put(r, best);
         for (var e : trial.entrySet()) if (e.getValue() == r) e.setValue(best);
-        if (!cyclic(build(roots, trial))) {
+        if (valid(trial) && !cyclic(build(roots, trial))) {
           hostOf = trial;
           changed = true;
         }
@@ -225,7 +238,7 @@ public final class Partitioner {
           Map<Node, Node> trial = new IdentityHashMap<>(hostOf);
           trial.put(r, p);
           for (var x : trial.entrySet()) if (x.getValue() == r) x.setValue(p);
-          if (!cyclic(build(roots, trial))) {
+          if (valid(trial) && !cyclic(build(roots, trial))) {
             hostOf = trial;
             changed = true;
             break;
@@ -247,7 +260,7 @@ public final class Partitioner {
           Map<Node, Node> trial = new IdentityHashMap<>(hostOf);
           trial.put(e, p);
           for (var x : trial.entrySet()) if (x.getValue() == e) x.setValue(p);
-          if (!cyclic(build(roots, trial))) {
+          if (valid(trial) && !cyclic(build(roots, trial))) {
             hostOf = trial;
             changed = true;
             break;
@@ -255,7 +268,7 @@ public final class Partitioner {
         }
       }
     }
-    return order(build(roots, hostOf));
+    return order(withoutUnreadResults(build(roots, hostOf)));
   }
 
   private List<Group> build(List<Node> roots, Map<Node, Node> hostOf) {
@@ -324,6 +337,62 @@ public final class Partitioner {
     for (Node m : cone(root)) {
       NodeKind mk = NodeKind.of(m);
       if (mk == NodeKind.REDUCTION || mk == NodeKind.CONTRACTION || mk == NodeKind.SCATTER) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Results no other kernel reads (their readers all joined the kernel that computes them) and
+   * that are not the entry's results stay inside that kernel instead of being stored.
+   */
+  private List<Group> withoutUnreadResults(List<Group> groups) {
+    Map<Node, Group> producer = new IdentityHashMap<>();
+    for (Group g : groups) for (Node o : g.outputs()) producer.put(o, g);
+    Set<Node> readElsewhere = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Group g : groups) {
+      Set<Node> members = Collections.newSetFromMap(new IdentityHashMap<>());
+      members.addAll(g.outputs());
+      members.addAll(g.inlined());
+      for (Node m : members) {
+        for (Node in : m.inputs()) if (producer.containsKey(in) && producer.get(in) != g) readElsewhere.add(in);
+      }
+    }
+    List<Group> out = new ArrayList<>();
+    for (Group g : groups) {
+      List<Node> kept = new ArrayList<>(List.of(g.primary()));
+      List<Node> inlined = new ArrayList<>(g.inlined());
+      for (Node o : g.outputs().subList(1, g.outputs().size())) {
+        if (outputs.contains(o) || readElsewhere.contains(o)) kept.add(o);
+        else {
+          inlined.add(o);
+          stored.remove(o);
+        }
+      }
+      Node primary = g.primary();
+      boolean primaryNeeded = outputs.contains(primary) || readElsewhere.contains(primary) || kept.size() == 1;
+      if (!primaryNeeded) stored.remove(primary);
+      out.add(new Group(g.kind(), kept, inlined, primaryNeeded));
+    }
+    return out;
+  }
+
+  /**
+   * Whether every result hosted in another kernel (after hosts were themselves hosted) can be
+   * computed there: a row statistic read at the host's own rows, a column sum over the host's
+   * elements, or a result over the host's own elements.
+   */
+  private boolean valid(Map<Node, Node> hostOf) {
+    for (var e : hostOf.entrySet()) {
+      Node x = e.getKey();
+      Node host = e.getValue();
+      boolean ok;
+      if (NodeKind.of(x) == NodeKind.REDUCTION) {
+        ok = isColumnSumOf(x, host)
+            || (leadsWith(host.type().shape(), x.type().shape()) && readAtOwnIndex(host, x) && !reaches(host, x));
+      } else {
+        ok = x.type().shape().equals(host.type().shape()) && readAtOwnIndex(x, host);
+      }
+      if (!ok) return false;
     }
     return true;
   }

@@ -74,7 +74,7 @@ final class KernelBuilder {
       List<KExpr> index = new ArrayList<>();
       loops(root, primary, index, 0);
     }
-    for (Node out : group.outputs()) {
+    for (Node out : group.stored()) {
       if (!writes.contains(buffers.get(out))) {
         throw new IllegalStateException(name + ": lowering stored no " + out + " of its " + group.kind() + " group");
       }
@@ -242,9 +242,7 @@ final class KernelBuilder {
     for (int k = 0; k < vector.size(); k++) full[vector.get(k)] = laneIndex.get(k);
     List<KExpr> fullIndex = List.of(full);
     store.remember(new Block.Key(dot, fullIndex), result);
-    Buffer b = buffers.get(primary);
-    writes.add(b);
-    store.statements.add(new KStmt.Store(b, IndexMaps.flat(fullIndex, primary.type().shape()), value(primary, fullIndex, store)));
+    store(primary, fullIndex, store);
     storeBeside(primary, fullIndex, store);
     rowBlock.statements.add(new KStmt.Loop(lane, length, false, store.statements));
     for (int k = chain.size() - 1; k >= 0; k--) {
@@ -327,6 +325,10 @@ final class KernelBuilder {
         Buffer eb = buffers.get(extra);
         writes.add(eb);
         store.statements.add(new KStmt.Store(eb, IndexMaps.flat(fullIndex, extra.type().shape()), value(extra, fullIndex, store)));
+      } else if (!writes.contains(buffers.get(extra))) {
+        // A statistic of leading axes the reordered loops did not open first: stored at every
+        // element of its row (the same value each time).
+        store(extra, fullIndex.subList(0, extra.type().rank()), store);
       }
     }
   }
@@ -385,6 +387,7 @@ final class KernelBuilder {
 
   private void store(Node n, List<KExpr> index, Block block) {
     Buffer b = buffers.get(n);
+    if (b == null) return; // computed only for the results beside it
     writes.add(b);
     KExpr v = value(n, List.copyOf(index), block);
     block.statements.add(new KStmt.Store(b, IndexMaps.flat(index, n.type().shape()), v));

@@ -45,7 +45,7 @@ public final class Lowerer {
     }
     List<Buffer> temporaries = new ArrayList<>();
     for (Group group : plan.groups()) {
-      for (Node n : group.outputs()) {
+      for (Node n : group.stored()) {
         if (buffers.containsKey(n)) continue;
         Buffer b = new Buffer(buffers.size(), "t" + temporaries.size(), n.type(), Buffer.Role.TEMPORARY);
         buffers.put(n, b);

@@ -69,15 +69,15 @@ public final class MemoryPlanner {
         }
         slotFree.set(slot, false);
         slotOf.put(b, slot);
-        live += need;
       }
+      live = 0;
+      for (int s = 0; s < slotBytes.size(); s++) if (!slotFree.get(s)) live += slotBytes.get(s);
       peakLive = Math.max(peakLive, live);
       // Buffers read for the last time here die after this kernel (and unread ones at once).
       for (Buffer b : slotOf.keySet()) {
         int last = lastRead.getOrDefault(b, firstWrite.getOrDefault(b, k));
         if (last == k && !slotFree.get(slotOf.get(b)) && !sharedByLater(slotOf, b, lastRead, k)) {
           slotFree.set(slotOf.get(b), true);
-          live -= bytes(b, sizes);
         }
       }
     }

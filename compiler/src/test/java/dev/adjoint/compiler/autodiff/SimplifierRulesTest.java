@@ -83,6 +83,8 @@ class SimplifierRulesTest {
                 e.node(new Broadcast(Shape.ofConstants(2, 2, 3), List.of(1, 2)), in[2])), List.of(2)), "(dot_general a a)"),
         c("reduce(broadcast(x)) -> broadcast(reduce(x))", (e, in) -> e.reduce(Reduce.Fn.MAX,
             e.node(new Broadcast(Shape.ofConstants(4, 2, 3), List.of(1, 2)), in[2]), List.of(2)), "(broadcast (reduce_max a))"),
+        c("dot(constant, x) -> c * broadcast(sum(x))", (e, in) -> e.node(new DotGeneral(List.of(), List.of(), List.of(1), List.of(1)),
+            e.full(2, MAT), in[2]), "(mul (broadcast (reduce_sum a)) (broadcast (constant 2)))"),
         c("transpose(a . b) -> b . a", (e, in) -> e.node(new Transpose(List.of(1, 0)),
             e.node(new DotGeneral(List.of(), List.of(), List.of(1), List.of(0)), in[2], e.node(new Transpose(List.of(1, 0)), in[2]))),
             "(dot_general (transpose a) a)"),

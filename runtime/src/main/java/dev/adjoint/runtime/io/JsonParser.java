@@ -25,6 +25,7 @@ final class JsonParser {
 
   /** Deep enough for any header; the limit keeps hostile input from overflowing the stack. */
   private static final int MAX_DEPTH = 64;
+  private static final int MAX_NUMBER_LENGTH = 400;
 
   private final String text;
   private int pos;
@@ -207,7 +208,16 @@ final class JsonParser {
       requireDigits();
     }
     String literal = text.substring(start, pos);
-    return integral ? new BigInteger(literal) : new BigDecimal(literal);
+    // No header needs a longer number, and BigInteger parses very long ones in quadratic time.
+    if (literal.length() > MAX_NUMBER_LENGTH) {
+      throw error("number with more than " + MAX_NUMBER_LENGTH + " characters", start);
+    }
+    try {
+      return integral ? new BigInteger(literal) : new BigDecimal(literal);
+    } catch (NumberFormatException e) {
+      // BigDecimal refuses exponents beyond the int range (1e9999999999).
+      throw error("number out of range", start);
+    }
   }
 
   private void requireDigits() throws LiteralSyntaxException {

@@ -40,6 +40,7 @@ final class PythonLiteral {
 
   /** Deep enough for any header; the limit keeps hostile input from overflowing the stack. */
   private static final int MAX_DEPTH = 32;
+  private static final int MAX_NUMBER_LENGTH = 400;
 
   private final String text;
   private int pos;
@@ -217,6 +218,10 @@ final class PythonLiteral {
     }
     if (pos == digitsStart) {
       throw error("expected a digit but found " + describeNext());
+    }
+    // No header needs a longer number, and BigInteger parses very long ones in quadratic time.
+    if (pos - start > MAX_NUMBER_LENGTH) {
+      throw error("integer with more than " + MAX_NUMBER_LENGTH + " characters", start);
     }
     BigInteger value = new BigInteger(text.substring(start, pos));
     // Python 2's repr wrote longs as 3L; old NumPy files have shapes like (3L, 4L).

@@ -11,6 +11,7 @@ import dev.adjoint.grammar.AdjointParser.ExpressionOnlyContext;
 import java.util.List;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.misc.ParseCancellationException;
 
 /**
  * The front door of the front end: source text in, AST out, every syntax error reported to
@@ -26,7 +27,12 @@ public final class Parser {
    */
   public static Program parse(SourceFile source, Diagnostics diagnostics) {
     AdjointParser parser = newParser(source, diagnostics);
-    AdjointParser.ProgramContext tree = parser.program();
+    AdjointParser.ProgramContext tree;
+    try {
+      tree = parser.program();
+    } catch (ParseCancellationException e) {
+      return new Program(source, List.of()); // too many errors to go on; they are reported
+    }
     return new AstBuilder(new BuildContext(source, diagnostics)).program(tree);
   }
 
@@ -37,7 +43,12 @@ public final class Parser {
    */
   public static Expr parseExpr(SourceFile source, Diagnostics diagnostics) {
     AdjointParser parser = newParser(source, diagnostics);
-    ExpressionOnlyContext tree = parser.expressionOnly();
+    ExpressionOnlyContext tree;
+    try {
+      tree = parser.expressionOnly();
+    } catch (ParseCancellationException e) {
+      return new Expr.Tuple(List.of(), new Span(source, 0, source.length()));
+    }
     if (ParseTrees.hasErrors(tree)) {
       return new Expr.Tuple(List.of(), new Span(source, 0, source.length()));
     }
