@@ -32,13 +32,13 @@ class UsageErrorsTest {
 
   @Test
   void noCommand() {
-    usage(run(), "missing command: check, eval, dump, gradcheck or stats", "");
+    usage(run(), "missing command: check, eval, dump, gradcheck, stats or bench", "");
   }
 
   @Test
   void unknownCommand() {
-    usage(run("evaluate", file), "unknown command 'evaluate'; the commands are check, eval, dump, gradcheck, stats", "");
-    usage(run("evl", file), "unknown command 'evl' (did you mean 'eval'?); the commands are check, eval, dump, gradcheck, stats", "");
+    usage(run("evaluate", file), "unknown command 'evaluate'; the commands are check, eval, dump, gradcheck, stats, bench", "");
+    usage(run("evl", file), "unknown command 'evl' (did you mean 'eval'?); the commands are check, eval, dump, gradcheck, stats, bench", "");
   }
 
   @Test

@@ -150,6 +150,20 @@ public final class Compilation {
 
 
 
+  /**
+   * What a backend is handed for one run: the graph (the entry, or the entry with the gradient of
+   * every param and floating input, seeded with ones), and the checked values and sizes. For
+   * benchmarks, which compile once and run many times.
+   */
+  public record Execution(Graph graph, Map<String, Tensor> values, Map<String, Long> sizes) {}
+
+  public Execution execution(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
+      boolean gradient) {
+    Prepared p = prepare(entry, options, inputs, params);
+    Graph graph = gradient ? Simplifier.simplify(ReverseMode.gradient(p.graph(), wrtNodes(p.graph()), true)) : p.graph();
+    return new Execution(graph, p.values(), p.sizes());
+  }
+
   private Prepared prepare(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params) {
     Frontend.Entry signature = graph(entry, options, Map.of());
     Map<String, TensorType> argTypes = new HashMap<>();
