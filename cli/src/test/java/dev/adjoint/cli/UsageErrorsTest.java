@@ -32,13 +32,13 @@ class UsageErrorsTest {
 
   @Test
   void noCommand() {
-    usage(run(), "missing command: check, eval, dump, gradcheck, stats or bench", "");
+    usage(run(), "missing command: check, eval, dump, gradcheck, stats, bench or compile", "");
   }
 
   @Test
   void unknownCommand() {
-    usage(run("evaluate", file), "unknown command 'evaluate'; the commands are check, eval, dump, gradcheck, stats, bench", "");
-    usage(run("evl", file), "unknown command 'evl' (did you mean 'eval'?); the commands are check, eval, dump, gradcheck, stats, bench", "");
+    usage(run("evaluate", file), "unknown command 'evaluate'; the commands are check, eval, dump, gradcheck, stats, bench, compile", "");
+    usage(run("evl", file), "unknown command 'evl' (did you mean 'eval'?); the commands are check, eval, dump, gradcheck, stats, bench, compile", "");
   }
 
   @Test
