@@ -5,14 +5,13 @@ import dev.adjoint.codegen.java.JavaGenerator;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.runtime.io.AtomicWrites;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,16 +65,10 @@ final class CompileCommand implements Callable<Integer> {
     Path target = folder.resolve(javaFile.typeSpec().name() + ".java");
     try {
       Files.createDirectories(folder);
-      Path temporary = Files.createTempFile(folder, "." + javaFile.typeSpec().name(), ".tmp");
-      Files.writeString(temporary, javaFile.toString(), StandardCharsets.UTF_8);
-      try {
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-      }
     } catch (IOException e) {
-      throw new UncheckedIOException(new IOException("cannot write " + target + ": " + e.getMessage(), e));
+      throw new UncheckedIOException(new IOException("cannot create " + folder + ": " + e.getMessage(), e));
     }
+    AtomicWrites.write(target, javaFile.toString().getBytes(StandardCharsets.UTF_8));
     stdout.println(out.relativize(target));
   }
 }

@@ -723,21 +723,11 @@ final class KernelEmitter {
   }
 
   private static String operator(Fn fn) {
-    return switch (fn) {
-      case ADD -> "+";
-      case SUB -> "-";
-      case MUL -> "*";
-      case DIV -> "/";
-      case MOD -> "%";
-      case EQ -> "==";
-      case NE -> "!=";
-      case LT -> "<";
-      case LE -> "<=";
-      case GT -> ">";
-      case GE -> ">=";
-      default -> throw new AssertionError(fn);
-    };
+    String symbol = fn.infix();
+    if (symbol == null || fn == Fn.AND || fn == Fn.OR) throw new AssertionError(fn);
+    return symbol;
   }
+
 
   /**
    * {@code x op y}. A left-associative operator takes a left operand of its own precedence

@@ -48,6 +48,29 @@ public record Binary(Fn fn) implements Op {
     public String opName() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
+
+    /**
+     * The operator Java, C and CUDA spell this function with ({@code +}, {@code <=}, {@code &&}),
+     * or null for those written as calls (pow, max, min): the one op table every printer shares.
+     */
+    public String infix() {
+      return switch (this) {
+        case ADD -> "+";
+        case SUB -> "-";
+        case MUL -> "*";
+        case DIV -> "/";
+        case MOD -> "%";
+        case EQ -> "==";
+        case NE -> "!=";
+        case LT -> "<";
+        case LE -> "<=";
+        case GT -> ">";
+        case GE -> ">=";
+        case AND -> "&&";
+        case OR -> "||";
+        case POW, MAX, MIN -> null;
+      };
+    }
   }
 
   @Override

@@ -187,23 +187,9 @@ public final class KernelPrinter {
   }
 
   private static String infix(Fn fn) {
-    return switch (fn) {
-      case ADD -> "+";
-      case SUB -> "-";
-      case MUL -> "*";
-      case DIV -> "/";
-      case MOD -> "%";
-      case EQ -> "==";
-      case NE -> "!=";
-      case LT -> "<";
-      case LE -> "<=";
-      case GT -> ">";
-      case GE -> ">=";
-      case AND -> "&&";
-      case OR -> "||";
-      case POW, MAX, MIN -> null;
-    };
+    return fn.infix();
   }
+
 
   /**
    * A literal at its dtype: {@code 3}, {@code true}, {@code 0.5}, {@code 1.0e-5}, {@code -inf},

@@ -3,21 +3,15 @@ package dev.adjoint.runtime.io;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** Whole-file reads and all-or-nothing writes for the array file formats. */
 final class ArrayFiles {
   /** The largest byte array the JVM reliably allocates. */
   private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
-  private static final AtomicLong TEMP_COUNTER = new AtomicLong();
 
   private ArrayFiles() {}
 
@@ -58,48 +52,7 @@ final class ArrayFiles {
    * @throws UncheckedIOException if the file cannot be written; the message names it
    */
   static void writeAtomically(Path path, ContentWriter content) {
-    Path target = path.toAbsolutePath();
-    Path folder = target.getParent();
-    Path temp = null;
-    try {
-      temp = createTempBeside(folder, target.getFileName().toString());
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        content.writeTo(channel);
-        channel.force(true);
-      }
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      temp = null;
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException("'" + path + "': cannot write the file: folder '" + folder
-          + "' does not exist", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("'" + path + "': cannot write the file: " + e, e);
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // The write already failed and that is what gets reported; a stray temp file is secondary.
-        }
-      }
-    }
+    AtomicWrites.write(path, content::writeTo);
   }
 
-  // Not Files.createTempFile: it makes the file owner-only (0600), and the rename would carry
-  // that over to the result; a plain create gets the usual permissions.
-  private static Path createTempBeside(Path folder, String name) throws IOException {
-    while (true) {
-      Path temp = folder.resolve("." + name + "." + ProcessHandle.current().pid() + "-"
-          + TEMP_COUNTER.incrementAndGet() + ".tmp");
-      try {
-        return Files.createFile(temp);
-      } catch (FileAlreadyExistsException e) {
-        // Left by another process or a crashed run; try the next name.
-      }
-    }
-  }
 }

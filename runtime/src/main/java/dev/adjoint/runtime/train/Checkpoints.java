@@ -1,5 +1,7 @@
 package dev.adjoint.runtime.train;
 
+import dev.adjoint.runtime.io.AtomicWrites;
+
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.io.ArrayFileException;
 import dev.adjoint.runtime.io.Safetensors;
@@ -128,10 +130,10 @@ public final class Checkpoints {
     optimizerMeta.put(KEY_SEED, Long.toString(state.seed()));
     optimizerMeta.put(KEY_EPOCH, Integer.toString(state.data().epoch()));
     optimizerMeta.put(KEY_BATCH, Integer.toString(state.data().batch()));
-    SequencedMap<Path, byte[]> files = new LinkedHashMap<>();
-    files.put(folder.resolve(OPTIMIZER_FILE), encode(slots, optimizerMeta, state.step()));
-    files.put(folder.resolve(PARAMS_FILE), encode(params, Map.of(), state.step()));
-    AtomicFiles.writeAll(files);
+    SequencedMap<Path, AtomicWrites.Content> files = new LinkedHashMap<>();
+    files.put(folder.resolve(OPTIMIZER_FILE), AtomicWrites.Content.of(encode(slots, optimizerMeta, state.step())));
+    files.put(folder.resolve(PARAMS_FILE), AtomicWrites.Content.of(encode(params, Map.of(), state.step())));
+    AtomicWrites.writeAll(files);
   }
 
   /** The bytes of one checkpoint file, its metadata completed with format, step and checksum. */

@@ -1,5 +1,7 @@
 package dev.adjoint.runtime.train;
 
+import dev.adjoint.runtime.io.AtomicWrites;
+
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -115,7 +117,7 @@ public final class MetricsLog implements Closeable {
         if (line.isBlank()) continue;
         if (parseLine(file, line, 0).step() <= step) kept.append(line).append('\n');
       }
-      AtomicFiles.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
+      AtomicWrites.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
     }
     return open(file, StandardOpenOption.APPEND);
   }

@@ -1,5 +1,7 @@
 package dev.adjoint.runtime.train;
 
+import dev.adjoint.runtime.io.AtomicWrites;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -74,11 +76,11 @@ public final class Plots {
   }
 
   public static void writeSvg(Path file, List<Shape> shapes) {
-    AtomicFiles.write(file, svg(shapes).getBytes(StandardCharsets.UTF_8));
+    AtomicWrites.write(file, svg(shapes).getBytes(StandardCharsets.UTF_8));
   }
 
   public static void writePng(Path file, List<Shape> shapes) {
-    AtomicFiles.write(file, png(shapes));
+    AtomicWrites.write(file, png(shapes));
   }
 
   // ---- layout -------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 package dev.adjoint.runtime.train;
 
+import dev.adjoint.runtime.io.AtomicWrites;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -208,7 +210,7 @@ public final class Vocabulary {
 
   /** Writes the vocabulary to {@code path} all at once (a temporary file renamed over it). */
   public void save(Path path) {
-    AtomicFiles.write(path, toText().getBytes(StandardCharsets.UTF_8));
+    AtomicWrites.write(path, toText().getBytes(StandardCharsets.UTF_8));
   }
 
   /**

@@ -1,4 +1,4 @@
-package dev.adjoint.runtime.train;
+package dev.adjoint.runtime.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,14 +14,14 @@ import java.util.SequencedMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AtomicFilesTest {
+class AtomicWritesTest {
   @TempDir Path dir;
 
   @Test
   void replacesTheFileAndLeavesNoTemporaries() throws Exception {
     Path f = dir.resolve("a.txt");
     Files.writeString(f, "old");
-    AtomicFiles.write(f, "new".getBytes(StandardCharsets.UTF_8));
+    AtomicWrites.write(f, "new".getBytes(StandardCharsets.UTF_8));
     assertEquals("new", Files.readString(f));
     try (var files = Files.list(dir)) {
       assertEquals(List.of(f), files.toList());
@@ -33,10 +33,10 @@ class AtomicFilesTest {
     Path first = dir.resolve("first.txt");
     Files.writeString(first, "old");
     Path second = dir.resolve("missing").resolve("second.txt");
-    SequencedMap<Path, byte[]> files = new LinkedHashMap<>();
-    files.put(first, "new".getBytes(StandardCharsets.UTF_8));
-    files.put(second, "new".getBytes(StandardCharsets.UTF_8));
-    var e = assertThrows(UncheckedIOException.class, () -> AtomicFiles.writeAll(files));
+    SequencedMap<Path, AtomicWrites.Content> files = new LinkedHashMap<>();
+    files.put(first, AtomicWrites.Content.of("new".getBytes(StandardCharsets.UTF_8)));
+    files.put(second, AtomicWrites.Content.of("new".getBytes(StandardCharsets.UTF_8)));
+    var e = assertThrows(UncheckedIOException.class, () -> AtomicWrites.writeAll(files));
     assertTrue(e.getMessage().contains("second.txt': cannot write the file: folder"), e.getMessage());
     assertEquals("old", Files.readString(first));
     try (var left = Files.list(dir)) {

@@ -1,4 +1,4 @@
-package dev.adjoint.runtime.train;
+package dev.adjoint.runtime.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,23 +17,43 @@ import java.util.SequencedMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * All-or-nothing file writes for the training outputs (vocabulary, plots, the trimmed metrics log):
- * the bytes go to a temporary file beside the target, are forced to disk and renamed over it, so
- * a crash leaves the old file or the new one, never a part. The same scheme as the array files'.
+ * All-or-nothing file writes, for every file Adjoint writes (arrays, params, checkpoints, plots,
+ * generated sources): the content goes to a temporary file beside the target, is forced to disk
+ * and renamed over it, so a crash leaves the old file or the new one, never a part. The temporary
+ * is made with a plain create, not {@code Files.createTempFile}, which would make it owner-only
+ * (0600) and the rename would carry that over to the result.
  */
-final class AtomicFiles {
+public final class AtomicWrites {
   private static final AtomicLong COUNTER = new AtomicLong();
 
-  private AtomicFiles() {}
+  /** Writes a file's content to a channel. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(FileChannel channel) throws IOException;
+
+    static Content of(byte[] bytes) {
+      return channel -> {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) channel.write(buffer);
+      };
+    }
+  }
+
+  private AtomicWrites() {}
 
   /**
    * Replaces {@code path} with {@code bytes}.
    *
    * @throws UncheckedIOException naming the file if it cannot be written
    */
-  static void write(Path path, byte[] bytes) {
-    SequencedMap<Path, byte[]> one = new LinkedHashMap<>();
-    one.put(path, bytes);
+  public static void write(Path path, byte[] bytes) {
+    write(path, Content.of(bytes));
+  }
+
+  /** Replaces {@code path} with what {@code content} writes. */
+  public static void write(Path path, Content content) {
+    SequencedMap<Path, Content> one = new LinkedHashMap<>();
+    one.put(path, content);
     writeAll(one);
   }
 
@@ -44,7 +64,7 @@ final class AtomicFiles {
    * @throws UncheckedIOException naming the file that cannot be written; no target has changed
    *     if the failure is in the writing
    */
-  static void writeAll(SequencedMap<Path, byte[]> files) {
+  public static void writeAll(SequencedMap<Path, Content> files) {
     Map<Path, Path> temps = new LinkedHashMap<>();
     Path current = null;
     try {
@@ -54,8 +74,7 @@ final class AtomicFiles {
         Path temp = createTempBeside(target.getParent(), target.getFileName().toString());
         temps.put(current, temp);
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-          ByteBuffer buffer = ByteBuffer.wrap(e.getValue());
-          while (buffer.hasRemaining()) channel.write(buffer);
+          e.getValue().writeTo(channel);
           channel.force(true);
         }
       }
