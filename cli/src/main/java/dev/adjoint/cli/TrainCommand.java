@@ -1,0 +1,165 @@
+package dev.adjoint.cli;
+
+import dev.adjoint.cli.train.Trainer;
+import dev.adjoint.compiler.Compilation;
+import dev.adjoint.runtime.train.Batcher;
+import dev.adjoint.runtime.train.BuiltinTasks;
+import dev.adjoint.runtime.train.DataSplit;
+import dev.adjoint.runtime.train.Example;
+import dev.adjoint.runtime.train.OptimizerSettings;
+import dev.adjoint.runtime.train.ParallelText;
+import dev.adjoint.runtime.train.Schedule;
+import dev.adjoint.runtime.train.Schedules;
+import dev.adjoint.runtime.train.Tokenizer;
+import dev.adjoint.runtime.train.Vocabulary;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Train a model's scalar loss (default: the only model's loss) on a built-in task or parallel text, "
+        + "on the generated-Java backend. Writes metrics.jsonl, checkpoint.safetensors, optimizer.safetensors, "
+        + "loss.png and loss.svg to --out. The last line is final: step=N loss=X exact_match=Y bleu=Z.")
+final class TrainCommand implements Callable<Integer> {
+  /** How many examples a built-in task is generated with, and how many of them are held out. */
+  static final int TASK_EXAMPLES = 20_000;
+  static final int TASK_HELD_OUT = 200;
+
+  @Parameters(paramLabel = "FILE.adj", description = "The program.")
+  Path file;
+
+  @Option(names = "--entry", paramLabel = "Model.fn", description = "The loss (default: the only model's loss).")
+  String entry;
+
+  @Option(names = "--task", paramLabel = "NAME", description = "A built-in task: copy, reverse, sort or add.")
+  String task;
+
+  @Option(names = "--data", paramLabel = "FILE.tsv", description = "Parallel text: source<TAB>target per line.")
+  Path data;
+
+  @Option(names = "--steps", paramLabel = "N", defaultValue = "3000", description = "Steps to train to (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "64", description = "Sentence pairs per batch (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--max-len", paramLabel = "N", defaultValue = "8", description = "Longest sequence, in tokens (default: ${DEFAULT-VALUE}).")
+  int maxLen;
+
+  @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam", description = "adam, adamw or sgd (default: ${DEFAULT-VALUE}).")
+  String optimizer;
+
+  @Option(names = "--lr", paramLabel = "X", defaultValue = "1.0",
+      description = "Peak learning rate; for noam a factor on the paper's formula (default: ${DEFAULT-VALUE}).")
+  double lr;
+
+  @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "noam",
+      description = "noam, constant, cosine or linear (default: ${DEFAULT-VALUE}).")
+  String schedule;
+
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "200", description = "Warm-up steps (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--clip", paramLabel = "X", defaultValue = "1.0",
+      description = "Clip gradients to this global norm; 0 for none (default: ${DEFAULT-VALUE}).")
+  double clip;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of params, data, dropout (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "java", description = "java (default: ${DEFAULT-VALUE}).")
+  String backend;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Threads (default: the number of cores).")
+  Integer threads;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Where files go (default: --resume's folder, else runs/train).")
+  Path out;
+
+  @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run checkpointed in DIR.")
+  Path resume;
+
+  @Option(names = "--eval-every", paramLabel = "N", defaultValue = "250",
+      description = "Evaluate on the held-out data every N steps and at the end; 0: at the end only (default: ${DEFAULT-VALUE}).")
+  int evalEvery;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if ((task == null) == (data == null)) throw new UserError("give exactly one of --task NAME and --data FILE.tsv");
+    if (steps < 1) throw new UserError("--steps must be at least 1, got " + steps);
+    if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
+    if (maxLen < 1) throw new UserError("--max-len must be at least 1, got " + maxLen);
+    if (warmup < 0) throw new UserError("--warmup must be at least 0, got " + warmup);
+    if (evalEvery < 0) throw new UserError("--eval-every must be at least 0, got " + evalEvery);
+    if (!(clip >= 0)) throw new UserError("--clip must be at least 0, got " + clip);
+    if (!backend.equals("java")) throw new UserError("adjoint train runs on --backend java only for now, not '" + backend + "'");
+    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    if (t < 1) throw new UserError("--threads must be at least 1, got " + t);
+    OptimizerSettings opt = OptimizerSettings.defaults(OptimizerSettings.Kind.fromName(optimizer));
+
+    Compilation c = Compilation.compile(file);
+    String loss = entry != null ? entry : defaultLoss(c);
+    if (!c.entryPoints().contains(loss)) {
+      throw new UserError("no entry point '" + loss + "'; the entry points are " + String.join(", ", c.entryPoints()));
+    }
+    int dot = loss.lastIndexOf('.');
+    String forward = (dot < 0 ? "" : loss.substring(0, dot + 1)) + "forward";
+    if (!c.entryPoints().contains(forward)) {
+      throw new UserError("'" + forward + "' is needed to decode the held-out data, and " + file + " has no such entry point");
+    }
+    Schedule sched = Schedules.of(schedule, lr, warmup, steps, Trainer.modelWidth(c, loss));
+
+    List<Example> examples;
+    double fraction;
+    Vocabulary vocabulary;
+    Map<String, String> extra = new LinkedHashMap<>();
+    if (task != null) {
+      BuiltinTasks.Task tk = BuiltinTasks.Task.fromName(task);
+      examples = BuiltinTasks.generate(tk, TASK_EXAMPLES, maxLen, seed);
+      fraction = (double) TASK_HELD_OUT / TASK_EXAMPLES;
+      vocabulary = BuiltinTasks.vocabulary();
+      extra.put("task", tk.cliName());
+    } else {
+      ParallelText.Dataset d = ParallelText.load(data, Tokenizer.CHARACTER, maxLen);
+      examples = d.examples();
+      fraction = DataSplit.HELD_OUT_FRACTION;
+      vocabulary = d.vocabulary();
+      extra.put("data", data.toString());
+    }
+    DataSplit<Example> split = DataSplit.of(examples, fraction, seed);
+    new Batcher(split.train(), batch, seed); // refuses a batch larger than the data before anything is printed
+    extra.put("schedule", sched.cliName());
+    extra.put("max_len", Integer.toString(maxLen));
+    extra.put("batch_size", Integer.toString(batch));
+    Path dir = out != null ? out : resume != null ? resume : Path.of("runs", "train");
+    Trainer.Settings settings = new Trainer.Settings(file, loss, forward, split.train(), split.heldOut(), steps, batch,
+        maxLen, opt, sched, clip, seed, t, dir, resume, evalEvery, extra);
+    PrintWriter w = spec.commandLine().getOut();
+    w.printf(Locale.ROOT, "training %s on %s: %d pairs (%d held out), vocabulary %d, batch %d, %s, %s, %d thread%s%n",
+        loss, task != null ? "task " + task : data, split.train().size(), split.heldOut().size(), vocabulary.size(),
+        batch, opt.kind().cliName(), sched.cliName(), t, t == 1 ? "" : "s");
+    Trainer.Result r = new Trainer(settings, w).run();
+    vocabulary.save(dir.resolve("vocabulary.txt"));
+    w.printf(Locale.ROOT, "final: step=%d loss=%.4f exact_match=%.4f bleu=%.2f%n", r.step(), r.loss(), r.exactMatch(), r.bleu());
+    return 0;
+  }
+
+  private static String defaultLoss(Compilation c) {
+    List<String> losses = c.entryPoints().stream().filter(e -> e.endsWith(".loss")).toList();
+    if (losses.size() != 1) {
+      throw new UserError(losses.isEmpty() ? "no model has a 'loss' function; name the loss with --entry Model.fn"
+          : "several models have a loss (" + String.join(", ", losses) + "); choose one with --entry");
+    }
+    return losses.get(0);
+  }
+}

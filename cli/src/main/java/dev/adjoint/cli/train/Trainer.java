@@ -1,0 +1,249 @@
+package dev.adjoint.cli.train;
+
+import dev.adjoint.codegen.java.JavaBackend;
+import dev.adjoint.compiler.Compilation;
+import dev.adjoint.compiler.RunOptions;
+import dev.adjoint.compiler.ir.Graph;
+import dev.adjoint.compiler.ir.Node;
+import dev.adjoint.compiler.ir.TensorType;
+import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.train.OptimizerGraphs;
+import dev.adjoint.runtime.Tensor;
+import dev.adjoint.runtime.train.Batch;
+import dev.adjoint.runtime.train.Batcher;
+import dev.adjoint.runtime.train.Checkpoints;
+import dev.adjoint.runtime.train.DataException;
+import dev.adjoint.runtime.train.Decoding;
+import dev.adjoint.runtime.train.Example;
+import dev.adjoint.runtime.train.GradientClipping;
+import dev.adjoint.runtime.train.Metrics;
+import dev.adjoint.runtime.train.MetricsLog;
+import dev.adjoint.runtime.train.OptimizerSettings;
+import dev.adjoint.runtime.train.Plots;
+import dev.adjoint.runtime.train.ProgressBar;
+import dev.adjoint.runtime.train.Schedule;
+import dev.adjoint.runtime.train.TensorSpec;
+import dev.adjoint.runtime.train.Throughput;
+import dev.adjoint.runtime.train.UpdateArguments;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The training loop of {@code adjoint train}: the loss entry and its gradient compiled once to
+ * generated Java (sizes B, S, T bound per batch at run time), one compiled update program per
+ * distinct param type ({@link OptimizerGraphs#update}) and one global-norm program
+ * ({@link OptimizerGraphs#globalNorm}) for clipping. Each step: next batch → loss and gradients in
+ * training mode (dropout keyed by the seed and the step) → global norm → clipping factor → update
+ * of every param and its optimiser state. Every {@code evalEvery} steps and at the end, the
+ * held-out data is decoded greedily through the {@code forward} entry for exact match and BLEU.
+ * Everything that decides the next step (params, optimiser state, step, data position, seed) is
+ * in the checkpoint, so a resumed run continues bit for bit.
+ */
+public final class Trainer {
+  /** What to train and how. */
+  public record Settings(Path file, String lossEntry, String forwardEntry, List<Example> train, List<Example> heldOut,
+      int steps, int batchSize, int maxLen, OptimizerSettings optimizer, Schedule schedule, double clip, long seed,
+      int threads, Path out, Path resume, int evalEvery, Map<String, String> extra) {}
+
+  /** What a run ended with. */
+  public record Result(int step, double loss, double exactMatch, double bleu) {}
+
+  private static final String SRC = "src";
+  private static final String TGT_IN = "tgt_in";
+  private static final String TGT_OUT = "tgt_out";
+
+  private final Settings s;
+  private final PrintWriter out;
+
+  public Trainer(Settings settings, PrintWriter out) {
+    this.s = settings;
+    this.out = out;
+  }
+
+  public Result run() throws java.io.IOException {
+    Compilation c = Compilation.compile(s.file());
+    RunOptions trainOptions = RunOptions.defaults().withSeed(s.seed()).withTraining(true);
+    RunOptions evalOptions = RunOptions.defaults().withSeed(s.seed());
+    Batcher batcher = new Batcher(s.train(), s.batchSize(), s.seed());
+
+    // Params from the seed: the entry prepared for the first batch initialises them.
+    Graph gradGraph = c.gradientGraph(s.lossEntry(), trainOptions, true);
+    List<String> names = new ArrayList<>();
+    Map<String, TensorType> types = new LinkedHashMap<>();
+    for (Node p : gradGraph.params()) {
+      names.add(Graph.paramName(p));
+      types.put(Graph.paramName(p), p.type());
+    }
+    for (Node a : gradGraph.arguments()) {
+      if (a.type().dtype().isFloating()) {
+        throw new DataException(s.lossEntry() + " has a floating-point argument '" + Graph.paramName(a)
+            + "'; the training entry takes (src: i32[B, S], tgt_in: i32[B, T], tgt_out: i32[B, T])");
+      }
+    }
+    Batch probe = Batch.of(s.train().subList(0, 1));
+    Compilation.Execution init = c.execution(s.lossEntry(), trainOptions, inputs(probe), Map.of(), false);
+    Map<String, Tensor> params = new LinkedHashMap<>();
+    for (String n : names) params.put(n, init.values().get(n));
+    Map<String, Tensor> slots = new LinkedHashMap<>();
+    for (String n : names) {
+      Tensor p = params.get(n);
+      for (String slot : s.optimizer().slots()) slots.put(Checkpoints.slotName(slot, n), Tensor.zeros(p.dtype(), p.shapeArray()));
+    }
+    int start = 0;
+    Files.createDirectories(s.out());
+    Path metricsFile = s.out().resolve("metrics.jsonl");
+    MetricsLog log;
+    if (s.resume() != null) {
+      Checkpoints.Checkpoint ck = Checkpoints.load(s.resume(), TensorSpec.of(params), s.optimizer().kind());
+      if (ck.state().seed() != s.seed()) {
+        throw new DataException("'" + s.resume() + "' was trained with --seed " + ck.state().seed() + ", not "
+            + s.seed() + ": pass the same seed to continue it");
+      }
+      params.putAll(ck.params());
+      slots.putAll(ck.slots());
+      start = ck.state().step();
+      batcher.seek(ck.state().data());
+      if (s.resume().toAbsolutePath().normalize().equals(s.out().toAbsolutePath().normalize())) {
+        log = MetricsLog.resume(metricsFile, start);
+      } else {
+        Path old = s.resume().resolve("metrics.jsonl");
+        if (Files.exists(old)) Files.copy(old, metricsFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        log = MetricsLog.resume(metricsFile, start);
+      }
+    } else {
+      log = MetricsLog.create(metricsFile);
+    }
+    if (start >= s.steps()) {
+      log.close();
+      throw new DataException("'" + s.resume() + "' is already at step " + start + "; ask for more --steps than that");
+    }
+
+    // Compile once: the gradient program, the forward program, the update programs, the norm program.
+    JavaBackend.Prepared gradProgram = JavaBackend.compile(Fusion.lower(gradGraph), JavaBackend.compiler());
+    Graph forwardGraph = c.graph(s.forwardEntry(), evalOptions, Map.of()).graph();
+    JavaBackend.Prepared forwardProgram = JavaBackend.compile(Fusion.lower(forwardGraph), JavaBackend.compiler());
+    Map<TensorType, JavaBackend.Prepared> updates = new HashMap<>();
+    for (TensorType t : types.values()) {
+      updates.computeIfAbsent(t, k -> JavaBackend.compile(Fusion.lower(OptimizerGraphs.update(s.optimizer(), k)),
+          JavaBackend.compiler()));
+    }
+    JavaBackend.Prepared normProgram = s.clip() > 0 && Double.isFinite(s.clip())
+        ? JavaBackend.compile(Fusion.lower(OptimizerGraphs.globalNorm(List.copyOf(types.values()))), JavaBackend.compiler())
+        : null;
+
+    Decoding.Model model = (src, tgtIn) -> {
+      Map<String, Tensor> in = new HashMap<>(params);
+      in.put(SRC, src);
+      in.put(TGT_IN, tgtIn);
+      return forwardProgram.run(in, Map.of(), s.seed(), 0, s.threads()).get(0);
+    };
+
+    ProgressBar bar = new ProgressBar(out, s.steps(), false, Math.max(1, Math.min(100, s.steps() / 20)));
+    Throughput meter = new Throughput(20);
+    double loss = Double.NaN;
+    double exact = Double.NaN;
+    double bleu = Double.NaN;
+    int step = start;
+    try (log) {
+      for (step = start + 1; step <= s.steps(); step++) {
+        long t0 = System.nanoTime();
+        Batch b = batcher.next();
+        Map<String, Tensor> in = new HashMap<>(params);
+        in.putAll(inputs(b));
+        List<Tensor> outs = gradProgram.run(in, Map.of(), s.seed(), step, s.threads());
+        loss = outs.get(0).getDouble(0);
+        if (!Double.isFinite(loss)) {
+          bar.finish();
+          throw new DataException("the loss is " + loss + " at step " + step
+              + ": training diverged; lower --lr or set --clip");
+        }
+        Map<String, Tensor> grads = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) grads.put(names.get(i), outs.get(1 + i));
+        double scale = 1;
+        if (normProgram != null) {
+          Map<String, Tensor> g = new HashMap<>();
+          for (int i = 0; i < names.size(); i++) g.put(UpdateArguments.gradient(i), grads.get(names.get(i)));
+          double norm = normProgram.run(g, Map.of(), s.seed(), step, 1).get(0).getDouble(0);
+          scale = GradientClipping.scale(norm, s.clip());
+        }
+        double lr = s.schedule().lr(step);
+        Map<String, Double> scalars = s.optimizer().scalars(step, lr, scale);
+        for (String n : names) {
+          Tensor p = params.get(n);
+          Map<String, Tensor> u = new HashMap<>();
+          u.put(UpdateArguments.PARAM, p);
+          u.put(UpdateArguments.GRAD, grads.get(n));
+          for (String slot : s.optimizer().slots()) u.put(slot, slots.get(Checkpoints.slotName(slot, n)));
+          for (Map.Entry<String, Double> e : scalars.entrySet()) u.put(e.getKey(), Tensor.scalar(p.dtype(), e.getValue()));
+          List<Tensor> r = updates.get(types.get(n)).run(u, Map.of(), s.seed(), step, 1);
+          params.put(n, r.get(0));
+          List<String> slotNames = s.optimizer().slots();
+          for (int i = 0; i < slotNames.size(); i++) slots.put(Checkpoints.slotName(slotNames.get(i), n), r.get(1 + i));
+        }
+        meter.record(b.sourceTokens() + b.targetTokens(), System.nanoTime() - t0);
+        double tps = meter.tokensPerSecond();
+        boolean evaluate = step == s.steps() || (s.evalEvery() > 0 && step % s.evalEvery() == 0);
+        if (evaluate) {
+          List<int[]> sources = new ArrayList<>();
+          List<int[]> refs = new ArrayList<>();
+          for (Example e : s.heldOut()) {
+            sources.add(e.source());
+            refs.add(e.target());
+          }
+          List<int[]> hyps = new ArrayList<>();
+          for (int i = 0; i < sources.size(); i += 256) {
+            hyps.addAll(Decoding.greedy(model, sources.subList(i, Math.min(sources.size(), i + 256)), s.maxLen() + 1));
+          }
+          exact = Metrics.exactMatch(hyps, refs);
+          bleu = Metrics.bleu(hyps, refs).score();
+          log.log(MetricsLog.Entry.evaluation(step, loss, lr, tps, exact, bleu));
+          bar.message(String.format(Locale.ROOT, "eval: step=%d exact_match=%.4f bleu=%.2f", step, exact, bleu));
+        } else {
+          log.log(MetricsLog.Entry.training(step, loss, lr, tps));
+        }
+        bar.update(step, loss, lr, tps, Metrics.etaSeconds(step, s.steps(), meter.secondsPerStep()));
+        if (evaluate && step < s.steps()) save(params, slots, step, batcher);
+      }
+      step = s.steps();
+      bar.finish();
+      save(params, slots, step, batcher);
+    }
+    Plots.write(s.out(), MetricsLog.read(metricsFile));
+    return new Result(step, loss, exact, bleu);
+  }
+
+  private void save(Map<String, Tensor> params, Map<String, Tensor> slots, int step, Batcher batcher) {
+    Checkpoints.save(s.out(), params, slots,
+        new Checkpoints.TrainingState(step, s.optimizer().kind(), s.seed(), batcher.position(), s.extra()));
+  }
+
+  private static Map<String, Tensor> inputs(Batch b) {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    m.put(SRC, b.src());
+    m.put(TGT_IN, b.tgtIn());
+    m.put(TGT_OUT, b.tgtOut());
+    return m;
+  }
+
+  /** The model width D for the noam schedule: the embedding table's last axis, else the widest last axis. */
+  public static int modelWidth(Compilation c, String entry) {
+    Graph g = c.graph(entry, RunOptions.defaults(), Map.of()).graph();
+    int best = 0;
+    for (Node p : g.params()) {
+      String n = Graph.paramName(p);
+      TensorType t = p.type();
+      if (t.rank() == 0) continue;
+      int[] shape = t.shape().evaluate(Map.of());
+      if (n.endsWith("embed.table") && shape.length == 2) return shape[1];
+      best = Math.max(best, shape[shape.length - 1]);
+    }
+    return Math.max(1, best);
+  }
+}
