@@ -1,7 +1,6 @@
 package dev.adjoint.compiler.golden;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.adjoint.compiler.Compilation;
@@ -10,9 +9,6 @@ import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.diag.CompileException;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,15 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GoldenGradientTest {
 
   static Stream<Arguments> cases() {
-    Path root = GoldenTest.goldensFolder();
-    try (Stream<Path> folders = Files.list(root)) {
-      List<Path> sorted = folders.filter(Files::isDirectory)
-          .filter(folder -> GoldenCase.load(folder).hasGradients()).sorted().toList();
-      assertFalse(sorted.isEmpty(), "no golden cases with gradients under " + root);
-      return sorted.stream().map(folder -> Arguments.of(folder.getFileName().toString(), folder));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + root, e);
-    }
+    return GoldenTest.casesWhere(folder -> GoldenCase.load(folder).hasGradients(),
+        "golden cases with gradients");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -30,10 +31,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GoldenTest {
 
   static Stream<Arguments> cases() {
+    return casesWhere(folder -> true, "golden cases");
+  }
+
+  /**
+   * The case folders under {@code goldens/} that {@code keep} accepts, sorted, as (name, folder)
+   * arguments; fails when there are none, since an empty source would pass silently.
+   */
+  static Stream<Arguments> casesWhere(Predicate<Path> keep, String what) {
     Path root = goldensFolder();
     try (Stream<Path> folders = Files.list(root)) {
-      List<Path> sorted = folders.filter(Files::isDirectory).sorted().toList();
-      assertFalse(sorted.isEmpty(), "no golden cases under " + root);
+      List<Path> sorted = folders.filter(Files::isDirectory).filter(keep).sorted().toList();
+      assertFalse(sorted.isEmpty(), "no " + what + " under " + root);
       return sorted.stream().map(folder -> Arguments.of(folder.getFileName().toString(), folder));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + root, e);
