@@ -15,6 +15,7 @@ import dev.adjoint.runtime.train.Checkpoints;
 import dev.adjoint.runtime.train.DataException;
 import dev.adjoint.runtime.train.Decoding;
 import dev.adjoint.runtime.train.Example;
+import dev.adjoint.runtime.train.HeldOutEvaluation;
 import dev.adjoint.runtime.train.GradientClipping;
 import dev.adjoint.runtime.train.Metrics;
 import dev.adjoint.runtime.train.MetricsLog;
@@ -55,8 +56,8 @@ public final class Trainer {
   /** What a run ended with. */
   public record Result(int step, double loss, double exactMatch, double bleu) {}
 
-  private static final String SRC = "src";
-  private static final String TGT_IN = "tgt_in";
+  static final String SRC = "src";
+  static final String TGT_IN = "tgt_in";
   private static final String TGT_OUT = "tgt_out";
 
   private final Settings s;
@@ -191,18 +192,9 @@ public final class Trainer {
         double tps = meter.tokensPerSecond();
         boolean evaluate = step == s.steps() || (s.evalEvery() > 0 && step % s.evalEvery() == 0);
         if (evaluate) {
-          List<int[]> sources = new ArrayList<>();
-          List<int[]> refs = new ArrayList<>();
-          for (Example e : s.heldOut()) {
-            sources.add(e.source());
-            refs.add(e.target());
-          }
-          List<int[]> hyps = new ArrayList<>();
-          for (int i = 0; i < sources.size(); i += 256) {
-            hyps.addAll(Decoding.greedy(model, sources.subList(i, Math.min(sources.size(), i + 256)), s.maxLen() + 1));
-          }
-          exact = Metrics.exactMatch(hyps, refs);
-          bleu = Metrics.bleu(hyps, refs).score();
+          HeldOutEvaluation.Result e = HeldOutEvaluation.run(model, s.heldOut(), s.maxLen(), 1);
+          exact = e.exactMatch();
+          bleu = e.bleu();
           log.log(MetricsLog.Entry.evaluation(step, loss, lr, tps, exact, bleu));
           bar.message(String.format(Locale.ROOT, "eval: step=%d exact_match=%.4f bleu=%.2f", step, exact, bleu));
         } else {
