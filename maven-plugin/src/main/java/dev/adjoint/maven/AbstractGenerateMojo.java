@@ -55,7 +55,7 @@ abstract class AbstractGenerateMojo extends AbstractAdjointMojo {
     } catch (IllegalArgumentException e) {
       throw new MojoExecutionException(e.getMessage());
     }
-    String unsupported = ModelGenerator.unsupported(chosen);
+    String unsupported = ModelSources.unsupported(chosen);
     if (unsupported != null) throw new MojoExecutionException(unsupported);
 
     Path sources = sourceDirectory().toPath().toAbsolutePath().normalize();

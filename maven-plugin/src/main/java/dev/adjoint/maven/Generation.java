@@ -136,7 +136,7 @@ final class Generation {
       List<GeneratedFile> files;
       try {
         compilation = Compilation.compile(source);
-        files = ModelGenerator.generate(compilation, packageName, settings.targets());
+        files = ModelSources.generate(compilation, packageName, settings.targets());
       } catch (CompileException e) {
         // A broken model leaves no classes behind that would compile against its last good version.
         deleteOutputs(settings, previousOutputs, claimed.keySet(), counts);

@@ -28,9 +28,9 @@ class TargetTest {
 
   @Test
   void cudaIsRefusedWithAReasonWhileThereIsNoCudaGenerator() {
-    assertNull(ModelGenerator.unsupported(EnumSet.of(Target.JAVA)));
+    assertNull(ModelSources.unsupported(EnumSet.of(Target.JAVA)));
     assertEquals("<targets> includes cuda, but this version of adjoint-maven-plugin has no CUDA generator yet "
         + "(the codegen-cuda module is empty); generate <target>java</target> only",
-        ModelGenerator.unsupported(EnumSet.of(Target.JAVA, Target.CUDA)));
+        ModelSources.unsupported(EnumSet.of(Target.JAVA, Target.CUDA)));
   }
 }
