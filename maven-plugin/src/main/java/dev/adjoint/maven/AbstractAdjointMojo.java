@@ -48,7 +48,7 @@ abstract class AbstractAdjointMojo extends AbstractMojo {
     if (!outcome.failed()) return;
     for (String error : outcome.errors()) getLog().error(error);
     StringBuilder summary = new StringBuilder();
-    int count = (int) outcome.errors().stream().filter(e -> e.contains(": error: ")).count();
+    int count = outcome.errorCount();
     summary.append(count).append(count == 1 ? " error" : " errors").append(" in ").append(outcome.filesWithErrors())
         .append(outcome.filesWithErrors() == 1 ? " .adj file" : " .adj files").append(':');
     for (String error : outcome.errors()) summary.append('\n').append(error.lines().findFirst().orElse(error));

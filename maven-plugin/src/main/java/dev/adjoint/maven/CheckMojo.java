@@ -33,7 +33,7 @@ public final class CheckMojo extends AbstractAdjointMojo {
     java.util.List<String> errors = new java.util.ArrayList<>(main.errors());
     errors.addAll(test.errors());
     Generation.Outcome both = new Generation.Outcome(main.sources() + test.sources(), main.compiled() + test.compiled(),
-        0, 0, 0, errors, main.filesWithErrors() + test.filesWithErrors());
+        0, 0, 0, errors, main.errorCount() + test.errorCount(), main.filesWithErrors() + test.filesWithErrors());
     failOnErrors(both);
     getLog().info("Adjoint: " + AbstractGenerateMojo.plural(both.sources(), ".adj file") + " checked, no errors");
   }

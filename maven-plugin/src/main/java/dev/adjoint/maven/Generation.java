@@ -50,7 +50,7 @@ final class Generation {
    * and deleted, and every error, each rendered as {@code file:line:col: error: message} with its source line.
    */
   record Outcome(int sources, int compiled, int upToDate, int written, int deleted, List<String> errors,
-      int filesWithErrors) {
+      int errorCount, int filesWithErrors) {
     Outcome {
       errors = List.copyOf(errors);
     }
@@ -69,18 +69,16 @@ final class Generation {
   /** Type-checks every source, writes nothing. */
   Outcome check(Path sourceDirectory, SourcePatterns patterns) {
     List<Path> sources = SourceScanner.scan(sourceDirectory, patterns);
-    List<String> errors = new ArrayList<>();
-    int failedFiles = 0;
+    Counts counts = new Counts();
     for (Path source : sources) {
       log.debug("Adjoint: checking " + source);
       try {
         Compilation.compile(source.toAbsolutePath());
       } catch (CompileException e) {
-        errors.addAll(rendered(e));
-        failedFiles++;
+        counts.failFile(rendered(e), e.diagnostics().errorCount());
       }
     }
-    return new Outcome(sources.size(), sources.size(), 0, 0, 0, errors, failedFiles);
+    return new Outcome(sources.size(), sources.size(), 0, 0, 0, counts.errors, counts.errorCount, counts.failedFiles);
   }
 
   /** Generates what is out of date; see the class comment. */
@@ -140,7 +138,7 @@ final class Generation {
       } catch (CompileException e) {
         // A broken model leaves no classes behind that would compile against its last good version.
         deleteOutputs(settings, previousOutputs, claimed.keySet(), counts);
-        counts.failFile(rendered(e));
+        counts.failFile(rendered(e), e.diagnostics().errorCount());
         continue;
       }
       List<BuildState.Output> outputs = new ArrayList<>();
@@ -156,7 +154,7 @@ final class Generation {
       }
       if (!clashes.isEmpty()) {
         deleteOutputs(settings, previousOutputs, claimed.keySet(), counts);
-        counts.failFile(clashes);
+        counts.failFile(clashes, clashes.size());
         continue;
       }
       for (GeneratedFile f : files) {
@@ -172,7 +170,7 @@ final class Generation {
     }
     state.save(settings.stateFile());
     return new Outcome(sources.size(), counts.compiled, counts.upToDate, counts.written, counts.deleted, counts.errors,
-        counts.failedFiles);
+        counts.errorCount, counts.failedFiles);
   }
 
   private static boolean upToDate(BuildState.Entry entry, String settingsKey, Settings settings) {
@@ -230,14 +228,17 @@ final class Generation {
     int written;
     int deleted;
     int failedFiles;
+    int errorCount;
     final List<String> errors = new ArrayList<>();
 
     void fail(String error) {
-      failFile(List.of(error));
+      failFile(List.of(error), 1);
     }
 
-    void failFile(List<String> fileErrors) {
-      errors.addAll(fileErrors);
+    /** A file's errors as shown, and how many there were (more than shown past the compiler's limit). */
+    void failFile(List<String> shown, int count) {
+      errors.addAll(shown);
+      errorCount += count;
       failedFiles++;
     }
   }

@@ -153,6 +153,17 @@ class GenerationTest {
   }
 
   @Test
+  void errorsPastTheCompilersLimitAreCountedNotShown() throws IOException {
+    StringBuilder program = new StringBuilder();
+    for (int i = 0; i < 105; i++) program.append("fn f").append(i).append("(x: f32) -> f32 = y\n");
+    Files.writeString(sources.resolve("demo/many.adj"), program);
+    Generation.Outcome o = run();
+    assertEquals(105, o.errorCount());
+    assertEquals(101, o.errors().size());
+    assertEquals("... and 5 more errors in this file", o.errors().get(100));
+  }
+
+  @Test
   void aFileThatBreaksTakesItsOldClassesAway() throws IOException {
     run();
     Files.writeString(sources.resolve("demo/layer.adj"), LAYER.replace("x @ w", "x @ v"));

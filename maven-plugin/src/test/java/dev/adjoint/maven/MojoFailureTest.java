@@ -16,7 +16,7 @@ class MojoFailureTest {
     mojo.setLog(log);
     List<String> errors = List.of("/p/a.adj:3:11: error: unknown name 'zz'\n  x + zz\n      ^~",
         "/p/b.adj: error: no package for the generated classes");
-    Generation.Outcome outcome = new Generation.Outcome(2, 2, 0, 0, 0, errors, 2);
+    Generation.Outcome outcome = new Generation.Outcome(2, 2, 0, 0, 0, errors, 2, 2);
 
     MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo.failOnErrors(outcome));
 
@@ -29,7 +29,7 @@ class MojoFailureTest {
   void oneErrorIsSingular() {
     CheckMojo mojo = new CheckMojo();
     mojo.setLog(new RecordingLog());
-    Generation.Outcome outcome = new Generation.Outcome(1, 1, 0, 0, 0, List.of("/p/a.adj:1:1: error: x"), 1);
+    Generation.Outcome outcome = new Generation.Outcome(1, 1, 0, 0, 0, List.of("/p/a.adj:1:1: error: x"), 1, 1);
     MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo.failOnErrors(outcome));
     assertEquals("1 error in 1 .adj file:\n/p/a.adj:1:1: error: x", e.getMessage());
   }
