@@ -76,7 +76,7 @@ final class KernelEmitter {
   }
 
   /** Names visible at a point of the kernel: a copy per block, as the interpreter scopes them. */
-  private static final class Env {
+  static final class Env {
     final JavaNames.Scope names;
     final Map<String, Binding> scalars;
     final Map<String, Binding> arrays;
@@ -155,9 +155,17 @@ final class KernelEmitter {
     }
     CodeBlock.Builder statements = CodeBlock.builder();
     Env top = env.child();
-    for (KStmt s : kernel.body()) {
-      if (s instanceof KStmt.Loop l && l.parallel()) parallelLoop(l, top, statements);
-      else statement(s, top, statements);
+    ContractionPattern.Recognition recognition = ContractionPattern.recognise(kernel);
+    if (recognition instanceof ContractionPattern.Product p) {
+      BlockedProductEmitter.emit(this, p.pattern(), top, statements);
+    } else {
+      if (kernel.kind().equals("contraction") && recognition instanceof ContractionPattern.NotAProduct n) {
+        statements.add("// Scalar loops, not a blocked matrix product: $L.\n", JavaNames.commentText(n.reason()));
+      }
+      for (KStmt s : kernel.body()) {
+        if (s instanceof KStmt.Loop l && l.parallel()) parallelLoop(l, top, statements);
+        else statement(s, top, statements);
+      }
     }
     if (!accumulated.isEmpty()) {
       body.add("// Zeroed first: the kernel adds into $L.\n",
@@ -393,10 +401,45 @@ final class KernelEmitter {
     out.add("});\n");
   }
 
-  private String bindLoopVar(String irName, Env env) {
+  String bindLoopVar(String irName, Env env) {
     String v = env.names.claim(JavaNames.identifier(irName, "i"));
     env.scalars.put(irName, new Binding(v, DType.I32, Kind.LOOP, true, env.lambda));
     return v;
+  }
+
+  // ---- what BlockedProductEmitter prints with
+
+  /** An i32 expression printed as an index. */
+  CodeBlock indexCode(KExpr e, Env env, String what) {
+    return index(e, env, what).code();
+  }
+
+  CodeBlock exprCode(KExpr e, Env env) {
+    return expr(e, env).code();
+  }
+
+  /** Binds the kernel IR name {@code irName} to a new {@code final} local of type {@code dtype}; returns its Java name. */
+  String bindFinal(String irName, DType dtype, Env env) {
+    String v = env.names.claim(JavaNames.identifier(irName, "v"));
+    env.scalars.put(irName, new Binding(v, dtype, Kind.LET, false, env.lambda));
+    return v;
+  }
+
+  /** Binds the Java index {@code javaName} under a kernel IR name no statement uses; returns that name. */
+  String bindSynthetic(String javaName, Env env) {
+    String key = "flat";
+    for (int n = 2; irNames.contains(key) || env.scalars.containsKey(key); n++) key = "flat" + n;
+    env.scalars.put(key, new Binding(javaName, DType.I32, Kind.LOOP, true, env.lambda));
+    return key;
+  }
+
+  String contextName() {
+    return contextName;
+  }
+
+  /** The kernel runs on the pool: its method takes the run context. */
+  void markUsesContext() {
+    usesContext = true;
   }
 
   private void block(List<KStmt> stmts, Env outer, CodeBlock.Builder out) {
@@ -404,7 +447,7 @@ final class KernelEmitter {
     for (KStmt s : stmts) statement(s, env, out);
   }
 
-  private void statement(KStmt stmt, Env env, CodeBlock.Builder out) {
+  void statement(KStmt stmt, Env env, CodeBlock.Builder out) {
     switch (stmt) {
       case KStmt.Loop l -> {
         Code extent = index(l.extent(), env, "extent of loop " + l.var());
