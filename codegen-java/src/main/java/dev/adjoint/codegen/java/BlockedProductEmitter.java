@@ -73,52 +73,68 @@ final class BlockedProductEmitter {
   }
 
   private void leftPacker(KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
-    String batch = env.names.claim("batch");
-    String m0 = env.names.claim("m0");
-    String m1 = env.names.claim("m1");
-    String panel = env.names.claim("panel");
-    out.add("($N, $N, $N, $N) -> {\n", batch, m0, m1, panel);
-    out.indent();
-    decode(pattern.batches(), batch, env, out);
-    String m = env.names.claim("m");
-    out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", m, m0, m, m1, m);
-    KernelEmitter.Env row = env.child();
-    decode(pattern.rows(), m, row, out);
-    String at = row.names.claim("at");
-    out.addStatement("final int $N = $T.leftStart($N - $N, $N)", at, GemmF32.class, m, m0, depth);
-    pack(pattern.left(), panel, at, "MR", row, out);
-    out.endControlFlow();
-    out.unindent();
-    out.add("}");
+    packer(pattern.left(), pattern.rows(), "m", "leftStart", "MR", true, env, depth, out);
   }
 
   private void rightPacker(KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
+    packer(pattern.right(), pattern.columns(), "n", "rightStart", "NR", false, env, depth, out);
+  }
+
+  /**
+   * A packing lambda: {@code panel[GemmF32.<start>(index, depth) + k * GemmF32.<interleave>] = factor}
+   * over its rows or columns and the reduction. The loop over whichever the factor's loads walk
+   * contiguously runs innermost, so packing reads memory in order (a transposed operand is packed
+   * reduction-outer).
+   */
+  private void packer(KExpr factor, List<KStmt.Loop> loops, String index, String start, String interleave,
+      boolean relative, KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
     String batch = env.names.claim("batch");
-    String n0 = env.names.claim("n0");
-    String n1 = env.names.claim("n1");
+    String first = env.names.claim(index + "0");
+    String last = env.names.claim(index + "1");
     String panel = env.names.claim("panel");
-    out.add("($N, $N, $N, $N) -> {\n", batch, n0, n1, panel);
+    out.add("($N, $N, $N, $N) -> {\n", batch, first, last, panel);
     out.indent();
     decode(pattern.batches(), batch, env, out);
-    String n = env.names.claim("n");
-    out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", n, n0, n, n1, n);
-    KernelEmitter.Env column = env.child();
-    decode(pattern.columns(), n, column, out);
-    String at = column.names.claim("at");
-    out.addStatement("final int $N = $T.rightStart($N, $N)", at, GemmF32.class, n, depth);
-    pack(pattern.right(), panel, at, "NR", column, out);
-    out.endControlFlow();
+    Set<String> needed = needed(List.of(factor));
+    boolean reductionOuter = contiguousIn(factor, loops.getLast().var())
+        && !contiguousIn(factor, pattern.reduction().getLast().var());
+    String i = env.names.claim(index);
+    CodeBlock position = relative ? CodeBlock.of("$N - $N", i, first) : CodeBlock.of("$N", i);
+    KernelEmitter.Env inner = env;
+    if (reductionOuter) {
+      inner = reductionLoops(inner, out);
+      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", i, first, i, last, i);
+      inner = inner.child();
+      decode(loops, i, inner, out);
+      lets(pattern.outerLets(), needed, inner, out);
+      lets(pattern.reductionLets(), needed, inner, out);
+      out.addStatement("$N[$T.$L($L, $N) + $L * $T.$L] = $L", panel, GemmF32.class, start, position, depth,
+          reductionIndex(inner), GemmF32.class, interleave, emitter.exprCode(factor, inner));
+    } else {
+      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", i, first, i, last, i);
+      inner = inner.child();
+      decode(loops, i, inner, out);
+      String at = inner.names.claim("at");
+      out.addStatement("final int $N = $T.$L($L, $N)", at, GemmF32.class, start, position, depth);
+      lets(pattern.outerLets(), needed, inner, out);
+      inner = reductionLoops(inner, out);
+      lets(pattern.reductionLets(), needed, inner, out);
+      out.addStatement("$N[$N + $L * $T.$L] = $L", panel, at, reductionIndex(inner), GemmF32.class, interleave,
+          emitter.exprCode(factor, inner));
+    }
+    for (int n = 0; n <= pattern.reduction().size(); n++) out.endControlFlow();
     out.unindent();
     out.add("}");
   }
 
-  /** The reduction loops around {@code panel[at + k * GemmF32.<interleave>] = factor}, with the lets the factor needs. */
-  private void pack(KExpr factor, String panel, String at, String interleave, KernelEmitter.Env env,
-      CodeBlock.Builder out) {
-    Set<String> needed = needed(List.of(factor));
-    for (KStmt.Let l : pattern.outerLets()) {
+  private void lets(List<KStmt.Let> lets, Set<String> needed, KernelEmitter.Env env, CodeBlock.Builder out) {
+    for (KStmt.Let l : lets) {
       if (needed.contains(l.var())) emitter.statement(l, env, out);
     }
+  }
+
+  /** Opens the reduction loops; returns the scope inside them. */
+  private KernelEmitter.Env reductionLoops(KernelEmitter.Env env, CodeBlock.Builder out) {
     KernelEmitter.Env inner = env;
     for (KStmt.Loop r : pattern.reduction()) {
       inner = inner.child();
@@ -126,19 +142,40 @@ final class BlockedProductEmitter {
       String v = emitter.bindLoopVar(r.var(), inner);
       out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, extent, v);
     }
-    for (KStmt.Let l : pattern.reductionLets()) {
-      if (needed.contains(l.var())) emitter.statement(l, inner, out);
-    }
+    return inner;
+  }
+
+  /** The flat reduction index {@code k}, parenthesised when it is a sum. */
+  private CodeBlock reductionIndex(KernelEmitter.Env env) {
     KExpr k = new KExpr.Var(pattern.reduction().get(0).var(), DType.I32);
     for (int i = 1; i < pattern.reduction().size(); i++) {
       KStmt.Loop r = pattern.reduction().get(i);
       k = KExpr.add(KExpr.mul(k, r.extent()), new KExpr.Var(r.var(), DType.I32));
     }
-    CodeBlock kCode = emitter.indexCode(k, inner, "reduction index");
-    if (pattern.reduction().size() > 1) kCode = CodeBlock.of("($L)", kCode);
-    out.addStatement("$N[$N + $L * $T.$L] = $L", panel, at, kCode, GemmF32.class, interleave,
-        emitter.exprCode(factor, inner));
-    for (int i = 0; i < pattern.reduction().size(); i++) out.endControlFlow();
+    CodeBlock code = emitter.indexCode(k, env, "reduction index");
+    return pattern.reduction().size() > 1 ? CodeBlock.of("($L)", code) : code;
+  }
+
+  /** Whether some load of {@code factor} (through its lets) is at {@code base + var}: consecutive in {@code var}. */
+  private boolean contiguousIn(KExpr factor, String var) {
+    List<KExpr> values = new ArrayList<>(List.of(factor));
+    for (String name : needed(List.of(factor))) values.add(lets.get(name).value());
+    for (KExpr e : values) {
+      if (loadsAt(e, var)) return true;
+    }
+    return false;
+  }
+
+  private static boolean loadsAt(KExpr e, String var) {
+    return switch (e) {
+      case KExpr.Load l -> RowLoopPattern.base(l.index(), var) != null && !RowLoopPattern.mentions(
+          RowLoopPattern.base(l.index(), var), var) || loadsAt(l.index(), var);
+      case KExpr.Unary u -> loadsAt(u.x(), var);
+      case KExpr.Binary b -> loadsAt(b.a(), var) || loadsAt(b.b(), var);
+      case KExpr.Select s -> loadsAt(s.condition(), var) || loadsAt(s.a(), var) || loadsAt(s.b(), var);
+      case KExpr.Cast c -> loadsAt(c.x(), var);
+      default -> false;
+    };
   }
 
   private void epilogue(KernelEmitter.Env env, CodeBlock.Builder out) {

@@ -13,6 +13,7 @@ import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.KernelMath;
 import dev.adjoint.runtime.exec.RunContext;
+import dev.adjoint.runtime.exec.vector.RowKernels;
 import dev.adjoint.runtime.math.SpecialFunctions;
 import dev.adjoint.runtime.random.Philox4x32;
 import java.util.ArrayList;
@@ -444,7 +445,43 @@ final class KernelEmitter {
 
   private void block(List<KStmt> stmts, Env outer, CodeBlock.Builder out) {
     Env env = outer.child();
-    for (KStmt s : stmts) statement(s, env, out);
+    for (int i = 0; i < stmts.size(); i++) {
+      KStmt s = stmts.get(i);
+      RowLoopPattern.Dot dot = i + 1 < stmts.size() ? RowLoopPattern.dot(s, stmts.get(i + 1)) : null;
+      if (dot != null && readable.contains(dot.x()) && readable.contains(dot.y())) {
+        rowDot(dot, env, out);
+        i++;
+      } else if (RowLoopPattern.scaledAdd(s) instanceof RowLoopPattern.ScaledAdd add && readable.contains(add.x())) {
+        rowScaledAdd(add, env, out);
+      } else {
+        statement(s, env, out);
+      }
+    }
+  }
+
+  /** {@code float acc = RowKernels.dot(...)}: the accumulator stays a mutable local, as its declaration made it. */
+  private void rowDot(RowLoopPattern.Dot dot, Env env, CodeBlock.Builder out) {
+    CodeBlock call = CodeBlock.of("$T.dot($N, $L, $N, $L, $L)", RowKernels.class, bufferNames.get(dot.x()),
+        index(dot.xBase(), env, "offset into " + dot.x().name()).code(), bufferNames.get(dot.y()),
+        index(dot.yBase(), env, "offset into " + dot.y().name()).code(),
+        index(dot.length(), env, "length of a dot product").code());
+    String v = env.names.claim(JavaNames.identifier(dot.accumulator(), "v"));
+    out.addStatement("$T $N = $L", TypeName.FLOAT, v, call);
+    env.scalars.put(dot.accumulator(), new Binding(v, DType.F32, Kind.DECLARE, false, env.lambda));
+  }
+
+  private void rowScaledAdd(RowLoopPattern.ScaledAdd add, Env env, CodeBlock.Builder out) {
+    Binding array = array(add.array(), env);
+    if (array.dtype() != DType.F32) throw error("array " + add.array() + " is " + array.dtype() + " but updated as f32");
+    CodeBlock x = CodeBlock.of("$N, $L, $L", bufferNames.get(add.x()),
+        index(add.xBase(), env, "offset into " + add.x().name()).code(),
+        index(add.length(), env, "length of an accumulator update").code());
+    if (add.scale() == null) {
+      out.addStatement("$T.addScaled($N, $L, $L)", RowKernels.class, array.java(), expr(add.weight(), env).code(), x);
+    } else {
+      out.addStatement("$T.scaleAddScaled($N, $L, $L, $L)", RowKernels.class, array.java(), expr(add.scale(), env).code(),
+          expr(add.weight(), env).code(), x);
+    }
   }
 
   void statement(KStmt stmt, Env env, CodeBlock.Builder out) {

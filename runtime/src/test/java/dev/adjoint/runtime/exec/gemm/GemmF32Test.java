@@ -2,11 +2,13 @@ package dev.adjoint.runtime.exec.gemm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.runtime.exec.RunContext;
 import dev.adjoint.runtime.exec.ThreadPool;
+import dev.adjoint.runtime.exec.VectorSupport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -131,11 +133,14 @@ class GemmF32Test {
   void theVectorKernelRunsUnderTheTestsAndCanBeSwitchedOff() {
     // Surefire's argLine adds jdk.incubator.vector, as the launcher does.
     assertTrue(GemmF32.microKernel().startsWith("vector "), GemmF32.microKernel());
-    assertEquals("scalar 4x8", MicroKernels.choose(true, "false").describe());
-    assertEquals("scalar 4x8", MicroKernels.choose(true, " FALSE ").describe());
-    assertEquals("scalar 4x8", MicroKernels.choose(false, null).describe());
-    assertTrue(MicroKernels.choose(true, "true").describe().startsWith("vector "));
-    assertTrue(MicroKernels.choose(true, null).describe().startsWith("vector "));
+    assertEquals("scalar 4x8", MicroKernels.choose(false).describe());
+    assertTrue(MicroKernels.choose(true).describe().startsWith("vector "));
+    assertFalse(VectorSupport.enabled(true, "false"));
+    assertFalse(VectorSupport.enabled(true, " FALSE "));
+    assertFalse(VectorSupport.enabled(false, null));
+    assertFalse(VectorSupport.enabled(false, "true"));
+    assertTrue(VectorSupport.enabled(true, "true"));
+    assertTrue(VectorSupport.enabled(true, null));
   }
 
   static Stream<MicroKernelF32> kernels() {
