@@ -48,6 +48,14 @@ public final class Compilation {
     return frontend.mainProgram();
   }
 
+  /**
+   * The files this program was read from: the main file, then every file it imports, transitively,
+   * each named as its diagnostics name it. What a build tool watches to know when to compile again.
+   */
+  public List<Path> sourceFiles() {
+    return frontend.userPrograms().stream().map(p -> Path.of(p.source().path())).toList();
+  }
+
   /** Entry points: top-level functions by name, model functions as {@code Model.fn}. */
   public List<String> entryPoints() {
     return frontend.entryPoints();

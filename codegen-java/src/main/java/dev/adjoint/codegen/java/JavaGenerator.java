@@ -91,6 +91,15 @@ public final class JavaGenerator {
           + "' (it must be a Java identifier, and not the name of a type the generated code uses)");
     }
 
+    TypeSpec type = kernelsType(program, className, false);
+    return JavaFile.builder(packageName, type).skipJavaLangImports(true).indent("  ").build();
+  }
+
+  /**
+   * The class of {@code program}'s kernels: public and top-level, or, when {@code nested}, a
+   * private static class of a model class.
+   */
+  static TypeSpec kernelsType(KernelProgram program, String className, boolean nested) {
     List<Buffer> slots = slots(program);
     JavaNames.Scope names = new JavaNames.Scope();
     names.claim(className);
@@ -130,7 +139,7 @@ public final class JavaGenerator {
     }
     CodeBlock.Builder run = CodeBlock.builder();
     for (String symbol : sizeNames.keySet()) {
-      if (usedSizes.contains(symbol)) run.addStatement("final int $N = $N.get($S)", sizeNames.get(symbol), sizesParam, symbol);
+      if (usedSizes.contains(symbol)) run.addStatement("final int $N = $N.get($L)", sizeNames.get(symbol), sizesParam, JavaNames.literal(symbol));
     }
     for (int slot = 0; slot < slots.size(); slot++) {
       Buffer b = slots.get(slot);
@@ -157,12 +166,13 @@ public final class JavaGenerator {
         .build();
 
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
-        .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+        .addModifiers(nested ? new Modifier[] {Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL}
+            : new Modifier[] {Modifier.PUBLIC, Modifier.FINAL})
         .addSuperinterface(CompiledKernels.class)
         .addJavadoc("$L", classJavadoc(program, slots, bufferNames))
         .addMethod(runMethod);
     for (KernelEmitter.Emitted e : kernels) type.addMethod(e.method());
-    return JavaFile.builder(packageName, type.build()).skipJavaLangImports(true).indent("  ").build();
+    return type.build();
   }
 
   /** The simple name of a class for {@code program}: {@code grad Encoder.forward} → {@code GradEncoderForward}. */

@@ -1,0 +1,16 @@
+// Every error is a Maven error that starts with file:line:col, with the source line and a caret under it.
+def log = new File(basedir, 'build.log').getText('UTF-8')
+def bad = new File(basedir, 'src/main/adjoint/demo/bad.adj').absolutePath
+
+def expected = [
+    "[ERROR] ${bad}:3:11: error: shape mismatch in '+': f32[B, 4] and f32[B, 3]\n  let a = x + y\n          ^~~~~",
+    "[ERROR] ${bad}:4:14: error: unknown name 'zz'\n  return a + zz\n             ^~",
+    "2 errors in 1 .adj file:",
+]
+expected.each { assert log.contains(it.toString()) : "build.log lacks:\n${it}" }
+assert log.contains('BUILD FAILURE')
+// The good model is generated all the same; the bad one leaves nothing behind.
+def generated = new File(basedir, 'target/generated-sources/adjoint/demo').list() as List
+assert generated.any { it.startsWith('Twice') } : "good.adj was not generated: ${generated}"
+assert !generated.any { it.startsWith('F') } : "bad.adj left classes behind: ${generated}"
+return true

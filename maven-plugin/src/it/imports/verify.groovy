@@ -1,0 +1,9 @@
+// The model that imports lib/layers.adj is generated into the package of its folder; the excluded
+// library is not generated on its own, and the state remembers that the model read it.
+def out = new File(basedir, 'target/generated-sources/adjoint')
+assert new File(out, 'models').list().any { it.startsWith('Net') } : "no class for Net in ${out}/models"
+assert !new File(out, 'lib').exists()
+assert new File(basedir, 'target/classes/models').list().any { it.startsWith('Net') && it.endsWith('.class') }
+def state = new File(basedir, 'target/adjoint-state').listFiles()[0].getText('UTF-8')
+assert state.contains(new File(basedir, 'src/main/adjoint/lib/layers.adj').absolutePath)
+return true

@@ -1,0 +1,32 @@
+package dev.adjoint.maven;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** What the plugin generates from each model: Java sources, CUDA C, or both ({@code <targets>}). */
+enum Target {
+  JAVA,
+  CUDA;
+
+  /** The {@code <targets>} parameter as a set; an empty or missing list means Java. */
+  static Set<Target> parse(List<String> names) {
+    Set<Target> out = EnumSet.noneOf(Target.class);
+    if (names == null) return EnumSet.of(JAVA);
+    for (String name : names) {
+      String n = name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
+      switch (n) {
+        case "java" -> out.add(JAVA);
+        case "cuda" -> out.add(CUDA);
+        default -> throw new IllegalArgumentException(
+            "<targets> has '" + (name == null ? "" : name.strip()) + "': a target is java or cuda");
+      }
+    }
+    return out.isEmpty() ? EnumSet.of(JAVA) : out;
+  }
+
+  String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
