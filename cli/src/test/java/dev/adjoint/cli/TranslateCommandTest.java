@@ -231,6 +231,47 @@ class TranslateCommandTest {
         + " i32[B, T]); decoding needs (src: i32[B, S], tgt_in: i32[B, T]) returning logits f32[B, T, V]");
   }
 
+  /** A tiny model with a table of 4 learned positions, so that longer sequences do not fit. */
+  private static final String LEARNED = """
+      dim B, S, T
+      model Learned {
+        layer embed: Embedding(16, 8)
+        param positions: f32[4, 8] = normal(0.0, 1.0)
+        layer encoder: EncoderLayer(8, 2, 16)
+        layer decoder: DecoderLayer(8, 2, 16)
+        fn forward(src: i32[B, S], tgt_in: i32[B, T]) -> f32[B, T, 16] {
+          let memory = encoder(embed(src) + slice(positions, 0, 0, S), padding_mask(src))
+          let y = embed(tgt_in) + slice(positions, 0, 0, T)
+          return decoder(y, memory, causal_mask(T), padding_mask(src)) @ embed.table.T
+        }
+        fn loss(src: i32[B, S], tgt_in: i32[B, T], tgt_out: i32[B, T]) -> f32 =
+          cross_entropy(forward(src, tgt_in), tgt_out)
+      }
+      """;
+
+  @Test
+  void aSentenceLongerThanTheLearnedPositionsIsAMessage() {
+    String learned = CliRunner.program(dir, "learned.adj", LEARNED);
+    Path out = dir.resolve("learned");
+    run("train", learned, "--task", "copy", "--steps", "2", "--batch", "4", "--max-len", "3", "--threads", "2",
+        "--eval-every", "0", "--out", out.toString()).succeeds();
+    translate(learned, out, "--text", "123").succeeds();
+    run("translate", learned, "--run", out.toString(), "--text", "12345", "--threads", "2").failsWithError(
+        "slice [0, 5) of axis 0 is outside its 4 elements at the sizes B=1, S=5, T=1 (" + learned + ":8:39)");
+    // Training on longer sequences than the table holds is refused the same way.
+    CliRunner.Result longer = run("train", learned, "--task", "copy", "--steps", "2", "--batch", "4", "--max-len", "4",
+        "--threads", "2", "--out", dir.resolve("longer").toString());
+    assertEquals(1, longer.status());
+    assertEquals("error: slice [0, 5) of axis 0 is outside its 4 elements at the sizes B=4, S=4, T=5 (" + learned
+        + ":9:29)" + System.lineSeparator(), longer.err());
+  }
+
+  private static CliRunner.Result translate(String program, Path run, String... extra) {
+    List<String> args = new ArrayList<>(List.of("translate", program, "--run", run.toString(), "--threads", "2"));
+    args.addAll(List.of(extra));
+    return CliRunner.run(args.toArray(String[]::new));
+  }
+
   @Test
   void usageMistakes() throws IOException {
     translate("--text", "1", "--task", "copy").failsWithError("give at most one of --text, --input, --task and --data");

@@ -86,7 +86,12 @@ public final class TrainedModel {
     Decoding.Model model = switch (backend) {
       case JAVA -> {
         JavaBackend.Prepared program = JavaBackend.compile(Fusion.lower(forward), JavaBackend.compiler());
-        yield (src, tgtIn) -> program.run(inputs(params, src, tgtIn), Map.of(), seed, 0, threads).get(0);
+        SizeCheck sizes = new SizeCheck(forward);
+        yield (src, tgtIn) -> {
+          Map<String, Tensor> in = inputs(params, src, tgtIn);
+          sizes.check(in);
+          return program.run(in, Map.of(), seed, 0, threads).get(0);
+        };
       }
       case INTERPRETER -> (src, tgtIn) -> c.run(forwardEntry, options.withSeed(seed),
           Map.of(Trainer.SRC, src, Trainer.TGT_IN, tgtIn), params, Interpreters.GRAPH).outputs().get(0);

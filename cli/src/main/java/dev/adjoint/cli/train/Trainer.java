@@ -104,10 +104,12 @@ public final class Trainer {
     Graph forwardGraph = c.graph(s.forwardEntry(), evalOptions, Map.of()).graph();
     JavaBackend.Prepared forwardProgram = JavaBackend.compile(Fusion.lower(forwardGraph), JavaBackend.compiler());
 
+    SizeCheck forwardSizes = new SizeCheck(forwardGraph);
     Decoding.Model model = (src, tgtIn) -> {
       Map<String, Tensor> in = new HashMap<>(params);
       in.put(SRC, src);
       in.put(TGT_IN, tgtIn);
+      forwardSizes.check(in);
       return forwardProgram.run(in, Map.of(), s.seed(), 0, s.threads()).get(0);
     };
 

@@ -43,6 +43,7 @@ public final class TrainingStep {
   private final JavaBackend.Prepared gradProgram;
   private final Map<TensorType, JavaBackend.Prepared> updates = new HashMap<>();
   private final JavaBackend.Prepared normProgram;
+  private final SizeCheck sizeCheck;
 
   /**
    * Compiles the step.
@@ -72,6 +73,7 @@ public final class TrainingStep {
       }
     }
     gradProgram = JavaBackend.compile(Fusion.lower(gradGraph), JavaBackend.compiler());
+    sizeCheck = new SizeCheck(gradGraph);
     for (TensorType t : types.values()) {
       updates.computeIfAbsent(t, k -> JavaBackend.compile(Fusion.lower(OptimizerGraphs.update(optimizer, k)),
           JavaBackend.compiler()));
@@ -109,10 +111,12 @@ public final class TrainingStep {
    * every param in {@code params} and its state in {@code slots} by the updated ones.
    *
    * @return the batch's loss before the update
+   * @throws dev.adjoint.compiler.InputException if the batch's sizes put a slice out of bounds
    */
   public double run(Map<String, Tensor> params, Map<String, Tensor> slots, Batch batch, int step, double lr) {
     Map<String, Tensor> in = new HashMap<>(params);
     in.putAll(inputs(batch));
+    sizeCheck.check(in);
     List<Tensor> outs = gradProgram.run(in, Map.of(), seed, step, threads);
     double loss = outs.get(0).getDouble(0);
     if (!Double.isFinite(loss)) return loss;
