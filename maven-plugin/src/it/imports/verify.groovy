@@ -6,4 +6,6 @@ assert !new File(out, 'lib').exists()
 assert new File(basedir, 'target/classes/models').list().any { it.startsWith('Net') && it.endsWith('.class') }
 def state = new File(basedir, 'target/adjoint-state').listFiles()[0].getText('UTF-8')
 assert state.contains(new File(basedir, 'src/main/adjoint/lib/layers.adj').absolutePath)
+def report = new File(basedir, 'target/surefire-reports/TEST-models.NetTest.xml').getText('UTF-8')
+assert report.contains('tests="1"') && report.contains('failures="0"') && report.contains('errors="0"')
 return true

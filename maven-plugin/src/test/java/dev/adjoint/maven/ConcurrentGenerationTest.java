@@ -48,9 +48,9 @@ class ConcurrentGenerationTest {
       pool.shutdownNow();
     }
 
-    Path alone = projects.get(0).javaOutput().resolve("demo/GradLayerForward.java");
+    Path alone = projects.get(0).javaOutput().resolve("demo/Layer.java");
     for (Generation.Settings p : projects.subList(1, projects.size())) {
-      assertArrayEquals(Files.readAllBytes(alone), Files.readAllBytes(p.javaOutput().resolve("demo/GradLayerForward.java")));
+      assertArrayEquals(Files.readAllBytes(alone), Files.readAllBytes(p.javaOutput().resolve("demo/Layer.java")));
     }
   }
 
