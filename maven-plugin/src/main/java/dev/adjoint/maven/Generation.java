@@ -27,7 +27,7 @@ import org.apache.maven.plugin.logging.Log;
  */
 final class Generation {
   /** Where to read, what to write and where; {@code stateFile} is under {@code target/}. */
-  record Settings(Path sourceDirectory, SourcePatterns patterns, Optional<String> packageName, Set<Target> targets,
+  record Settings(Path sourceDirectory, SourcePatterns patterns, Optional<String> packageName, Set<CodeTarget> targets,
       Path javaOutput, Path cudaOutput, Path stateFile, String generatorStamp) {
     Settings {
       Objects.requireNonNull(sourceDirectory, "sourceDirectory");
@@ -110,7 +110,7 @@ final class Generation {
         continue;
       }
       String settingsHash = ContentHash.ofText(settings.generatorStamp() + "\npackage " + packageName + "\ntargets "
-          + settings.targets().stream().map(Target::label).sorted().collect(Collectors.joining(",")));
+          + settings.targets().stream().map(CodeTarget::label).sorted().collect(Collectors.joining(",")));
       settingsHashes.put(source, packageName + " " + settingsHash);
       BuildState.Entry entry = state.get(source);
       if (entry != null && upToDate(entry, packageName + " " + settingsHash, settings)) {

@@ -11,6 +11,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +44,12 @@ class GenerationTest {
   }
 
   Generation.Settings settings(Optional<String> packageName) {
+    return settings(packageName, EnumSet.of(CodeTarget.JAVA));
+  }
+
+  Generation.Settings settings(Optional<String> packageName, Set<CodeTarget> targets) {
     return new Generation.Settings(sources, new SourcePatterns(SourcePatterns.DEFAULT_INCLUDES, List.of("lib/**")),
-        packageName, EnumSet.of(Target.JAVA), dir.resolve("target/gen"), dir.resolve("target/res"),
+        packageName, targets, dir.resolve("target/gen"), dir.resolve("target/res"),
         dir.resolve("target/state/generate.state"), "stamp 1");
   }
 
@@ -53,7 +58,10 @@ class GenerationTest {
   }
 
   List<String> generated() throws IOException {
-    Path out = dir.resolve("target/gen");
+    return files(dir.resolve("target/gen"));
+  }
+
+  static List<String> files(Path out) throws IOException {
     if (!Files.isDirectory(out)) return List.of();
     try (Stream<Path> s = Files.walk(out)) {
       return s.filter(Files::isRegularFile).map(p -> SourceScanner.relative(out, p)).sorted().toList();
@@ -68,6 +76,21 @@ class GenerationTest {
     assertEquals(1, o.compiled());
     assertEquals(List.of("demo/Layer.java"), generated());
     assertTrue(Files.readString(dir.resolve("target/gen/demo/Layer.java")).startsWith("package demo;"));
+  }
+
+  @Test
+  void theCudaTargetWritesATranslationUnitPerProgramToTheResources() throws IOException {
+    Generation.Outcome o = new Generation(log).generate(settings(Optional.empty(), EnumSet.of(CodeTarget.JAVA, CodeTarget.CUDA)));
+    assertEquals(List.of(), o.errors());
+    assertEquals(List.of("demo/Layer.java"), generated());
+    assertEquals(List.of("demo/GradLayerForward.cu", "demo/LayerForward.cu"), files(dir.resolve("target/res")));
+    assertTrue(Files.readString(dir.resolve("target/res/demo/LayerForward.cu")).contains("__global__"));
+
+    // Without cuda in the targets, the translation units go: they are no longer generated.
+    Generation.Outcome javaOnly = run();
+    assertEquals(1, javaOnly.compiled());
+    assertEquals(2, javaOnly.deleted());
+    assertEquals(List.of(), files(dir.resolve("target/res")));
   }
 
   @Test
@@ -205,7 +228,7 @@ class GenerationTest {
   @Test
   void anAbsentSourceDirectoryHasNothingToDo() {
     Generation.Settings s = new Generation.Settings(dir.resolve("nowhere"), settings(Optional.empty()).patterns(),
-        Optional.empty(), EnumSet.of(Target.JAVA), dir.resolve("gen"), dir.resolve("res"), dir.resolve("st"), "s");
+        Optional.empty(), EnumSet.of(CodeTarget.JAVA), dir.resolve("gen"), dir.resolve("res"), dir.resolve("st"), "s");
     Generation.Outcome o = new Generation(log).generate(s);
     assertEquals(0, o.sources());
     assertFalse(o.failed());
