@@ -13,6 +13,7 @@ import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.KernelMath;
 import dev.adjoint.runtime.exec.RunContext;
+import dev.adjoint.runtime.exec.vector.RowKernels;
 import dev.adjoint.runtime.math.SpecialFunctions;
 import dev.adjoint.runtime.random.Philox4x32;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ final class KernelEmitter {
   }
 
   /** Names visible at a point of the kernel: a copy per block, as the interpreter scopes them. */
-  private static final class Env {
+  static final class Env {
     final JavaNames.Scope names;
     final Map<String, Binding> scalars;
     final Map<String, Binding> arrays;
@@ -155,9 +156,17 @@ final class KernelEmitter {
     }
     CodeBlock.Builder statements = CodeBlock.builder();
     Env top = env.child();
-    for (KStmt s : kernel.body()) {
-      if (s instanceof KStmt.Loop l && l.parallel()) parallelLoop(l, top, statements);
-      else statement(s, top, statements);
+    ContractionPattern.Recognition recognition = ContractionPattern.recognise(kernel);
+    if (recognition instanceof ContractionPattern.Product p) {
+      BlockedProductEmitter.emit(this, p.pattern(), top, statements);
+    } else {
+      if (kernel.kind().equals("contraction") && recognition instanceof ContractionPattern.NotAProduct n) {
+        statements.add("// Scalar loops, not a blocked matrix product: $L.\n", JavaNames.commentText(n.reason()));
+      }
+      for (KStmt s : kernel.body()) {
+        if (s instanceof KStmt.Loop l && l.parallel()) parallelLoop(l, top, statements);
+        else statement(s, top, statements);
+      }
     }
     if (!accumulated.isEmpty()) {
       body.add("// Zeroed first: the kernel adds into $L.\n",
@@ -393,18 +402,89 @@ final class KernelEmitter {
     out.add("});\n");
   }
 
-  private String bindLoopVar(String irName, Env env) {
+  String bindLoopVar(String irName, Env env) {
     String v = env.names.claim(JavaNames.identifier(irName, "i"));
     env.scalars.put(irName, new Binding(v, DType.I32, Kind.LOOP, true, env.lambda));
     return v;
   }
 
-  private void block(List<KStmt> stmts, Env outer, CodeBlock.Builder out) {
-    Env env = outer.child();
-    for (KStmt s : stmts) statement(s, env, out);
+  // ---- what BlockedProductEmitter prints with
+
+  /** An i32 expression printed as an index. */
+  CodeBlock indexCode(KExpr e, Env env, String what) {
+    return index(e, env, what).code();
   }
 
-  private void statement(KStmt stmt, Env env, CodeBlock.Builder out) {
+  CodeBlock exprCode(KExpr e, Env env) {
+    return expr(e, env).code();
+  }
+
+  /** Binds the kernel IR name {@code irName} to a new {@code final} local of type {@code dtype}; returns its Java name. */
+  String bindFinal(String irName, DType dtype, Env env) {
+    String v = env.names.claim(JavaNames.identifier(irName, "v"));
+    env.scalars.put(irName, new Binding(v, dtype, Kind.LET, false, env.lambda));
+    return v;
+  }
+
+  /** Binds the Java index {@code javaName} under a kernel IR name no statement uses; returns that name. */
+  String bindSynthetic(String javaName, Env env) {
+    String key = "flat";
+    for (int n = 2; irNames.contains(key) || env.scalars.containsKey(key); n++) key = "flat" + n;
+    env.scalars.put(key, new Binding(javaName, DType.I32, Kind.LOOP, true, env.lambda));
+    return key;
+  }
+
+  String contextName() {
+    return contextName;
+  }
+
+  /** The kernel runs on the pool: its method takes the run context. */
+  void markUsesContext() {
+    usesContext = true;
+  }
+
+  private void block(List<KStmt> stmts, Env outer, CodeBlock.Builder out) {
+    Env env = outer.child();
+    for (int i = 0; i < stmts.size(); i++) {
+      KStmt s = stmts.get(i);
+      RowLoopPattern.Dot dot = i + 1 < stmts.size() ? RowLoopPattern.dot(s, stmts.get(i + 1)) : null;
+      if (dot != null && readable.contains(dot.x()) && readable.contains(dot.y())) {
+        rowDot(dot, env, out);
+        i++;
+      } else if (RowLoopPattern.scaledAdd(s) instanceof RowLoopPattern.ScaledAdd add && readable.contains(add.x())) {
+        rowScaledAdd(add, env, out);
+      } else {
+        statement(s, env, out);
+      }
+    }
+  }
+
+  /** {@code float acc = RowKernels.dot(...)}: the accumulator stays a mutable local, as its declaration made it. */
+  private void rowDot(RowLoopPattern.Dot dot, Env env, CodeBlock.Builder out) {
+    CodeBlock call = CodeBlock.of("$T.dot($N, $L, $N, $L, $L)", RowKernels.class, bufferNames.get(dot.x()),
+        index(dot.xBase(), env, "offset into " + dot.x().name()).code(), bufferNames.get(dot.y()),
+        index(dot.yBase(), env, "offset into " + dot.y().name()).code(),
+        index(dot.length(), env, "length of a dot product").code());
+    String v = env.names.claim(JavaNames.identifier(dot.accumulator(), "v"));
+    out.addStatement("$T $N = $L", TypeName.FLOAT, v, call);
+    env.scalars.put(dot.accumulator(), new Binding(v, DType.F32, Kind.DECLARE, false, env.lambda));
+  }
+
+  private void rowScaledAdd(RowLoopPattern.ScaledAdd add, Env env, CodeBlock.Builder out) {
+    Binding array = array(add.array(), env);
+    if (array.dtype() != DType.F32) throw error("array " + add.array() + " is " + array.dtype() + " but updated as f32");
+    CodeBlock x = CodeBlock.of("$N, $L, $L", bufferNames.get(add.x()),
+        index(add.xBase(), env, "offset into " + add.x().name()).code(),
+        index(add.length(), env, "length of an accumulator update").code());
+    if (add.scale() == null) {
+      out.addStatement("$T.addScaled($N, $L, $L)", RowKernels.class, array.java(), expr(add.weight(), env).code(), x);
+    } else {
+      out.addStatement("$T.scaleAddScaled($N, $L, $L, $L)", RowKernels.class, array.java(), expr(add.scale(), env).code(),
+          expr(add.weight(), env).code(), x);
+    }
+  }
+
+  void statement(KStmt stmt, Env env, CodeBlock.Builder out) {
     switch (stmt) {
       case KStmt.Loop l -> {
         Code extent = index(l.extent(), env, "extent of loop " + l.var());
