@@ -1,6 +1,8 @@
 package dev.adjoint.cli;
 
 import com.palantir.javapoet.JavaFile;
+import dev.adjoint.codegen.cuda.CudaGenerator;
+import dev.adjoint.codegen.cuda.CudaSource;
 import dev.adjoint.codegen.java.JavaGenerator;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "compile", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Write the generated sources of every entry point (forward, and forward with gradients) to --out: "
-        + "one Java class per program, in the package's folders.")
+        + "one Java class per program, in the package's folders (--target java); one CUDA C translation unit per "
+        + "program, NAME.cu, in --out itself (--target cuda); or both.")
 final class CompileCommand implements Callable<Integer> {
   enum Target { java, cuda, both }
 
@@ -40,9 +43,6 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (target != Target.java) {
-      throw new UserError("--target " + target + ": the CUDA backend is not part of this build yet; use --target java");
-    }
     if (!packageName.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
       throw new UserError("--package '" + packageName + "' is not a Java package name");
     }
@@ -60,6 +60,24 @@ final class CompileCommand implements Callable<Integer> {
   }
 
   private void write(KernelProgram program, PrintWriter stdout) {
+    if (target != Target.cuda) writeJava(program, stdout);
+    if (target != Target.java) writeCuda(program, stdout);
+  }
+
+  /** {@code NAME.cu}, with the stem the Java class of the same program gets. */
+  private void writeCuda(KernelProgram program, PrintWriter stdout) {
+    CudaSource source = CudaGenerator.generate(program);
+    Path target = out.resolve(JavaGenerator.className(program) + ".cu");
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(new IOException("cannot create " + out + ": " + e.getMessage(), e));
+    }
+    AtomicWrites.write(target, source.text().getBytes(StandardCharsets.UTF_8));
+    stdout.println(out.relativize(target));
+  }
+
+  private void writeJava(KernelProgram program, PrintWriter stdout) {
     JavaFile javaFile = JavaGenerator.generate(program, packageName, JavaGenerator.className(program));
     Path folder = out.resolve(packageName.replace('.', '/'));
     Path target = folder.resolve(javaFile.typeSpec().name() + ".java");
