@@ -1,10 +1,9 @@
 package dev.adjoint.cli;
 
 import com.palantir.javapoet.JavaFile;
-import dev.adjoint.codegen.java.JavaGenerator;
+import dev.adjoint.codegen.java.ModelGenerator;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
-import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.io.AtomicWrites;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,8 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "compile", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Write the generated sources of every entry point (forward, and forward with gradients) to --out: "
-        + "one Java class per program, in the package's folders.")
+    description = "Write the generated sources to --out, in the package's folders: one Java class per model (and one "
+        + "for the file's top-level functions) with a typed method per entry point, valueAndGrad, and the params. The "
+        + "classes need only the adjoint-runtime artifact.")
 final class CompileCommand implements Callable<Integer> {
   enum Target { java, cuda, both }
 
@@ -36,6 +36,10 @@ final class CompileCommand implements Callable<Integer> {
       description = "Java package of the generated classes (default: ${DEFAULT-VALUE}).")
   String packageName;
 
+  @Option(names = "--dtype", paramLabel = "TYPE",
+      description = "Compile every float in this type: ${COMPLETION-CANDIDATES} (default: as declared).")
+  EvalCommand.Precision dtype;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -47,20 +51,13 @@ final class CompileCommand implements Callable<Integer> {
       throw new UserError("--package '" + packageName + "' is not a Java package name");
     }
     Compilation c = Compilation.compile(file);
+    RunOptions options = dtype == null ? RunOptions.defaults() : RunOptions.defaults().withDtype(dtype.type);
     PrintWriter stdout = spec.commandLine().getOut();
-    for (String entry : c.entryPoints()) {
-      write(c.kernels(entry, RunOptions.defaults(), false), stdout);
-      try {
-        write(c.kernels(entry, RunOptions.defaults(), true), stdout);
-      } catch (dev.adjoint.compiler.autodiff.GradientException e) {
-        // An entry with an integer result has no gradient program; its forward one is written.
-      }
-    }
+    for (JavaFile javaFile : ModelGenerator.generate(c, packageName, options)) write(javaFile, stdout);
     return 0;
   }
 
-  private void write(KernelProgram program, PrintWriter stdout) {
-    JavaFile javaFile = JavaGenerator.generate(program, packageName, JavaGenerator.className(program));
+  private void write(JavaFile javaFile, PrintWriter stdout) {
     Path folder = out.resolve(packageName.replace('.', '/'));
     Path target = folder.resolve(javaFile.typeSpec().name() + ".java");
     try {
