@@ -50,6 +50,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--grad", description = "Forward and backward together.")
   boolean grad;
 
+  @Option(names = "--check-numerics",
+      description = "Check the results of every kernel as it runs: stop at the first NaN or infinity, naming the kernel "
+          + "and its .adj lines (the checks are timed too).")
+  boolean checkNumerics;
+
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
@@ -87,8 +92,13 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, Tensor> in = RandomInputs.fill(c, name, options, given, new Random(seed), maxId);
     Map<String, Tensor> params = paramsFile == null ? Map.of() : EvalCommand.readSafetensors(paramsFile);
     Compilation.Execution run = c.execution(name, options, in, params, grad);
-    if (backend == BenchBackend.cuda) return benchCuda(name, run);
-    JavaBackend.Prepared compiled = JavaBackend.compile(Fusion.lower(run.graph()), JavaBackend.compiler());
+    if (backend == BenchBackend.cuda) {
+      if (checkNumerics) {
+        throw new UserError("--check-numerics checks the kernels of the generated Java; use it with --backend java");
+      }
+      return benchCuda(name, run);
+    }
+    JavaBackend.Prepared compiled = JavaBackend.compile(Fusion.lower(run.graph()), JavaBackend.compiler(), checkNumerics);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     for (int i = 0; i < warmup; i++) compiled.run(run.values(), run.sizes(), seed, 0, t);
     double[] ms = new double[iters];

@@ -74,6 +74,11 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--train", description = "Training mode: dropout active.")
   boolean train;
 
+  @Option(names = "--check-numerics",
+      description = "Check the results of every kernel as it runs (java backend): stop at the first NaN or infinity, "
+          + "naming the kernel and its .adj lines.")
+  boolean checkNumerics;
+
   @Option(names = "--grad", description = "Also write gradients: grad_<NAME>.npy for every param and floating-point input.")
   boolean grad;
 
@@ -94,12 +99,15 @@ final class EvalCommand implements Callable<Integer> {
   enum BackendChoice {
     java, interp, fused, cuda;
 
-    dev.adjoint.compiler.Backend create(Integer threads) {
+    dev.adjoint.compiler.Backend create(Integer threads, boolean checkNumerics) {
+      if (checkNumerics && this != java) {
+        throw new UserError("--check-numerics checks the kernels of the generated Java; use it with --backend java");
+      }
       return switch (this) {
         case interp -> dev.adjoint.compiler.Interpreters.GRAPH;
         case fused -> dev.adjoint.compiler.Interpreters.FUSED;
         case java -> new dev.adjoint.codegen.java.JavaExecution(
-            threads != null ? threads : Runtime.getRuntime().availableProcessors());
+            threads != null ? threads : Runtime.getRuntime().availableProcessors(), checkNumerics);
         case cuda -> new dev.adjoint.codegen.cuda.CudaExecution();
       };
     }
@@ -132,12 +140,12 @@ final class EvalCommand implements Callable<Integer> {
     Map<String, Tensor> used;
     Map<String, Tensor> gradients = Map.of();
     if (grad) {
-      GradientRun run = c.gradient(name, options, in, params, cotangent, backend.create(threads));
+      GradientRun run = c.gradient(name, options, in, params, cotangent, backend.create(threads, checkNumerics));
       outputs = run.outputs();
       used = run.params();
       gradients = run.gradients();
     } else {
-      Run run = c.run(name, options, in, params, backend.create(threads));
+      Run run = c.run(name, options, in, params, backend.create(threads, checkNumerics));
       outputs = run.outputs();
       used = run.params();
     }

@@ -14,17 +14,37 @@ class CompileCommandTest {
   @TempDir Path dir;
 
   @Test
-  void writesOneClassPerProgramInThePackageFolders() throws Exception {
-    String out = run("compile", CliRunner.EXAMPLES.resolve("attention.adj").toString(), "--target", "java",
+  void writesOneClassPerModelInThePackageFolders() throws Exception {
+    String out = run("compile", CliRunner.EXAMPLES.resolve("encoder_layer.adj").toString(), "--target", "java",
         "--out", dir.toString(), "--package", "my.models").succeeds().out();
-    assertEquals(String.join(System.lineSeparator(), "my/models/CausalAttention.java", "my/models/GradCausalAttention.java")
-        + System.lineSeparator(), out);
-    String source = Files.readString(dir.resolve("my/models/CausalAttention.java"));
+    assertEquals("my/models/Encoder.java" + System.lineSeparator(), out);
+    String source = Files.readString(dir.resolve("my/models/Encoder.java"));
     assertTrue(source.startsWith("package my.models;"), source);
+    assertTrue(source.contains("public Tensor forward(Tensor x) {"), source);
+    assertTrue(source.contains("public ValueAndGrad valueAndGrad(Tensor x) {"), source);
     // Byte-for-byte deterministic: a second run writes the same text.
-    run("compile", CliRunner.EXAMPLES.resolve("attention.adj").toString(), "--target", "java", "--out",
+    run("compile", CliRunner.EXAMPLES.resolve("encoder_layer.adj").toString(), "--target", "java", "--out",
         dir.resolve("again").toString(), "--package", "my.models").succeeds();
-    assertEquals(source, Files.readString(dir.resolve("again/my/models/CausalAttention.java")));
+    assertEquals(source, Files.readString(dir.resolve("again/my/models/Encoder.java")));
+  }
+
+  @Test
+  void topLevelFunctionsGetAClassNamedAfterTheFile() throws Exception {
+    String out = run("compile", CliRunner.EXAMPLES.resolve("attention.adj").toString(), "--target", "java",
+        "--out", dir.toString(), "--dtype", "f64").succeeds().out();
+    assertEquals("adjoint/generated/Attention.java" + System.lineSeparator(), out);
+    String source = Files.readString(dir.resolve("adjoint/generated/Attention.java"));
+    assertTrue(source.contains("public Tensor causalAttention(Tensor q, Tensor k, Tensor v) {"), source);
+    assertTrue(source.contains("Arguments.check(\"q\", q, DType.F64, 3, \"f64[B, T, 8]\");"), source);
+  }
+
+  @Test
+  void aParamOfARunTimeSizeIsRefused() throws Exception {
+    Path program = dir.resolve("sized.adj");
+    Files.writeString(program, "dim B\nmodel M {\n  param w: f32[B]\n  fn forward(x: f32[B]) -> f32[B] = x * w\n}\n");
+    run("compile", program.toString(), "--target", "java", "--out", dir.resolve("out").toString())
+        .failsWithError("param 'w' is f32[B]: a generated model class needs params of fixed shapes, but B is a run-time "
+            + "size");
   }
 
   @Test
@@ -45,8 +65,8 @@ class CompileCommandTest {
   void bothWritesTheJavaClassAndTheCudaSource() {
     String out = run("compile", CliRunner.EXAMPLES.resolve("attention.adj").toString(), "--target", "both", "--out",
         dir.toString(), "--package", "m").succeeds().out();
-    assertEquals(String.join(System.lineSeparator(), "m/CausalAttention.java", "CausalAttention.cu",
-        "m/GradCausalAttention.java", "GradCausalAttention.cu") + System.lineSeparator(), out);
+    assertEquals(String.join(System.lineSeparator(), "m/Attention.java", "CausalAttention.cu",
+        "GradCausalAttention.cu") + System.lineSeparator(), out);
   }
 
   @Test

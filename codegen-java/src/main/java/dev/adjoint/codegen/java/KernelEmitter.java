@@ -211,7 +211,7 @@ final class KernelEmitter {
   }
 
   /** {@code attention.adj:12, 13; prelude.adj:40}: distinct lines per file, files in order of first use. */
-  private static String origins(List<Span> spans) {
+  static String origins(List<Span> spans) {
     Map<String, TreeSet<Integer>> lines = new LinkedHashMap<>();
     for (Span s : spans) {
       if (s.file().length() == 0) continue;

@@ -1,10 +1,8 @@
 package dev.adjoint.codegen.java;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.adjoint.codegen.java.ModelClasses.Compiled;
-import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.GradientRun;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ir.Graph;
@@ -62,22 +60,26 @@ class ModelClassTest {
     double tolerance = c.dtype().equals(Optional.of(DType.F64)) ? 1e-12 : 1e-5;
 
     List<Tensor> expected = c.compilation().run(entry, options, inputs, Map.of()).outputs();
-    Object result = ModelClasses.call(model, JavaNames.identifier(function, "entry"), args);
+    Object result = ModelCalls.call(model, JavaNames.identifier(function, "entry"), args);
     List<Tensor> actual = expected.size() == 1 ? List.of((Tensor) result) : castList(result);
-    for (int i = 0; i < expected.size(); i++) assertClose("result " + i, expected.get(i), actual.get(i), tolerance);
+    for (int i = 0; i < expected.size(); i++) {
+      ModelCalls.assertClose("result " + i, expected.get(i), actual.get(i), tolerance);
+    }
 
     boolean floating = graph.outputs().stream().allMatch(o -> o.type().dtype().isFloating());
     if (!floating) return;
     GradientRun want = c.compilation().gradient(entry, options, inputs, Map.of(), Optional.empty());
     String method = gradientMethod(c, function);
-    Object got = ModelClasses.call(model, method, args);
-    Object value = ModelClasses.call(got, expected.size() == 1 ? "value" : "values");
+    Object got = ModelCalls.call(model, method, args);
+    Object value = ModelCalls.call(got, expected.size() == 1 ? "value" : "values");
     List<Tensor> values = expected.size() == 1 ? List.of((Tensor) value) : castList(value);
-    for (int i = 0; i < expected.size(); i++) assertClose("value " + i, want.outputs().get(i), values.get(i), tolerance);
-    Map<String, Tensor> gradients = ModelClasses.gradients(got);
+    for (int i = 0; i < expected.size(); i++) {
+      ModelCalls.assertClose("value " + i, want.outputs().get(i), values.get(i), tolerance);
+    }
+    Map<String, Tensor> gradients = ModelCalls.gradients(got);
     assertEquals(List.copyOf(want.gradients().keySet()), List.copyOf(gradients.keySet()));
     for (var g : want.gradients().entrySet()) {
-      assertClose("gradient of " + g.getKey(), g.getValue(), gradients.get(g.getKey()), tolerance);
+      ModelCalls.assertClose("gradient of " + g.getKey(), g.getValue(), gradients.get(g.getKey()), tolerance);
     }
   }
 
@@ -113,17 +115,5 @@ class ModelClassTest {
       out.put(name, Tensor.ofDoubles(a.type().dtype(), shape, values));
     }
     return out;
-  }
-
-  static void assertClose(String what, Tensor expected, Tensor actual, double tolerance) {
-    assertEquals(expected.dtype(), actual.dtype(), what + ": element type");
-    assertEquals(expected.shape(), actual.shape(), what + ": shape");
-    for (int i = 0; i < expected.size(); i++) {
-      double e = expected.getDouble(i);
-      double a = actual.getDouble(i);
-      boolean ok = Double.isNaN(e) ? Double.isNaN(a) : Double.isInfinite(e) ? e == a
-          : Math.abs(a - e) <= tolerance * (1 + Math.abs(e));
-      if (!ok) fail(what + ": element " + i + " is " + a + ", expected " + e + " (tolerance " + tolerance + ")");
-    }
   }
 }
