@@ -22,11 +22,15 @@ import java.util.List;
 public class CompileTime {
   public static void main(String[] args) {
     Path file = Path.of(args[0]);
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     double[] total = new double[rounds];
     double[] cpu = new double[rounds];
+    double[] processCpu = new double[rounds];
     for (int round = 0; round < rounds; round++) {
+      long p0 = os.getProcessCpuTime();
       long c0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       Compilation c = Compilation.compile(file);
@@ -37,16 +41,30 @@ public class CompileTime {
       long t2 = System.nanoTime();
       total[round] = (t2 - t0) / 1e6;
       cpu[round] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
+      processCpu[round] = (os.getProcessCpuTime() - p0) / 1e6;
       System.out.printf("round %d: %d classes (%d lines): compiler and generation %.0f ms, javac and loading %.0f ms, "
-          + "total %.0f ms (%.0f ms of CPU)%n", round, classes.size(), lines, (t1 - t0) / 1e6, (t2 - t1) / 1e6, total[round],
-          cpu[round]);
+          + "total %.0f ms (CPU: %.0f ms on this thread, %.0f ms in the process)%n", round, classes.size(), lines,
+          (t1 - t0) / 1e6, (t2 - t1) / 1e6, total[round], cpu[round], processCpu[round]);
     }
-    double[] warm = Arrays.copyOfRange(total, rounds / 2, rounds);
-    double[] warmCpu = Arrays.copyOfRange(cpu, rounds / 2, rounds);
+    // On a machine shared with other work the wall time includes waiting for a core; CPU times do
+    // not. The process's CPU time adds the garbage collector's and the JIT compiler's threads.
+    System.out.printf("warm (last %d rounds): median_ms=%.0f min_ms=%.0f thread_cpu_median_ms=%.0f "
+        + "process_cpu_median_ms=%.0f%n", rounds - rounds / 2, median(total, rounds), min(total, rounds),
+        median(cpu, rounds), median(processCpu, rounds));
+  }
+
+  private static double[] warm(double[] values, int rounds) {
+    double[] warm = Arrays.copyOfRange(values, rounds / 2, rounds);
     Arrays.sort(warm);
-    Arrays.sort(warmCpu);
-    // On a machine shared with other work the wall time includes waiting for a core; the CPU time does not.
-    System.out.printf("warm (last %d rounds): median_ms=%.0f min_ms=%.0f cpu_median_ms=%.0f%n", warm.length,
-        warm[warm.length / 2], warm[0], warmCpu[warmCpu.length / 2]);
+    return warm;
+  }
+
+  private static double median(double[] values, int rounds) {
+    double[] warm = warm(values, rounds);
+    return warm[warm.length / 2];
+  }
+
+  private static double min(double[] values, int rounds) {
+    return warm(values, rounds)[0];
   }
 }
