@@ -484,10 +484,12 @@ public final class ModelGenerator {
             String.join(", ", outs.stream().map(o -> o.type().toString()).toList()))));
         List<CodeBlock> results = new ArrayList<>();
         for (Buffer b : outputs) results.add(tensor(b, arrays.get(b), prologue));
-        body.addStatement("return $T.of($L)", List.class, CodeBlock.join(results, ", "));
+        body.addStatement("return $T.of(\n$L)", List.class, CodeBlock.join(results, ",\n"));
       }
-      method.addJavadoc(doc("@throws IllegalArgumentException if an argument is null, or not of its declared element type "
-          + "and shape\n"));
+      if (!e.graph().arguments().isEmpty()) {
+        method.addJavadoc(doc("@throws IllegalArgumentException if an argument is null, or not of its declared element "
+            + "type and shape\n"));
+      }
       return method.addCode(body.build()).build();
     }
 
@@ -517,11 +519,13 @@ public final class ModelGenerator {
       }
       String value = scope.claim(n == 1 ? "value" : "values");
       body.addStatement("final $T $N = $L", n == 1 ? TENSOR : TENSOR_LIST, value,
-          n == 1 ? values.get(0) : CodeBlock.of("$T.of($L)", List.class, CodeBlock.join(values, ", ")));
+          n == 1 ? values.get(0) : CodeBlock.of("$T.of(\n$L)", List.class, CodeBlock.join(values, ",\n")));
       body.addStatement("return new $N($N, $N)", result, value, gradients);
       method.addJavadoc(doc("@return the $L and the gradients\n", n == 1 ? "result" : "results"));
-      method.addJavadoc(doc("@throws IllegalArgumentException if an argument is null, or not of its declared element type "
-          + "and shape\n"));
+      if (!e.graph().arguments().isEmpty()) {
+        method.addJavadoc(doc("@throws IllegalArgumentException if an argument is null, or not of its declared element "
+            + "type and shape\n"));
+      }
       return method.addCode(body.build()).build();
     }
 

@@ -66,11 +66,10 @@ class ModelClassTest {
       ModelCalls.assertClose("result " + i, expected.get(i), actual.get(i), tolerance);
     }
 
-    boolean floating = graph.outputs().stream().allMatch(o -> o.type().dtype().isFloating());
-    if (!floating) return;
+    Optional<String> method = gradientMethod(c, function, graph);
+    if (method.isEmpty()) return;
     GradientRun want = c.compilation().gradient(entry, options, inputs, Map.of(), Optional.empty());
-    String method = gradientMethod(c, function);
-    Object got = ModelCalls.call(model, method, args);
+    Object got = ModelCalls.call(model, method.get(), args);
     Object value = ModelCalls.call(got, expected.size() == 1 ? "value" : "values");
     List<Tensor> values = expected.size() == 1 ? List.of((Tensor) value) : castList(value);
     for (int i = 0; i < expected.size(); i++) {
@@ -83,14 +82,21 @@ class ModelClassTest {
     }
   }
 
-  static String gradientMethod(Compiled c, String function) {
-    boolean training = function.equals("loss") || function.equals("forward") && !hasFunction(c, "loss")
-        || c.compilation().entryPoints().size() == 1;
-    return training ? "valueAndGrad" : JavaNames.identifier(function, "entry") + "ValueAndGrad";
-  }
-
-  private static boolean hasFunction(Compiled c, String function) {
-    return c.compilation().entryPoints().stream().anyMatch(e -> e.endsWith("." + function));
+  /**
+   * The method of an entry's gradient: {@code valueAndGrad} for the model's objective ({@code loss},
+   * else {@code forward}, else the only function), {@code <fn>ValueAndGrad} for any other entry
+   * with a scalar result, none for the rest.
+   */
+  static Optional<String> gradientMethod(Compiled c, String function, Graph graph) {
+    if (!graph.outputs().stream().allMatch(o -> o.type().dtype().isFloating())) return Optional.empty();
+    boolean model = !c.type().getSimpleName().equals(baseName(c.file()));
+    List<String> functions = c.compilation().entryPoints().stream().filter(e -> e.contains(".") == model)
+        .map(e -> e.substring(e.indexOf('.') + 1)).toList();
+    String objective = functions.contains("loss") ? "loss" : functions.contains("forward") ? "forward"
+        : functions.size() == 1 ? functions.get(0) : null;
+    if (function.equals(objective)) return Optional.of("valueAndGrad");
+    boolean scalar = graph.outputs().size() == 1 && graph.outputs().get(0).type().rank() == 0;
+    return scalar ? Optional.of(JavaNames.identifier(function, "entry") + "ValueAndGrad") : Optional.empty();
   }
 
   @SuppressWarnings("unchecked")
