@@ -119,6 +119,15 @@ class TranslateCommandTest {
         translate("--text", "4096", "--backend", "interp").succeeds().out());
   }
 
+  @Test
+  void helpListsEveryOption() {
+    String help = run("translate", "--help").succeeds().out();
+    for (String option : List.of("FILE.adj", "--run", "--text", "--input", "--task", "--data", "--beam", "--max-len",
+        "--entry", "--backend", "--threads")) {
+      assertTrue(help.contains(option), option + " is missing from translate --help");
+    }
+  }
+
   // ---- bad input ----------------------------------------------------------------------------
 
   @Test
