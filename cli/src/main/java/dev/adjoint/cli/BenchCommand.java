@@ -65,8 +65,8 @@ final class BenchCommand implements Callable<Integer> {
   enum BenchBackend { java, cuda }
 
   @Option(names = "--backend", paramLabel = "NAME", defaultValue = "java",
-      description = "java (generated Java, the default) or cuda (generated CUDA on the machine's GPU, timed with CUDA "
-          + "events around the launches and copies).")
+      description = "java (generated Java, the default) or cuda (generated CUDA on the machine's GPU: inputs copied "
+          + "once, the kernels of each run timed with CUDA events).")
   BenchBackend backend;
 
   @Option(names = "--threads", paramLabel = "N", description = "Threads (default: the number of cores).")
@@ -121,9 +121,7 @@ final class BenchCommand implements Callable<Integer> {
     var compiled = dev.adjoint.codegen.cuda.CudaBackend.compile(program, driver,
         dev.adjoint.runtime.cuda.CudaCompiler.create(dev.adjoint.runtime.cuda.CudaCompiler.defaultCacheDirectory()));
     Map<String, Long> sizes = dev.adjoint.codegen.cuda.CudaBackend.bindSizes(program, run.values(), run.sizes());
-    for (int i = 0; i < warmup; i++) compiled.run(run.values(), sizes, seed, 0);
-    double[] ms = new double[iters];
-    for (int i = 0; i < iters; i++) ms[i] = driver.time(() -> compiled.run(run.values(), sizes, seed, 0));
+    double[] ms = compiled.timeKernels(run.values(), sizes, seed, warmup, iters);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%s%s on cuda (%s, %s), sizes %s%n", name, grad ? " (forward and backward)" : "", driver.deviceName(),
         driver.architecture(), new java.util.TreeMap<>(run.sizes()));

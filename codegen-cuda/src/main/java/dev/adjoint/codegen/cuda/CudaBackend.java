@@ -90,8 +90,41 @@ public final class CudaBackend {
      * @param sizes every run-time size the program's buffers use
      */
     public synchronized List<Tensor> run(Map<String, Tensor> inputs, Map<String, Long> sizes, long seed, int step) {
+      Map<Buffer, Long> device = upload(inputs, sizes);
+      try {
+        launchAll(device, sizes, seed, step);
+        return download(device, sizes);
+      } finally {
+        for (long address : device.values()) pool.release(address);
+      }
+    }
+
+    /**
+     * GPU milliseconds of each of {@code iters} runs of the kernels alone (after {@code warmup}
+     * untimed ones), on inputs copied to the device once: what a training loop that keeps its
+     * tensors on the GPU pays per step.
+     */
+    public synchronized double[] timeKernels(Map<String, Tensor> inputs, Map<String, Long> sizes, long seed, int warmup,
+        int iters) {
+      Map<Buffer, Long> device = upload(inputs, sizes);
+      try {
+        for (int i = 0; i < warmup; i++) launchAll(device, sizes, seed, i);
+        driver.synchronize();
+        double[] ms = new double[iters];
+        for (int i = 0; i < iters; i++) {
+          int step = i;
+          ms[i] = driver.time(() -> launchAll(device, sizes, seed, step));
+        }
+        return ms;
+      } finally {
+        for (long address : device.values()) pool.release(address);
+      }
+    }
+
+    private Map<Buffer, Long> upload(Map<String, Tensor> inputs, Map<String, Long> sizes) {
       KernelProgram program = source.program();
       Map<Buffer, Long> device = new LinkedHashMap<>();
+      boolean done = false;
       try {
         for (Buffer b : buffers(program)) {
           long bytes = elements(b, sizes) * elementBytes(b.type().dtype());
@@ -109,34 +142,43 @@ public final class CudaBackend {
             driver.copyToDevice(device.get(b), encode(t, a));
           }
         }
-        long maxBlocks = (long) driver.multiprocessors() * 32;
-        for (int k = 0; k < source.kernels().size(); k++) {
-          CudaKernel kernel = source.kernels().get(k);
-          for (Buffer b : kernel.zeroed()) driver.zero(device.get(b), elements(b, sizes) * elementBytes(b.type().dtype()));
-          CudaKernel.Launch launch = kernel.launch(sizes, ELEMENT_THREADS, ROW_THREADS, maxBlocks);
-          List<CudaDriver.Argument> arguments = new ArrayList<>();
-          for (CudaKernel.Param p : kernel.params()) {
-            arguments.add(switch (p) {
-              case CudaKernel.Param.BufferParam bp -> new CudaDriver.Argument.Pointer(device.get(bp.buffer()));
-              case CudaKernel.Param.SizeParam sp -> new CudaDriver.Argument.Int(Math.toIntExact(sp.dim().evaluate(sizes)));
-              case CudaKernel.Param.SeedParam sp -> new CudaDriver.Argument.Long(seed);
-              case CudaKernel.Param.StepParam sp -> new CudaDriver.Argument.Int(step);
-            });
-          }
-          if (launch.blocks() > 0) driver.launch(functions.get(k), launch.blocks(), launch.threads(), arguments);
-        }
-        List<Tensor> out = new ArrayList<>();
-        for (Buffer b : program.outputs()) {
-          try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocate(Math.max(1, elements(b, sizes) * elementBytes(b.type().dtype())));
-            driver.copyToHost(host.asSlice(0, elements(b, sizes) * elementBytes(b.type().dtype())), device.get(b));
-            out.add(decode(b.type().dtype(), b.type().shape().evaluate(sizes), host));
-          }
-        }
-        return out;
+        done = true;
+        return device;
       } finally {
-        for (long address : device.values()) pool.release(address);
+        if (!done) for (long address : device.values()) pool.release(address);
       }
+    }
+
+    private void launchAll(Map<Buffer, Long> device, Map<String, Long> sizes, long seed, int step) {
+      long maxBlocks = (long) driver.multiprocessors() * 32;
+      for (int k = 0; k < source.kernels().size(); k++) {
+        CudaKernel kernel = source.kernels().get(k);
+        for (Buffer b : kernel.zeroed()) driver.zero(device.get(b), elements(b, sizes) * elementBytes(b.type().dtype()));
+        CudaKernel.Launch launch = kernel.launch(sizes, ELEMENT_THREADS, ROW_THREADS, maxBlocks);
+        List<CudaDriver.Argument> arguments = new ArrayList<>();
+        for (CudaKernel.Param p : kernel.params()) {
+          arguments.add(switch (p) {
+            case CudaKernel.Param.BufferParam bp -> new CudaDriver.Argument.Pointer(device.get(bp.buffer()));
+            case CudaKernel.Param.SizeParam sp -> new CudaDriver.Argument.Int(Math.toIntExact(sp.dim().evaluate(sizes)));
+            case CudaKernel.Param.SeedParam sp -> new CudaDriver.Argument.Long(seed);
+            case CudaKernel.Param.StepParam sp -> new CudaDriver.Argument.Int(step);
+          });
+        }
+        if (launch.blocks() > 0) driver.launch(functions.get(k), launch.blocks(), launch.threads(), arguments);
+      }
+    }
+
+    private List<Tensor> download(Map<Buffer, Long> device, Map<String, Long> sizes) {
+      List<Tensor> out = new ArrayList<>();
+      for (Buffer b : source.program().outputs()) {
+        long bytes = elements(b, sizes) * elementBytes(b.type().dtype());
+        try (Arena a = Arena.ofConfined()) {
+          MemorySegment host = a.allocate(Math.max(1, bytes));
+          driver.copyToHost(host.asSlice(0, bytes), device.get(b));
+          out.add(decode(b.type().dtype(), b.type().shape().evaluate(sizes), host));
+        }
+      }
+      return out;
     }
   }
 
