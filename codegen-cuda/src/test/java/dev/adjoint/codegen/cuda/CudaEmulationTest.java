@@ -35,6 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CudaEmulationTest {
   private static final double F32_TOLERANCE = 1e-5;
   private static final double BF16_TOLERANCE = 1e-2;
+  private static final double F64_TOLERANCE = 1e-10;
+  private static final String WHOLE_TRANSFORMER = "example_reverse_";
 
   @TempDir Path work;
 
@@ -52,9 +54,16 @@ class CudaEmulationTest {
     // The fused row patterns and masks on their own: softmax, norms, losses, padded attention.
     names.addAll(List.of("prelude_attention_padding", "prelude_cross_entropy_ignore_smoothing", "prelude_layer_norm",
         "prelude_log_softmax", "prelude_rms_norm", "prelude_softmax_masked"));
+    // The Transformers that train on reverse (RoPE, learned positions): their loss runs every kernel
+    // their forward does, so the forward-only cases add build time and no kernels.
+    names.removeIf(n -> n.startsWith(WHOLE_TRANSFORMER) && n.endsWith("_forward"));
     for (String name : names) {
       out.add(new Spec(name, false, Optional.empty(), false));
-      if (CudaCases.hasGradients(name)) out.add(new Spec(name, true, Optional.empty(), false));
+      if (!CudaCases.hasGradients(name)) continue;
+      // A whole encoder-decoder's gradient in f32 collects rounding from both stacks beyond an
+      // element-wise 1e-5 (7e-5 seen on one element): checked in f64, where the bound tests the code.
+      out.add(new Spec(name, true, name.startsWith(WHOLE_TRANSFORMER) ? Optional.of(DType.F64) : Optional.empty(),
+          false));
     }
     for (String name : List.of("example_encoder_layer", "nn_feed_forward")) {
       out.add(new Spec(name, false, Optional.empty(), true));
@@ -110,7 +119,11 @@ class CudaEmulationTest {
     List<DArray> actual = CudaEmulator.run(binary, source, c, work);
     List<DArray> expected = c.interpret();
     assertEquals(expected.size(), actual.size(), "number of outputs");
-    double tolerance = spec.dtype().equals(Optional.of(DType.BF16)) ? BF16_TOLERANCE : F32_TOLERANCE;
+    double tolerance = switch (spec.dtype().orElse(DType.F32)) {
+      case BF16 -> BF16_TOLERANCE;
+      case F64 -> F64_TOLERANCE;
+      default -> F32_TOLERANCE;
+    };
     for (int i = 0; i < expected.size(); i++) {
       int output = i;
       compare(expected.get(i), actual.get(i), tolerance).ifPresent(problem -> fail("output " + output + ": " + problem));
