@@ -43,7 +43,14 @@ import javax.lang.model.element.Modifier;
  * <p>The outermost parallel loop nest is split across the pool's threads with
  * {@link RunContext#parallelFor}; perfectly nested parallel loops are flattened into one range so
  * that small leading extents (a batch of 2) still give every thread work. A loop that adds into a
- * buffer ({@code +=}), or that touches a mutable local declared outside it, runs on one thread.
+ * buffer ({@code +=}), or that touches a mutable local declared outside it, runs on one thread,
+ * unless the adds are at the innermost loop's own index: then threads split that loop and each runs
+ * every row ({@link #columnSplit}).
+ *
+ * <p>Two schedules replace the loops where the kernel's shape allows: a contraction kernel becomes
+ * one blocked matrix product ({@link ContractionPattern}, printed by {@link BlockedProductEmitter});
+ * dot products and accumulator updates over contiguous f32 runs become {@code RowKernels} calls
+ * ({@link RowLoopPattern}).
  */
 final class KernelEmitter {
   // Java operator precedence, loosest first.
