@@ -5,14 +5,13 @@ import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelProgram;
-import dev.adjoint.runtime.DType;
-import dev.adjoint.runtime.FloatFormats;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.exec.Buffers;
 import dev.adjoint.runtime.exec.CompiledKernels;
 import dev.adjoint.runtime.exec.RunContext;
 import dev.adjoint.runtime.exec.Sizes;
 import dev.adjoint.runtime.exec.ThreadPool;
+import dev.adjoint.runtime.model.TensorArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs kernel programs as generated Java: generates the class ({@link JavaGenerator}), compiles
@@ -33,7 +31,6 @@ public final class JavaBackend {
   /** The package generated classes are compiled in. */
   public static final String PACKAGE = "dev.adjoint.generated";
 
-  private static final Map<Integer, ThreadPool> POOLS = new ConcurrentHashMap<>();
   private static volatile InProcessCompiler sharedCompiler;
 
   private JavaBackend() {}
@@ -57,9 +54,17 @@ public final class JavaBackend {
 
   /** The program compiled with {@code compiler}, ready to run many times. */
   public static Prepared compile(KernelProgram program, InProcessCompiler compiler) {
+    return compile(program, compiler, false);
+  }
+
+  /**
+   * The program compiled with {@code compiler}; with {@code checkNumerics}, a run stops at the first
+   * kernel that writes a NaN or an infinity, with a {@link dev.adjoint.runtime.exec.NonFiniteValueException}.
+   */
+  public static Prepared compile(KernelProgram program, InProcessCompiler compiler, boolean checkNumerics) {
     Objects.requireNonNull(program, "program");
     Objects.requireNonNull(compiler, "compiler");
-    JavaFile source = JavaGenerator.generate(program, PACKAGE, JavaGenerator.className(program));
+    JavaFile source = JavaGenerator.generate(program, PACKAGE, JavaGenerator.className(program), checkNumerics);
     return new Prepared(program, InProcessCompiler.instantiate(compiler.load(source)));
   }
 
@@ -77,8 +82,7 @@ public final class JavaBackend {
 
   /** A shared pool of {@code threads} threads, started on first use and kept for the life of the JVM. */
   public static ThreadPool pool(int threads) {
-    if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-    return threads == 1 ? ThreadPool.inline() : POOLS.computeIfAbsent(threads, ThreadPool::of);
+    return ThreadPool.shared(threads);
   }
 
   /** A compiled program and the buffer layout its class expects. */
@@ -137,16 +141,16 @@ public final class JavaBackend {
             throw new IllegalArgumentException(what + " must have shape " + Arrays.toString(shape) + " (" + b.type()
                 + "), got " + value.shape());
           }
-          arrays[slot] = toArray(value, written.contains(b));
+          arrays[slot] = TensorArrays.toArray(value, written.contains(b));
         } else {
-          arrays[slot] = newArray(b.type().dtype(), count(shape, b));
+          arrays[slot] = TensorArrays.newArray(b.type().dtype(), count(shape, b));
         }
       }
       kernels.run(Buffers.of(arrays), Sizes.of(bound), context);
       List<Tensor> out = new ArrayList<>();
       for (Buffer b : program.outputs()) {
         int slot = slots.indexOf(b);
-        out.add(toTensor(b.type().dtype(), shape(b, bound), arrays[slot]));
+        out.add(TensorArrays.toTensor(b.type().dtype(), shape(b, bound), arrays[slot]));
       }
       return out;
     }
@@ -217,49 +221,5 @@ public final class JavaBackend {
           + " elements, more than a Java array holds");
     }
     return (int) n;
-  }
-
-  private static Object newArray(DType dtype, int n) {
-    return switch (dtype) {
-      case F32, F16, BF16 -> new float[n];
-      case F64 -> new double[n];
-      case I32 -> new int[n];
-      case BOOL -> new boolean[n];
-    };
-  }
-
-  /** The tensor's elements as a buffer array; shared with the tensor unless a kernel writes the buffer. */
-  private static Object toArray(Tensor t, boolean written) {
-    return switch (t.dtype()) {
-      case F32 -> written ? t.floatData().clone() : t.floatData();
-      case F64 -> written ? t.doubleData().clone() : t.doubleData();
-      case I32 -> written ? t.intData().clone() : t.intData();
-      case BOOL -> written ? t.boolData().clone() : t.boolData();
-      case F16, BF16 -> {
-        short[] bits = t.halfData();
-        float[] out = new float[bits.length];
-        for (int i = 0; i < bits.length; i++) {
-          out[i] = t.dtype() == DType.BF16 ? FloatFormats.bf16ToFloat(bits[i]) : FloatFormats.f16ToFloat(bits[i]);
-        }
-        yield out;
-      }
-    };
-  }
-
-  private static Tensor toTensor(DType dtype, int[] shape, Object array) {
-    return switch (dtype) {
-      case F32 -> Tensor.ofFloats(shape, (float[]) array);
-      case F64 -> Tensor.ofDoubles(DType.F64, shape, (double[]) array);
-      case I32 -> Tensor.ofInts(shape, (int[]) array);
-      case BOOL -> Tensor.ofBooleans(shape, (boolean[]) array);
-      case F16, BF16 -> {
-        float[] values = (float[]) array;
-        short[] bits = new short[values.length];
-        for (int i = 0; i < bits.length; i++) {
-          bits[i] = dtype == DType.BF16 ? FloatFormats.floatToBf16(values[i]) : FloatFormats.floatToF16(values[i]);
-        }
-        yield Tensor.ofHalfBits(dtype, shape, bits);
-      }
-    };
   }
 }

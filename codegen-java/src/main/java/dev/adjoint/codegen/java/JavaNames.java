@@ -25,7 +25,8 @@ final class JavaNames {
       "var", "yield", "record", "sealed", "permits", "non", "when", "module", "open", "exports", "requires",
       "Math", "Arrays", "Float", "Double", "Integer", "Long", "Boolean", "Object", "String", "System", "Override",
       "SpecialFunctions", "Philox4x32", "KernelMath", "RunContext", "Buffers", "Sizes", "CompiledKernels",
-      "RangeBody", "java", "javax", "dev");
+      "RangeBody", "Tensor", "DType", "ModelParam", "ModelParams", "Arguments", "TensorArrays", "ThreadPool", "Path",
+      "List", "Map", "java", "javax", "dev");
 
   /** Whether {@code name} is a name generated code uses for something else (a type it refers to). */
   static boolean isReserved(String name) {
@@ -108,6 +109,33 @@ final class JavaNames {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * {@code text} as a Java string literal of printable ASCII: quotes, backslashes and control
+   * characters escaped as JavaPoet's {@code $S} escapes them, and every other non-ASCII character
+   * as a {@code \\uXXXX} escape (never a quote, backslash or line end, so it cannot end the
+   * literal).
+   */
+  static String literal(String text) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        case '\b' -> out.append("\\b");
+        case '\f' -> out.append("\\f");
+        default -> {
+          if (c >= 0x20 && c < 0x7F) out.append(c);
+          else out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+        }
+      }
+    }
+    return out.append('"').toString();
   }
 
   /**

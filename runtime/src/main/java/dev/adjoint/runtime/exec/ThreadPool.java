@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ThreadPool implements AutoCloseable {
   private static final ThreadPool INLINE = new ThreadPool(1);
   private static final AtomicInteger POOLS = new AtomicInteger();
+  private static final java.util.Map<Integer, ThreadPool> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final int threads;
   private final ExecutorService workers;
@@ -54,6 +55,17 @@ public final class ThreadPool implements AutoCloseable {
   public static ThreadPool of(int threads) {
     if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     return threads == 1 ? INLINE : new ThreadPool(threads);
+  }
+
+  /**
+   * A pool of {@code threads} threads shared by every caller that asks for that many, started on
+   * first use and kept for the life of the JVM; 1 gives {@link #inline()}.
+   *
+   * @throws IllegalArgumentException if {@code threads < 1}
+   */
+  public static ThreadPool shared(int threads) {
+    if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    return threads == 1 ? INLINE : SHARED.computeIfAbsent(threads, ThreadPool::new);
   }
 
   /** The number of threads loops are split across, the caller included. */
