@@ -44,7 +44,14 @@ import javax.lang.model.element.Modifier;
  * <p>The outermost parallel loop nest is split across the pool's threads with
  * {@link RunContext#parallelFor}; perfectly nested parallel loops are flattened into one range so
  * that small leading extents (a batch of 2) still give every thread work. A loop that adds into a
- * buffer ({@code +=}), or that touches a mutable local declared outside it, runs on one thread.
+ * buffer ({@code +=}), or that touches a mutable local declared outside it, runs on one thread,
+ * unless the adds are at the innermost loop's own index: then threads split that loop and each runs
+ * every row ({@link #columnSplit}).
+ *
+ * <p>Two schedules replace the loops where the kernel's shape allows: a contraction kernel becomes
+ * one blocked matrix product ({@link ContractionPattern}, printed by {@link BlockedProductEmitter});
+ * dot products and accumulator updates over contiguous f32 runs become {@code RowKernels} calls
+ * ({@link RowLoopPattern}).
  */
 final class KernelEmitter {
   // Java operator precedence, loosest first: the shared C-family op table's levels.
@@ -326,6 +333,7 @@ final class KernelEmitter {
   private void parallelLoop(KStmt.Loop loop, Env env, CodeBlock.Builder out) {
     Buffer shared = accumulates(loop.body());
     if (shared != null) {
+      if (columnSplit(loop, env, out)) return;
       out.add("// One thread: iterations add into $N, so they run in order and the sums come out the same every run.\n",
           bufferNames.get(shared));
       statement(loop, env, out);
@@ -355,6 +363,102 @@ final class KernelEmitter {
     }
     usesContext = true;
     out.add(split.build());
+  }
+
+  /**
+   * A row nest whose innermost loop adds into buffers at its own index ({@code out[i2] += ...}, the
+   * column sums of a layer norm's backward pass): threads split that innermost loop, and each runs
+   * every row, in order. Each sum then adds its rows in the single-threaded order, on one thread;
+   * what the rows compute before the split loop is computed by every thread, and stored by the
+   * one whose range starts at 0. False, having printed nothing, when the nest has another shape.
+   */
+  private boolean columnSplit(KStmt.Loop loop, Env env, CodeBlock.Builder out) {
+    List<KStmt.Loop> outer = new ArrayList<>(List.of(loop));
+    KStmt.Loop split = null;
+    while (split == null) {
+      List<KStmt> body = outer.getLast().body();
+      if (body.isEmpty() || !(body.getLast() instanceof KStmt.Loop next)) return false;
+      for (KStmt st : body.subList(0, body.size() - 1)) {
+        if (st instanceof KStmt.Accumulate || st instanceof KStmt.Loop l && containsWrite(l.body())) return false;
+      }
+      if (body.getLast() instanceof KStmt.Loop inner && inner.body().stream().anyMatch(x -> x instanceof KStmt.Accumulate)) {
+        split = inner;
+      } else {
+        outer.add(next);
+      }
+    }
+    if (!split.parallel() || !invariant(split.extent()) || containsLoop(split.body())) return false;
+    for (KStmt st : split.body()) {
+      if (st instanceof KStmt.Accumulate a && !(a.index() instanceof KExpr.Var v && v.name().equals(split.var()))) {
+        return false;
+      }
+    }
+    CodeBlock.Builder code = CodeBlock.builder();
+    Set<String> sizesBefore = new TreeSet<>(usedSizes);
+    Set<Buffer> accumulatedBefore = new LinkedHashSet<>(accumulated);
+    try {
+      Env inner = env.lambda();
+      String start = inner.names.claim("start");
+      String end = inner.names.claim("end");
+      Code count = index(split.extent(), env, "extent of loop " + split.var());
+      StringJoiner sums = new StringJoiner(", ");
+      for (KStmt st : split.body()) {
+        if (st instanceof KStmt.Accumulate a) sums.add(bufferNames.get(a.buffer()));
+      }
+      code.add("// Threads split $L, the index $L add at; each runs every row in order, so every sum adds its rows in order.\n",
+          JavaNames.commentText(split.var()), sums.toString());
+      code.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, count.code(), start, end);
+      code.indent();
+      splitRows(outer, 0, split, start, end, inner, code);
+      code.unindent();
+      code.add("});\n");
+    } catch (CapturesMutable e) {
+      usedSizes.clear();
+      usedSizes.addAll(sizesBefore);
+      accumulated.clear();
+      accumulated.addAll(accumulatedBefore);
+      return false;
+    }
+    usesContext = true;
+    out.add(code.build());
+    return true;
+  }
+
+  private void splitRows(List<KStmt.Loop> outer, int level, KStmt.Loop split, String start, String end, Env env,
+      CodeBlock.Builder out) {
+    KStmt.Loop loop = outer.get(level);
+    Code extent = index(loop.extent(), env, "extent of loop " + loop.var());
+    Env inner = env.child();
+    String v = bindLoopVar(loop.var(), inner);
+    out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, operand(extent, RELATION + 1), v);
+    List<KStmt> body = loop.body();
+    for (KStmt st : body.subList(0, body.size() - 1)) {
+      if (st instanceof KStmt.Store) {
+        out.beginControlFlow("if ($N == 0)", start);
+        statement(st, inner, out);
+        out.endControlFlow();
+      } else {
+        statement(st, inner, out);
+      }
+    }
+    if (level + 1 < outer.size()) {
+      splitRows(outer, level + 1, split, start, end, inner, out);
+    } else {
+      Env columns = inner.child();
+      String c = bindLoopVar(split.var(), columns);
+      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", c, start, c, end, c);
+      block(split.body(), columns, out);
+      out.endControlFlow();
+    }
+    out.endControlFlow();
+  }
+
+  private static boolean containsWrite(List<KStmt> stmts) {
+    for (KStmt s : stmts) {
+      if (s instanceof KStmt.Store || s instanceof KStmt.Accumulate) return true;
+      if (s instanceof KStmt.Loop l && containsWrite(l.body())) return true;
+    }
+    return false;
   }
 
   private void splitLoop(List<KStmt.Loop> nest, Env env, CodeBlock.Builder out) {

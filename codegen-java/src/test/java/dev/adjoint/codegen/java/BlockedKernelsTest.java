@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * The fast paths at sizes the golden programs do not reach: the small encoder layer (D = 128, four
  * heads of 32) as a training step, where every contraction is a blocked product with row and
  * column tails, and attention's dot products span two vectors, so the vector dot product sums in
- * lanes. Outputs and gradients match the kernel interpreter within the f32 tolerance (1e-5
+ * lanes, and the layer norms' column sums are split by column. Outputs and gradients match the kernel interpreter within the f32 tolerance (1e-5
  * relative), and do not depend on the thread count.
  */
 class BlockedKernelsTest {
@@ -60,6 +60,9 @@ class BlockedKernelsTest {
     assertTrue(source.contains("GemmF32.multiply(context, new GemmShape(1, B * T, 128, depth), Ownership.ANY,"), source);
     assertTrue(source.contains("Ownership.COLUMNS"), "a bias gradient summed in a product's epilogue");
     assertTrue(source.contains("RowKernels.dot("), "attention's dot products");
+    // The layer norms' backward passes: the column sums of gamma's and beta's gradients split by column.
+    assertTrue(source.contains("// Threads split i2, the index "), source);
+    assertTrue(source.contains("if (start == 0) {"), "row statistics stored once");
     assertFalse(source.contains("Scalar loops, not a blocked matrix product"), source);
 
     SplittableRandom random = new SplittableRandom(7);

@@ -4,6 +4,7 @@ import dev.adjoint.runtime.exec.RunContext;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * The f32 product of a generated contraction kernel, blocked for the cache and tiled for registers.
@@ -98,16 +99,38 @@ public final class GemmF32 {
       return Math.multiplyExact(paddedColumns(), Math.max(shape.depth(), 1));
     }
 
-    /** Batch {@code b}: the right operand packed by all threads, then row blocks split across them. */
+    /**
+     * Batch {@code b}: row blocks split across the threads, which share one packed right operand;
+     * each of its column groups is packed by the first thread that needs it (one parallel phase,
+     * not a packing phase and a barrier before the products).
+     */
     void byRowBlocks(RunContext context, int b) {
-      Workspace caller = WORKSPACE.get();
-      float[] packed = caller.shared(rightLength());
-      eachOnAnyThread(context, ceilDiv(shape.columns(), COLUMN_BLOCK), group -> packRight(b, group * COLUMN_BLOCK,
-          Math.min(shape.columns(), (group + 1) * COLUMN_BLOCK), packed));
+      int groups = ceilDiv(shape.columns(), COLUMN_BLOCK);
+      SharedRight shared = new SharedRight(b, WORKSPACE.get().shared(rightLength()), new AtomicIntegerArray(groups));
       eachOnAnyThread(context, ceilDiv(shape.rows(), ROW_BLOCK), block -> {
         int m0 = block * ROW_BLOCK;
-        rowBlock(b, m0, Math.min(shape.rows(), m0 + ROW_BLOCK), 0, shape.columns(), packed, WORKSPACE.get());
+        rowBlock(b, m0, Math.min(shape.rows(), m0 + ROW_BLOCK), 0, shape.columns(), shared.packed(), shared,
+            WORKSPACE.get());
       });
+    }
+
+    /** The packed right operand of one batch and, per column group, whether it is packed yet. */
+    private record SharedRight(int batch, float[] packed, AtomicIntegerArray state) {
+      private static final int PACKING = 1;
+      private static final int PACKED = 2;
+    }
+
+    /** Returns once column group {@code group} of {@code shared} is packed, packing it if no thread has started. */
+    private void awaitPacked(SharedRight shared, int group) {
+      AtomicIntegerArray state = shared.state();
+      if (state.get(group) == SharedRight.PACKED) return;
+      if (state.compareAndSet(group, 0, SharedRight.PACKING)) {
+        packRight(shared.batch(), group * COLUMN_BLOCK, Math.min(shape.columns(), (group + 1) * COLUMN_BLOCK),
+            shared.packed());
+        state.set(group, SharedRight.PACKED);
+        return;
+      }
+      while (state.get(group) != SharedRight.PACKED) Thread.onSpinWait();
     }
 
     /** Columns {@code [n0, n1)} of batch {@code b} on this thread alone, rows in order. */
@@ -116,7 +139,7 @@ public final class GemmF32 {
       float[] packed = w.right(rightLength());
       packRight(b, n0, n1, packed);
       for (int m0 = 0; m0 < shape.rows(); m0 += ROW_BLOCK) {
-        rowBlock(b, m0, Math.min(shape.rows(), m0 + ROW_BLOCK), n0, n1, packed, w);
+        rowBlock(b, m0, Math.min(shape.rows(), m0 + ROW_BLOCK), n0, n1, packed, null, w);
       }
     }
 
@@ -132,8 +155,12 @@ public final class GemmF32 {
       }
     }
 
-    /** Rows {@code [m0, m1)} by columns {@code [n0, n1)}: pack the rows, multiply tile by tile, finish each tile. */
-    private void rowBlock(int b, int m0, int m1, int n0, int n1, float[] packedRight, Workspace w) {
+    /**
+     * Rows {@code [m0, m1)} by columns {@code [n0, n1)}: pack the rows, multiply tile by tile, finish
+     * each tile. {@code shared}, when not null, packs {@code packedRight}'s column groups on demand.
+     */
+    private void rowBlock(int b, int m0, int m1, int n0, int n1, float[] packedRight, SharedRight shared,
+        Workspace w) {
       int depth = shape.depth();
       int rows = m1 - m0;
       int paddedRows = ceilDiv(rows, MR) * MR;
@@ -146,6 +173,7 @@ public final class GemmF32 {
       float[] tile = w.tile(ROW_BLOCK * COLUMN_BLOCK);
       for (int c0 = n0; c0 < n1; c0 += COLUMN_BLOCK) {
         int c1 = Math.min(n1, c0 + COLUMN_BLOCK);
+        if (shared != null) awaitPacked(shared, c0 / COLUMN_BLOCK);
         if (depth == 0) Arrays.fill(tile, 0.0f);
         for (int k0 = 0; k0 < depth; k0 += DEPTH_BLOCK) {
           int steps = Math.min(DEPTH_BLOCK, depth - k0);
