@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 import reference_models as rm
 from golden_lib import Draw, done, example_source, write_case
+from goldens_prelude import rope, rope_real
 
 
 def cosine_self_attention(x: torch.Tensor) -> torch.Tensor:
@@ -135,6 +136,73 @@ def transformer():
                grad=lambda v: rm.transformer_loss(differentiable_logits(v), tgt_out, smoothing=0.1))
 
 
+# Ids as `adjoint train` makes them: 0 padding, 1 BOS, 2 EOS, tokens from 3; one padded source.
+VARIANT_SRC = torch.tensor([[5, 9, 3, 12, 7], [4, 11, 6, 0, 0]])
+VARIANT_TGT_IN = torch.tensor([[1, 7, 12, 3, 9, 5], [1, 6, 11, 4, 0, 0]])
+VARIANT_TGT_OUT = torch.tensor([[7, 12, 3, 9, 5, 2], [6, 11, 4, 2, -1, -1]])
+
+
+def transformer_learned_positions():
+    """reverse_learned_positions.adj: the sinusoids replaced by a learned table of 16 rows."""
+    source = example_source("reverse_learned_positions.adj")
+    V, D, H, Fw, N, L = 16, 32, 4, 64, 2, 16
+    case = "example_reverse_learned_positions"
+    d = Draw(case)
+    p = rm.transformer_params(d, V, D, Fw, N)
+    p["positions"] = d.normal(L, D)
+    src, tgt_in, tgt_out = VARIANT_SRC, VARIANT_TGT_IN, VARIANT_TGT_OUT
+
+    def logits_of(v, **kw):
+        return rm.transformer_logits(v, src, tgt_in, V, D, H, Fw, N, positions=lambda n: v["positions"][:n], **kw)
+
+    logits = logits_of(p)
+    rm.agree(case, logits, logits_of(p, explicit=True))
+    loss = rm.transformer_loss(logits, tgt_out, smoothing=0.1)
+    params = rm.prefixed("transformer", p)
+
+    def differentiable_logits(v):
+        return logits_of(rm.sub(v, "transformer"), differentiable=True)
+
+    write_case(case + "_forward", source, logits, entry="LearnedReverser.forward",
+               inputs={"src": src, "tgt_in": tgt_in}, params=params,
+               description="reverse_learned_positions.adj: logits, learned positions [16, 32], padded source",
+               grad=differentiable_logits)
+    write_case(case + "_loss", source, loss, entry="LearnedReverser.loss",
+               inputs={"src": src, "tgt_in": tgt_in, "tgt_out": tgt_out}, params=params,
+               description="reverse_learned_positions.adj: label-smoothed (0.1) loss, labels -1 at padding",
+               grad=lambda v: rm.transformer_loss(differentiable_logits(v), tgt_out, smoothing=0.1))
+
+
+def transformer_rope():
+    """reverse_rope.adj: no added positions; queries and keys of every self-attention rotated by
+    RoPE (as complex numbers), cross-checked with the rotation in real arithmetic."""
+    source = example_source("reverse_rope.adj")
+    V, D, H, Fw, N = 16, 32, 4, 64, 2
+    case = "example_reverse_rope"
+    d = Draw(case)
+    p = rm.transformer_params(d, V, D, Fw, N)
+    # RotarySelfAttention keeps MultiHeadAttention's params under the layer name `attn`.
+    p = {k.replace(".self_attn.", ".self_attn.attn."): v for k, v in p.items()}
+    src, tgt_in, tgt_out = VARIANT_SRC, VARIANT_TGT_IN, VARIANT_TGT_OUT
+
+    def logits_of(v, rotate=rope):
+        return rm.transformer_logits(v, src, tgt_in, V, D, H, Fw, N, explicit=True, rotate=rotate,
+                                     positions=lambda n: torch.zeros(n, D, dtype=torch.float64))
+
+    logits = logits_of(p)
+    rm.agree(case, logits, logits_of(p, rotate=rope_real))
+    loss = rm.transformer_loss(logits, tgt_out, smoothing=0.1)
+    params = rm.prefixed("transformer", p)
+    write_case(case + "_forward", source, logits, entry="RotaryReverser.forward",
+               inputs={"src": src, "tgt_in": tgt_in}, params=params,
+               description="reverse_rope.adj: logits, rotary self-attention, padded source",
+               grad=lambda v: logits_of(rm.sub(v, "transformer")))
+    write_case(case + "_loss", source, loss, entry="RotaryReverser.loss",
+               inputs={"src": src, "tgt_in": tgt_in, "tgt_out": tgt_out}, params=params,
+               description="reverse_rope.adj: label-smoothed (0.1) loss, labels -1 at padding",
+               grad=lambda v: rm.transformer_loss(logits_of(rm.sub(v, "transformer")), tgt_out, smoothing=0.1))
+
+
 def index_attention():
     case = "example_index_attention"
     d = Draw(case)
@@ -156,5 +224,7 @@ if __name__ == "__main__":
     encoder_layer()
     decoder_layer()
     transformer()
+    transformer_learned_positions()
+    transformer_rope()
     index_attention()
     done("goldens_examples.py")

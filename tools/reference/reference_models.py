@@ -222,7 +222,8 @@ def run_decoder_layer(m, y, memory, self_mask: Mask, memory_mask: Mask, state=No
 
 # ---- explicit math (the cross-check) ---------------------------------------------------------
 
-def explicit_mha(p: dict, H: int, q_in, kv_in, mask: Mask):
+def explicit_mha(p: dict, H: int, q_in, kv_in, mask: Mask, rotate=None):
+    """rotate: applied to the queries and keys of every head ([B, H, T, Dh]), e.g. RoPE."""
     B, T, D = q_in.shape
     S = kv_in.shape[1]
     Dh = D // H
@@ -230,6 +231,8 @@ def explicit_mha(p: dict, H: int, q_in, kv_in, mask: Mask):
     zero = torch.zeros(D)
     q = (q_in @ wq + p.get("bq", zero)).reshape(B, T, H, Dh).permute(0, 2, 1, 3)
     k = (kv_in @ wk + p.get("bk", zero)).reshape(B, S, H, Dh).permute(0, 2, 1, 3)
+    if rotate is not None:
+        q, k = rotate(q), rotate(k)
     v = (kv_in @ wv + p.get("bv", zero)).reshape(B, S, H, Dh).permute(0, 2, 1, 3)
     weights = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(Dh) + mask.additive(), dim=-1)
     heads = (weights @ v).permute(0, 2, 1, 3).reshape(B, T, D)
@@ -246,9 +249,11 @@ def explicit_ffn(p: dict, x):
     return torch.relu(x @ p["inner.w"] + p["inner.b"]) @ p["outer.w"] + p["outer.b"]
 
 
-def explicit_encoder_layer(p: dict, H: int, x, mask: Mask, norm_first: bool = False):
+def explicit_encoder_layer(p: dict, H: int, x, mask: Mask, norm_first: bool = False, rotate=None):
+    """rotate: rotary self-attention, whose params are under self_attn.attn (reverse_rope.adj)."""
     ln1, ln2 = (lambda t: explicit_layer_norm(sub(p, "norm1"), t)), (lambda t: explicit_layer_norm(sub(p, "norm2"), t))
-    attn = lambda t: explicit_mha(sub(p, "self_attn"), H, t, t, mask)
+    self_attn = sub(p, "self_attn.attn") if rotate is not None else sub(p, "self_attn")
+    attn = lambda t: explicit_mha(self_attn, H, t, t, mask, rotate)
     ffn = lambda t: explicit_ffn(sub(p, "ffn"), t)
     if norm_first:
         h = x + attn(ln1(x))
@@ -257,9 +262,12 @@ def explicit_encoder_layer(p: dict, H: int, x, mask: Mask, norm_first: bool = Fa
     return ln2(h + ffn(h))
 
 
-def explicit_decoder_layer(p: dict, H: int, y, memory, self_mask: Mask, memory_mask: Mask, norm_first=False):
+def explicit_decoder_layer(p: dict, H: int, y, memory, self_mask: Mask, memory_mask: Mask, norm_first=False,
+                           rotate=None):
+    """rotate: as explicit_encoder_layer; cross-attention is never rotated."""
     ln = lambda i: (lambda t: explicit_layer_norm(sub(p, f"norm{i}"), t))
-    self_attn = lambda t: explicit_mha(sub(p, "self_attn"), H, t, t, self_mask)
+    self_params = sub(p, "self_attn.attn") if rotate is not None else sub(p, "self_attn")
+    self_attn = lambda t: explicit_mha(self_params, H, t, t, self_mask, rotate)
     cross = lambda t: explicit_mha(sub(p, "cross_attn"), H, t, memory, memory_mask)
     ffn = lambda t: explicit_ffn(sub(p, "ffn"), t)
     if norm_first:
@@ -287,22 +295,27 @@ def positional_encoding(T: int, D: int) -> torch.Tensor:
     return pe
 
 
-def transformer_logits(p: dict, src, tgt_in, V, D, H, Fw, N, explicit: bool = False, differentiable=False):
+def transformer_logits(p: dict, src, tgt_in, V, D, H, Fw, N, explicit: bool = False, differentiable=False,
+                       positions=None, rotate=None):
     """The logits; with differentiable=True the torch.nn layers run on p through their state, so
-    that autograd reaches p."""
+    that autograd reaches p. positions(length) gives the vectors added to the scaled embeddings
+    (default: the sinusoids); rotate makes every self-attention rotary (explicit math only)."""
+    if rotate is not None and not explicit:
+        raise ValueError("rotary self-attention exists here as explicit math only")
+    positions = positions or (lambda length: positional_encoding(length, D))
     table = p["embed.table"]
     S, T = src.shape[1], tgt_in.shape[1]
     src_pad = Mask(key_padding=src == 0)
-    x = F.embedding(src, table) * math.sqrt(D) + positional_encoding(S, D)
+    x = F.embedding(src, table) * math.sqrt(D) + positions(S)
     for i in range(N):
         lp = sub(p, f"encoder.{i}")
-        x = (explicit_encoder_layer(lp, H, x, src_pad) if explicit
+        x = (explicit_encoder_layer(lp, H, x, src_pad, rotate=rotate) if explicit
              else run_encoder_layer(torch_encoder_layer(lp, D, H, Fw), x, src_pad,
                                     state=encoder_layer_state(lp) if differentiable else None))
-    y = F.embedding(tgt_in, table) * math.sqrt(D) + positional_encoding(T, D)
+    y = F.embedding(tgt_in, table) * math.sqrt(D) + positions(T)
     for i in range(N):
         lp = sub(p, f"decoder.{i}")
-        y = (explicit_decoder_layer(lp, H, y, x, Mask(attn=causal(T)), src_pad) if explicit
+        y = (explicit_decoder_layer(lp, H, y, x, Mask(attn=causal(T)), src_pad, rotate=rotate) if explicit
              else run_decoder_layer(torch_decoder_layer(lp, D, H, Fw), y, x, Mask(attn=causal(T)), src_pad,
                                     state=decoder_layer_state(lp) if differentiable else None))
     return y @ table.T

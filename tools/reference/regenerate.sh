@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates every golden case under compiler/src/test/resources/goldens/ with PyTorch (float64).
+# Regenerates every golden case under compiler/src/test/resources/goldens/ with PyTorch (float64),
+# and the training loss curve of cli/src/test/resources/dev/adjoint/cli/train_equivalence/ (float32).
 # Usage, from anywhere:  tools/reference/regenerate.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,3 +19,4 @@ done
 "$PYTHON" tools/reference/goldens_builtins.py
 "$PYTHON" tools/reference/goldens_prelude.py
 "$PYTHON" tools/reference/goldens_examples.py
+"$PYTHON" tools/reference/train_equivalence.py

@@ -1,9 +1,13 @@
 package dev.adjoint.cli;
 
 import com.palantir.javapoet.JavaFile;
+import dev.adjoint.codegen.cuda.CudaGenerator;
+import dev.adjoint.codegen.cuda.CudaSource;
+import dev.adjoint.codegen.java.JavaGenerator;
 import dev.adjoint.codegen.java.ModelGenerator;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
+import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.io.AtomicWrites;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,9 +21,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "compile", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Write the generated sources to --out, in the package's folders: one Java class per model (and one "
-        + "for the file's top-level functions) with a typed method per entry point, valueAndGrad, and the params. The "
-        + "classes need only the adjoint-runtime artifact.")
+    description = "Write the generated sources to --out. --target java: in the package's folders, one Java class per "
+        + "model (and one for the file's top-level functions) with a typed method per entry point, valueAndGrad, and "
+        + "the params; the classes need only the adjoint-runtime artifact. --target cuda: one CUDA C translation unit "
+        + "per program (every entry point, forward and forward with gradients), NAME.cu, in --out itself. Or both.")
 final class CompileCommand implements Callable<Integer> {
   enum Target { java, cuda, both }
 
@@ -49,9 +54,6 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (target != Target.java) {
-      throw new UserError("--target " + target + ": the CUDA backend is not part of this build yet; use --target java");
-    }
     if (!packageName.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
       throw new UserError("--package '" + packageName + "' is not a Java package name");
     }
@@ -59,11 +61,36 @@ final class CompileCommand implements Callable<Integer> {
     RunOptions options = RunOptions.defaults().withTraining(train);
     if (dtype != null) options = options.withDtype(dtype.type);
     PrintWriter stdout = spec.commandLine().getOut();
-    for (JavaFile javaFile : ModelGenerator.generate(c, packageName, options)) write(javaFile, stdout);
+    if (target != Target.cuda) {
+      for (JavaFile javaFile : ModelGenerator.generate(c, packageName, options)) writeJava(javaFile, stdout);
+    }
+    if (target != Target.java) {
+      for (String entry : c.entryPoints()) {
+        writeCuda(c.kernels(entry, options, false), stdout);
+        try {
+          writeCuda(c.kernels(entry, options, true), stdout);
+        } catch (dev.adjoint.compiler.autodiff.GradientException e) {
+          // An entry with an integer result has no gradient program; its forward one is written.
+        }
+      }
+    }
     return 0;
   }
 
-  private void write(JavaFile javaFile, PrintWriter stdout) {
+  /** {@code NAME.cu}, with the stem a Java class of the same program would get. */
+  private void writeCuda(KernelProgram program, PrintWriter stdout) {
+    CudaSource source = CudaGenerator.generate(program);
+    Path target = out.resolve(JavaGenerator.className(program) + ".cu");
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(new IOException("cannot create " + out + ": " + e.getMessage(), e));
+    }
+    AtomicWrites.write(target, source.text().getBytes(StandardCharsets.UTF_8));
+    stdout.println(out.relativize(target));
+  }
+
+  private void writeJava(JavaFile javaFile, PrintWriter stdout) {
     Path folder = out.resolve(packageName.replace('.', '/'));
     Path target = folder.resolve(javaFile.typeSpec().name() + ".java");
     try {

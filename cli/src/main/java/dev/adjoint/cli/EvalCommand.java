@@ -65,7 +65,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--backend", paramLabel = "NAME", defaultValue = "java",
       description = "Where to run: java (generated Java, the default), interp (the reference interpreter, f64-exact "
-          + "oracle), fused (fused kernels in the kernel-IR interpreter). The CUDA backend joins when it is built.")
+          + "oracle), fused (fused kernels in the kernel-IR interpreter), cuda (generated CUDA on the machine's GPU).")
   BackendChoice backend;
 
   @Option(names = "--threads", paramLabel = "N", description = "Threads for the java backend (default: the number of cores).")
@@ -97,7 +97,7 @@ final class EvalCommand implements Callable<Integer> {
 
   /** The backends eval can run on; a picocli enum, so another value is bad usage (exit 2). */
   enum BackendChoice {
-    java, interp, fused;
+    java, interp, fused, cuda;
 
     dev.adjoint.compiler.Backend create(Integer threads, boolean checkNumerics) {
       if (checkNumerics && this != java) {
@@ -108,6 +108,7 @@ final class EvalCommand implements Callable<Integer> {
         case fused -> dev.adjoint.compiler.Interpreters.FUSED;
         case java -> new dev.adjoint.codegen.java.JavaExecution(
             threads != null ? threads : Runtime.getRuntime().availableProcessors(), checkNumerics);
+        case cuda -> new dev.adjoint.codegen.cuda.CudaExecution();
       };
     }
   }

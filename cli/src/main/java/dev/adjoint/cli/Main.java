@@ -16,14 +16,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A symbolic autodiff compiler for Transformer layers.",
-    subcommands = {CheckCommand.class, EvalCommand.class, DumpCommand.class, GradcheckCommand.class, StatsCommand.class, BenchCommand.class, CompileCommand.class, TrainCommand.class,
+    subcommands = {CheckCommand.class, EvalCommand.class, DumpCommand.class, GradcheckCommand.class, StatsCommand.class, BenchCommand.class, CompileCommand.class, TrainCommand.class, TranslateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: check, eval, dump, gradcheck, stats, bench, compile or train");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: check, eval, dump, gradcheck, stats, bench, compile, train or translate");
   }
 
   public static void main(String[] args) {

@@ -1,18 +1,19 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.cli.train.TrainedModel;
 import dev.adjoint.cli.train.Trainer;
+import dev.adjoint.cli.train.TrainingData;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.runtime.train.Batcher;
 import dev.adjoint.runtime.train.BuiltinTasks;
 import dev.adjoint.runtime.train.DataSplit;
 import dev.adjoint.runtime.train.Example;
 import dev.adjoint.runtime.train.OptimizerSettings;
-import dev.adjoint.runtime.train.ParallelText;
 import dev.adjoint.runtime.train.Schedule;
 import dev.adjoint.runtime.train.Schedules;
-import dev.adjoint.runtime.train.Tokenizer;
 import dev.adjoint.runtime.train.Vocabulary;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,10 +30,6 @@ import picocli.CommandLine.Parameters;
         + "on the generated-Java backend. Writes metrics.jsonl, checkpoint.safetensors, optimizer.safetensors, "
         + "loss.png and loss.svg to --out. The last line is final: step=N loss=X exact_match=Y bleu=Z.")
 final class TrainCommand implements Callable<Integer> {
-  /** How many examples a built-in task is generated with, and how many of them are held out. */
-  static final int TASK_EXAMPLES = 20_000;
-  static final int TASK_HELD_OUT = 200;
-
   @Parameters(paramLabel = "FILE.adj", description = "The program.")
   Path file;
 
@@ -119,27 +116,18 @@ final class TrainCommand implements Callable<Integer> {
     }
     Schedule sched = Schedules.of(schedule, lr, warmup, steps, Trainer.modelWidth(c, loss));
 
-    List<Example> examples;
-    double fraction;
-    Vocabulary vocabulary;
+    TrainingData trainingData = task != null ? TrainingData.task(task, maxLen, seed) : TrainingData.text(data, maxLen);
+    Vocabulary vocabulary = trainingData.vocabulary();
     Map<String, String> extra = new LinkedHashMap<>();
     if (task != null) {
-      BuiltinTasks.Task tk = BuiltinTasks.Task.fromName(task);
-      examples = BuiltinTasks.generate(tk, TASK_EXAMPLES, maxLen, seed);
-      fraction = (double) TASK_HELD_OUT / TASK_EXAMPLES;
-      vocabulary = BuiltinTasks.vocabulary();
-      extra.put("task", tk.cliName());
+      extra.put(TrainedModel.TASK, BuiltinTasks.Task.fromName(task).cliName());
     } else {
-      ParallelText.Dataset d = ParallelText.load(data, Tokenizer.CHARACTER, maxLen);
-      examples = d.examples();
-      fraction = DataSplit.HELD_OUT_FRACTION;
-      vocabulary = d.vocabulary();
-      extra.put("data", data.toString());
+      extra.put(TrainedModel.DATA, data.toString());
     }
-    DataSplit<Example> split = DataSplit.of(examples, fraction, seed);
+    DataSplit<Example> split = trainingData.split(seed);
     new Batcher(split.train(), batch, seed); // refuses a batch larger than the data before anything is printed
     extra.put("schedule", sched.cliName());
-    extra.put("max_len", Integer.toString(maxLen));
+    extra.put(TrainedModel.MAX_LEN, Integer.toString(maxLen));
     extra.put("batch_size", Integer.toString(batch));
     Path dir = out != null ? out : resume != null ? resume : Path.of("runs", "train");
     Trainer.Settings settings = new Trainer.Settings(file, loss, forward, split.train(), split.heldOut(), steps, batch,
@@ -148,8 +136,10 @@ final class TrainCommand implements Callable<Integer> {
     w.printf(Locale.ROOT, "training %s on %s: %d pairs (%d held out), vocabulary %d, batch %d, %s, %s, %d thread%s%n",
         loss, task != null ? "task " + task : data, split.train().size(), split.heldOut().size(), vocabulary.size(),
         batch, opt.kind().cliName(), sched.cliName(), t, t == 1 ? "" : "s");
+    // Saved first, so that an interrupted run's checkpoints can be decoded too.
+    Files.createDirectories(dir);
+    vocabulary.save(dir.resolve(TrainedModel.VOCABULARY_FILE));
     Trainer.Result r = new Trainer(settings, w).run();
-    vocabulary.save(dir.resolve("vocabulary.txt"));
     w.printf(Locale.ROOT, "final: step=%d loss=%.4f exact_match=%.4f bleu=%.2f%n", r.step(), r.loss(), r.exactMatch(), r.bleu());
     return 0;
   }

@@ -32,13 +32,13 @@ class UsageErrorsTest {
 
   @Test
   void noCommand() {
-    usage(run(), "missing command: check, eval, dump, gradcheck, stats, bench, compile or train", "");
+    usage(run(), "missing command: check, eval, dump, gradcheck, stats, bench, compile, train or translate", "");
   }
 
   @Test
   void unknownCommand() {
-    usage(run("evaluate", file), "unknown command 'evaluate'; the commands are check, eval, dump, gradcheck, stats, bench, compile, train", "");
-    usage(run("evl", file), "unknown command 'evl' (did you mean 'eval'?); the commands are check, eval, dump, gradcheck, stats, bench, compile, train", "");
+    usage(run("evaluate", file), "unknown command 'evaluate'; the commands are check, eval, dump, gradcheck, stats, bench, compile, train, translate", "");
+    usage(run("evl", file), "unknown command 'evl' (did you mean 'eval'?); the commands are check, eval, dump, gradcheck, stats, bench, compile, train, translate", "");
   }
 
   @Test

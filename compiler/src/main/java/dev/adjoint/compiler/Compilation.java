@@ -48,6 +48,14 @@ public final class Compilation {
     return frontend.mainProgram();
   }
 
+  /**
+   * The files this program was read from: the main file, then every file it imports, transitively,
+   * each named as its diagnostics name it. What a build tool watches to know when to compile again.
+   */
+  public List<Path> sourceFiles() {
+    return frontend.userPrograms().stream().map(p -> Path.of(p.source().path())).toList();
+  }
+
   /** Entry points: top-level functions by name, model functions as {@code Model.fn}. */
   public List<String> entryPoints() {
     return frontend.entryPoints();
@@ -194,6 +202,7 @@ public final class Compilation {
     Graph graph = built.graph();
     Map<String, Long> sizes = bindSizes(graph, converted, options.dims(), options.memoryBudget());
     checkIds(graph, converted, sizes);
+    checkSliceBounds(graph, sizes);
     Map<String, Tensor> values = new HashMap<>(converted);
     Map<String, Tensor> used = resolveParams(built.params(), params, options, sizes);
     values.putAll(used);
@@ -279,6 +288,31 @@ public final class Compilation {
               + where);
         }
       }
+    }
+  }
+
+  /**
+   * Slices whose bounds depend on run-time sizes ({@code slice(positions, 0, 0, T)} of a table
+   * with fewer rows than T) must stay inside their axis: checked before any backend runs, as ids
+   * are, because generated code does not bounds-check its slices. Compile-once callers that bind
+   * sizes themselves (training, decoding) call this with each new set of sizes.
+   *
+   * @throws InputException naming the slice's source location and the sizes
+   */
+  public static void checkSliceBounds(Graph graph, Map<String, Long> sizes) {
+    for (Node n : graph.topologicalOrder()) {
+      if (!(n.op() instanceof dev.adjoint.compiler.ir.Slice slice)) continue;
+      long size = slice.size().evaluate(sizes);
+      if (size <= 0) continue;
+      long begin = slice.start().evaluate(sizes);
+      long last = begin + (size - 1) * slice.stride();
+      long length = n.input(0).type().shape().dim(slice.axis()).evaluate(sizes);
+      if (begin >= 0 && last < length) continue;
+      String where = n.origin().filter(s -> s.file().length() > 0).map(s -> " (" + s + ")").orElse("");
+      List<String> bound = new ArrayList<>();
+      new java.util.TreeMap<>(sizes).forEach((k, v) -> bound.add(k + "=" + v));
+      throw new InputException("slice [" + begin + ", " + (last + 1) + ") of axis " + slice.axis() + " is outside its "
+          + length + " elements at the sizes " + String.join(", ", bound) + where);
     }
   }
 

@@ -15,7 +15,7 @@ import dev.adjoint.runtime.train.Checkpoints;
 import dev.adjoint.runtime.train.DataException;
 import dev.adjoint.runtime.train.Decoding;
 import dev.adjoint.runtime.train.Example;
-import dev.adjoint.runtime.train.GradientClipping;
+import dev.adjoint.runtime.train.HeldOutEvaluation;
 import dev.adjoint.runtime.train.Metrics;
 import dev.adjoint.runtime.train.MetricsLog;
 import dev.adjoint.runtime.train.OptimizerSettings;
@@ -24,19 +24,16 @@ import dev.adjoint.runtime.train.ProgressBar;
 import dev.adjoint.runtime.train.Schedule;
 import dev.adjoint.runtime.train.TensorSpec;
 import dev.adjoint.runtime.train.Throughput;
-import dev.adjoint.runtime.train.UpdateArguments;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The training loop of {@code adjoint train}: the loss entry and its gradient compiled once to
+ * The training loop of {@code adjoint train}, over a {@link TrainingStep}: the loss entry and its gradient compiled once to
  * generated Java (sizes B, S, T bound per batch at run time), one compiled update program per
  * distinct param type ({@link OptimizerGraphs#update}) and one global-norm program
  * ({@link OptimizerGraphs#globalNorm}) for clipping. Each step: next batch → loss and gradients in
@@ -55,9 +52,9 @@ public final class Trainer {
   /** What a run ended with. */
   public record Result(int step, double loss, double exactMatch, double bleu) {}
 
-  private static final String SRC = "src";
-  private static final String TGT_IN = "tgt_in";
-  private static final String TGT_OUT = "tgt_out";
+  static final String SRC = "src";
+  static final String TGT_IN = "tgt_in";
+  static final String TGT_OUT = "tgt_out";
 
   private final Settings s;
   private final PrintWriter out;
@@ -69,33 +66,12 @@ public final class Trainer {
 
   public Result run() throws java.io.IOException {
     Compilation c = Compilation.compile(s.file());
-    RunOptions trainOptions = RunOptions.defaults().withSeed(s.seed()).withTraining(true);
     RunOptions evalOptions = RunOptions.defaults().withSeed(s.seed());
     Batcher batcher = new Batcher(s.train(), s.batchSize(), s.seed());
-
+    TrainingStep trainingStep = new TrainingStep(c, s.lossEntry(), s.optimizer(), s.clip(), s.seed(), s.threads(), true);
     // Params from the seed: the entry prepared for the first batch initialises them.
-    Graph gradGraph = c.gradientGraph(s.lossEntry(), trainOptions, true);
-    List<String> names = new ArrayList<>();
-    Map<String, TensorType> types = new LinkedHashMap<>();
-    for (Node p : gradGraph.params()) {
-      names.add(Graph.paramName(p));
-      types.put(Graph.paramName(p), p.type());
-    }
-    for (Node a : gradGraph.arguments()) {
-      if (a.type().dtype().isFloating()) {
-        throw new DataException(s.lossEntry() + " has a floating-point argument '" + Graph.paramName(a)
-            + "'; the training entry takes (src: i32[B, S], tgt_in: i32[B, T], tgt_out: i32[B, T])");
-      }
-    }
-    Batch probe = Batch.of(s.train().subList(0, 1));
-    Compilation.Execution init = c.execution(s.lossEntry(), trainOptions, inputs(probe), Map.of(), false);
-    Map<String, Tensor> params = new LinkedHashMap<>();
-    for (String n : names) params.put(n, init.values().get(n));
-    Map<String, Tensor> slots = new LinkedHashMap<>();
-    for (String n : names) {
-      Tensor p = params.get(n);
-      for (String slot : s.optimizer().slots()) slots.put(Checkpoints.slotName(slot, n), Tensor.zeros(p.dtype(), p.shapeArray()));
-    }
+    Map<String, Tensor> params = trainingStep.initialParams(Batch.of(s.train().subList(0, 1)));
+    Map<String, Tensor> slots = trainingStep.zeroSlots(params);
     int start = 0;
     Files.createDirectories(s.out());
     Path metricsFile = s.out().resolve("metrics.jsonl");
@@ -125,23 +101,15 @@ public final class Trainer {
       throw new DataException("'" + s.resume() + "' is already at step " + start + "; ask for more --steps than that");
     }
 
-    // Compile once: the gradient program, the forward program, the update programs, the norm program.
-    JavaBackend.Prepared gradProgram = JavaBackend.compile(Fusion.lower(gradGraph), JavaBackend.compiler());
     Graph forwardGraph = c.graph(s.forwardEntry(), evalOptions, Map.of()).graph();
     JavaBackend.Prepared forwardProgram = JavaBackend.compile(Fusion.lower(forwardGraph), JavaBackend.compiler());
-    Map<TensorType, JavaBackend.Prepared> updates = new HashMap<>();
-    for (TensorType t : types.values()) {
-      updates.computeIfAbsent(t, k -> JavaBackend.compile(Fusion.lower(OptimizerGraphs.update(s.optimizer(), k)),
-          JavaBackend.compiler()));
-    }
-    JavaBackend.Prepared normProgram = s.clip() > 0 && Double.isFinite(s.clip())
-        ? JavaBackend.compile(Fusion.lower(OptimizerGraphs.globalNorm(List.copyOf(types.values()))), JavaBackend.compiler())
-        : null;
 
+    SizeCheck forwardSizes = new SizeCheck(forwardGraph);
     Decoding.Model model = (src, tgtIn) -> {
       Map<String, Tensor> in = new HashMap<>(params);
       in.put(SRC, src);
       in.put(TGT_IN, tgtIn);
+      forwardSizes.check(in);
       return forwardProgram.run(in, Map.of(), s.seed(), 0, s.threads()).get(0);
     };
 
@@ -155,54 +123,20 @@ public final class Trainer {
       for (step = start + 1; step <= s.steps(); step++) {
         long t0 = System.nanoTime();
         Batch b = batcher.next();
-        Map<String, Tensor> in = new HashMap<>(params);
-        in.putAll(inputs(b));
-        List<Tensor> outs = gradProgram.run(in, Map.of(), s.seed(), step, s.threads());
-        loss = outs.get(0).getDouble(0);
+        double lr = s.schedule().lr(step);
+        loss = trainingStep.run(params, slots, b, step, lr);
         if (!Double.isFinite(loss)) {
           bar.finish();
           throw new DataException("the loss is " + loss + " at step " + step
               + ": training diverged; lower --lr or set --clip");
         }
-        Map<String, Tensor> grads = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) grads.put(names.get(i), outs.get(1 + i));
-        double scale = 1;
-        if (normProgram != null) {
-          Map<String, Tensor> g = new HashMap<>();
-          for (int i = 0; i < names.size(); i++) g.put(UpdateArguments.gradient(i), grads.get(names.get(i)));
-          double norm = normProgram.run(g, Map.of(), s.seed(), step, 1).get(0).getDouble(0);
-          scale = GradientClipping.scale(norm, s.clip());
-        }
-        double lr = s.schedule().lr(step);
-        Map<String, Double> scalars = s.optimizer().scalars(step, lr, scale);
-        for (String n : names) {
-          Tensor p = params.get(n);
-          Map<String, Tensor> u = new HashMap<>();
-          u.put(UpdateArguments.PARAM, p);
-          u.put(UpdateArguments.GRAD, grads.get(n));
-          for (String slot : s.optimizer().slots()) u.put(slot, slots.get(Checkpoints.slotName(slot, n)));
-          for (Map.Entry<String, Double> e : scalars.entrySet()) u.put(e.getKey(), Tensor.scalar(p.dtype(), e.getValue()));
-          List<Tensor> r = updates.get(types.get(n)).run(u, Map.of(), s.seed(), step, 1);
-          params.put(n, r.get(0));
-          List<String> slotNames = s.optimizer().slots();
-          for (int i = 0; i < slotNames.size(); i++) slots.put(Checkpoints.slotName(slotNames.get(i), n), r.get(1 + i));
-        }
         meter.record(b.sourceTokens() + b.targetTokens(), System.nanoTime() - t0);
         double tps = meter.tokensPerSecond();
         boolean evaluate = step == s.steps() || (s.evalEvery() > 0 && step % s.evalEvery() == 0);
         if (evaluate) {
-          List<int[]> sources = new ArrayList<>();
-          List<int[]> refs = new ArrayList<>();
-          for (Example e : s.heldOut()) {
-            sources.add(e.source());
-            refs.add(e.target());
-          }
-          List<int[]> hyps = new ArrayList<>();
-          for (int i = 0; i < sources.size(); i += 256) {
-            hyps.addAll(Decoding.greedy(model, sources.subList(i, Math.min(sources.size(), i + 256)), s.maxLen() + 1));
-          }
-          exact = Metrics.exactMatch(hyps, refs);
-          bleu = Metrics.bleu(hyps, refs).score();
+          HeldOutEvaluation.Result e = HeldOutEvaluation.run(model, s.heldOut(), s.maxLen(), 1);
+          exact = e.exactMatch();
+          bleu = e.bleu();
           log.log(MetricsLog.Entry.evaluation(step, loss, lr, tps, exact, bleu));
           bar.message(String.format(Locale.ROOT, "eval: step=%d exact_match=%.4f bleu=%.2f", step, exact, bleu));
         } else {
@@ -222,14 +156,6 @@ public final class Trainer {
   private void save(Map<String, Tensor> params, Map<String, Tensor> slots, int step, Batcher batcher) {
     Checkpoints.save(s.out(), params, slots,
         new Checkpoints.TrainingState(step, s.optimizer().kind(), s.seed(), batcher.position(), s.extra()));
-  }
-
-  private static Map<String, Tensor> inputs(Batch b) {
-    Map<String, Tensor> m = new LinkedHashMap<>();
-    m.put(SRC, b.src());
-    m.put(TGT_IN, b.tgtIn());
-    m.put(TGT_OUT, b.tgtOut());
-    return m;
   }
 
   /** The model width D for the noam schedule: the embedding table's last axis, else the widest last axis. */

@@ -7,12 +7,14 @@ import com.palantir.javapoet.TypeName;
 import dev.adjoint.compiler.diag.Span;
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.CFamilyOps;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.KernelMath;
 import dev.adjoint.runtime.exec.RunContext;
+import dev.adjoint.runtime.exec.vector.RowKernels;
 import dev.adjoint.runtime.math.SpecialFunctions;
 import dev.adjoint.runtime.random.Philox4x32;
 import java.util.ArrayList;
@@ -45,16 +47,20 @@ import javax.lang.model.element.Modifier;
  * buffer ({@code +=}), or that touches a mutable local declared outside it, runs on one thread.
  */
 final class KernelEmitter {
-  // Java operator precedence, loosest first.
-  private static final int TERNARY = 1;
-  private static final int OR = 2;
-  private static final int AND = 3;
-  private static final int EQUALITY = 4;
-  private static final int RELATION = 5;
-  private static final int ADDITIVE = 6;
-  private static final int MULTIPLICATIVE = 7;
-  private static final int UNARY = 8;
-  private static final int PRIMARY = 9;
+  // Java operator precedence, loosest first: the shared C-family op table's levels.
+  private static final int TERNARY = level(CFamilyOps.Level.TERNARY);
+  private static final int OR = level(CFamilyOps.Level.OR);
+  private static final int AND = level(CFamilyOps.Level.AND);
+  private static final int EQUALITY = level(CFamilyOps.Level.EQUALITY);
+  private static final int RELATION = level(CFamilyOps.Level.RELATION);
+  private static final int ADDITIVE = level(CFamilyOps.Level.ADDITIVE);
+  private static final int MULTIPLICATIVE = level(CFamilyOps.Level.MULTIPLICATIVE);
+  private static final int UNARY = level(CFamilyOps.Level.PREFIX);
+  private static final int PRIMARY = level(CFamilyOps.Level.PRIMARY);
+
+  private static int level(CFamilyOps.Level level) {
+    return level.ordinal() + 1;
+  }
 
   /** A printed expression: its code, how tightly it binds, and whether its text starts with a minus. */
   private record Code(CodeBlock code, int precedence, boolean leadingMinus) {
@@ -76,7 +82,7 @@ final class KernelEmitter {
   }
 
   /** Names visible at a point of the kernel: a copy per block, as the interpreter scopes them. */
-  private static final class Env {
+  static final class Env {
     final JavaNames.Scope names;
     final Map<String, Binding> scalars;
     final Map<String, Binding> arrays;
@@ -155,9 +161,17 @@ final class KernelEmitter {
     }
     CodeBlock.Builder statements = CodeBlock.builder();
     Env top = env.child();
-    for (KStmt s : kernel.body()) {
-      if (s instanceof KStmt.Loop l && l.parallel()) parallelLoop(l, top, statements);
-      else statement(s, top, statements);
+    ContractionPattern.Recognition recognition = ContractionPattern.recognise(kernel);
+    if (recognition instanceof ContractionPattern.Product p) {
+      BlockedProductEmitter.emit(this, p.pattern(), top, statements);
+    } else {
+      if (kernel.kind().equals("contraction") && recognition instanceof ContractionPattern.NotAProduct n) {
+        statements.add("// Scalar loops, not a blocked matrix product: $L.\n", JavaNames.commentText(n.reason()));
+      }
+      for (KStmt s : kernel.body()) {
+        if (s instanceof KStmt.Loop l && l.parallel()) parallelLoop(l, top, statements);
+        else statement(s, top, statements);
+      }
     }
     if (!accumulated.isEmpty()) {
       body.add("// Zeroed first: the kernel adds into $L.\n",
@@ -393,18 +407,89 @@ final class KernelEmitter {
     out.add("});\n");
   }
 
-  private String bindLoopVar(String irName, Env env) {
+  String bindLoopVar(String irName, Env env) {
     String v = env.names.claim(JavaNames.identifier(irName, "i"));
     env.scalars.put(irName, new Binding(v, DType.I32, Kind.LOOP, true, env.lambda));
     return v;
   }
 
-  private void block(List<KStmt> stmts, Env outer, CodeBlock.Builder out) {
-    Env env = outer.child();
-    for (KStmt s : stmts) statement(s, env, out);
+  // ---- what BlockedProductEmitter prints with
+
+  /** An i32 expression printed as an index. */
+  CodeBlock indexCode(KExpr e, Env env, String what) {
+    return index(e, env, what).code();
   }
 
-  private void statement(KStmt stmt, Env env, CodeBlock.Builder out) {
+  CodeBlock exprCode(KExpr e, Env env) {
+    return expr(e, env).code();
+  }
+
+  /** Binds the kernel IR name {@code irName} to a new {@code final} local of type {@code dtype}; returns its Java name. */
+  String bindFinal(String irName, DType dtype, Env env) {
+    String v = env.names.claim(JavaNames.identifier(irName, "v"));
+    env.scalars.put(irName, new Binding(v, dtype, Kind.LET, false, env.lambda));
+    return v;
+  }
+
+  /** Binds the Java index {@code javaName} under a kernel IR name no statement uses; returns that name. */
+  String bindSynthetic(String javaName, Env env) {
+    String key = "flat";
+    for (int n = 2; irNames.contains(key) || env.scalars.containsKey(key); n++) key = "flat" + n;
+    env.scalars.put(key, new Binding(javaName, DType.I32, Kind.LOOP, true, env.lambda));
+    return key;
+  }
+
+  String contextName() {
+    return contextName;
+  }
+
+  /** The kernel runs on the pool: its method takes the run context. */
+  void markUsesContext() {
+    usesContext = true;
+  }
+
+  private void block(List<KStmt> stmts, Env outer, CodeBlock.Builder out) {
+    Env env = outer.child();
+    for (int i = 0; i < stmts.size(); i++) {
+      KStmt s = stmts.get(i);
+      RowLoopPattern.Dot dot = i + 1 < stmts.size() ? RowLoopPattern.dot(s, stmts.get(i + 1)) : null;
+      if (dot != null && readable.contains(dot.x()) && readable.contains(dot.y())) {
+        rowDot(dot, env, out);
+        i++;
+      } else if (RowLoopPattern.scaledAdd(s) instanceof RowLoopPattern.ScaledAdd add && readable.contains(add.x())) {
+        rowScaledAdd(add, env, out);
+      } else {
+        statement(s, env, out);
+      }
+    }
+  }
+
+  /** {@code float acc = RowKernels.dot(...)}: the accumulator stays a mutable local, as its declaration made it. */
+  private void rowDot(RowLoopPattern.Dot dot, Env env, CodeBlock.Builder out) {
+    CodeBlock call = CodeBlock.of("$T.dot($N, $L, $N, $L, $L)", RowKernels.class, bufferNames.get(dot.x()),
+        index(dot.xBase(), env, "offset into " + dot.x().name()).code(), bufferNames.get(dot.y()),
+        index(dot.yBase(), env, "offset into " + dot.y().name()).code(),
+        index(dot.length(), env, "length of a dot product").code());
+    String v = env.names.claim(JavaNames.identifier(dot.accumulator(), "v"));
+    out.addStatement("$T $N = $L", TypeName.FLOAT, v, call);
+    env.scalars.put(dot.accumulator(), new Binding(v, DType.F32, Kind.DECLARE, false, env.lambda));
+  }
+
+  private void rowScaledAdd(RowLoopPattern.ScaledAdd add, Env env, CodeBlock.Builder out) {
+    Binding array = array(add.array(), env);
+    if (array.dtype() != DType.F32) throw error("array " + add.array() + " is " + array.dtype() + " but updated as f32");
+    CodeBlock x = CodeBlock.of("$N, $L, $L", bufferNames.get(add.x()),
+        index(add.xBase(), env, "offset into " + add.x().name()).code(),
+        index(add.length(), env, "length of an accumulator update").code());
+    if (add.scale() == null) {
+      out.addStatement("$T.addScaled($N, $L, $L)", RowKernels.class, array.java(), expr(add.weight(), env).code(), x);
+    } else {
+      out.addStatement("$T.scaleAddScaled($N, $L, $L, $L)", RowKernels.class, array.java(), expr(add.scale(), env).code(),
+          expr(add.weight(), env).code(), x);
+    }
+  }
+
+  void statement(KStmt stmt, Env env, CodeBlock.Builder out) {
     switch (stmt) {
       case KStmt.Loop l -> {
         Code extent = index(l.extent(), env, "extent of loop " + l.var());
@@ -649,12 +734,11 @@ final class KernelEmitter {
     Fn fn = b.fn();
     if (fn.isComparison()) {
       if (t == DType.BOOL && fn != Fn.EQ && fn != Fn.NE) throw error(fn.opName() + " of bool");
-      boolean equality = fn == Fn.EQ || fn == Fn.NE;
-      return infix(operator(fn), equality ? EQUALITY : RELATION, x, y, false);
+      return infix(operator(fn), level(CFamilyOps.level(fn)), x, y, CFamilyOps.chains(fn));
     }
     if (fn.isLogical()) {
       if (t != DType.BOOL) throw error(fn.opName() + " of " + t);
-      return fn == Fn.AND ? infix("&&", AND, x, y, true) : infix("||", OR, x, y, true);
+      return infix(CFamilyOps.infix(fn), level(CFamilyOps.level(fn)), x, y, CFamilyOps.chains(fn));
     }
     if (t == DType.BOOL) throw error(fn.opName() + " of bool");
     return switch (fn) {
@@ -666,17 +750,17 @@ final class KernelEmitter {
         }
         yield roundHalf(infix(operator(fn), ADDITIVE, x, y, true), t);
       }
-      case MUL -> roundHalf(infix("*", MULTIPLICATIVE, x, y, true), t);
+      case MUL -> roundHalf(infix(operator(fn), MULTIPLICATIVE, x, y, true), t);
       case DIV -> {
         if (t == DType.I32) {
-          yield plainIntegerDivision(b, env) ? infix("/", MULTIPLICATIVE, x, y, true)
+          yield plainIntegerDivision(b, env) ? infix(operator(fn), MULTIPLICATIVE, x, y, true)
               : Code.of(PRIMARY, "$T.floorDiv($L, $L)", Math.class, x.code(), y.code());
         }
-        yield roundHalf(infix("/", MULTIPLICATIVE, x, y, true), t);
+        yield roundHalf(infix(operator(fn), MULTIPLICATIVE, x, y, true), t);
       }
       case MOD -> {
         if (t == DType.I32) {
-          yield plainIntegerDivision(b, env) ? infix("%", MULTIPLICATIVE, x, y, true)
+          yield plainIntegerDivision(b, env) ? infix(operator(fn), MULTIPLICATIVE, x, y, true)
               : Code.of(PRIMARY, "$T.floorMod($L, $L)", Math.class, x.code(), y.code());
         }
         yield narrow(Code.of(PRIMARY, "$T.floorMod($L, $L)", KernelMath.class, x.code(),
@@ -723,7 +807,7 @@ final class KernelEmitter {
   }
 
   private static String operator(Fn fn) {
-    String symbol = fn.infix();
+    String symbol = CFamilyOps.infix(fn);
     if (symbol == null || fn == Fn.AND || fn == Fn.OR) throw new AssertionError(fn);
     return symbol;
   }

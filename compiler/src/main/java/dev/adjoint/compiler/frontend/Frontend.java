@@ -130,6 +130,11 @@ public final class Frontend {
     return main;
   }
 
+  /** The main program, then every program it imports, transitively. */
+  public List<Program> userPrograms() {
+    return decls.userPrograms;
+  }
+
   /** Entry points of the main file: its top-level functions and its models' functions. */
   public List<String> entryPoints() {
     List<String> out = new ArrayList<>();

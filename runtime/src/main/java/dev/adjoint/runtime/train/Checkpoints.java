@@ -197,6 +197,21 @@ public final class Checkpoints {
     return out;
   }
 
+  /**
+   * The settings a run was saved with, for using a trained model later ({@code adjoint translate}):
+   * the optimiser file's metadata, checked as {@link #load} checks it, without the format and the
+   * checksum — {@code step}, {@code optimizer}, {@code seed}, the data position and the extra
+   * settings ({@code task} or {@code data}, {@code max_len}, …).
+   *
+   * @throws CheckpointException naming the file if it is missing, corrupt or not a checkpoint
+   */
+  public static Map<String, String> savedSettings(Path folder) {
+    Map<String, String> meta = new TreeMap<>(readVerified(folder.resolve(OPTIMIZER_FILE)).metadata());
+    meta.remove(KEY_FORMAT);
+    meta.remove(KEY_SHA);
+    return java.util.Collections.unmodifiableMap(meta);
+  }
+
   // ---- checks -------------------------------------------------------------------------------
 
   /** Reads {@code file} strictly and checks its format and checksum. */

@@ -1,0 +1,281 @@
+package dev.adjoint.codegen.java;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.adjoint.compiler.kernel.KExpr;
+import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.exec.gemm.GemmF32;
+import dev.adjoint.runtime.exec.gemm.GemmShape;
+import dev.adjoint.runtime.exec.gemm.Ownership;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * Prints a {@link ContractionPattern} as one call of {@link GemmF32#multiply}: a lambda that packs
+ * rows of the left factor, one that packs columns of the right factor (each evaluating the
+ * factor's own expression, so whatever the kernel computes from its loads is fused into packing),
+ * and the epilogue, run on every finished tile with the kernel's loop variables bound as the
+ * nested loops would bind them.
+ */
+final class BlockedProductEmitter {
+  private final KernelEmitter emitter;
+  private final ContractionPattern pattern;
+  /** Every let of the kernel by name, to print the ones an expression needs. */
+  private final Map<String, KStmt.Let> lets = new HashMap<>();
+
+  private BlockedProductEmitter(KernelEmitter emitter, ContractionPattern pattern) {
+    this.emitter = emitter;
+    this.pattern = pattern;
+    for (KStmt.Let l : pattern.outerLets()) lets.put(l.var(), l);
+    for (KStmt.Let l : pattern.reductionLets()) lets.put(l.var(), l);
+  }
+
+  static void emit(KernelEmitter emitter, ContractionPattern pattern, KernelEmitter.Env env, CodeBlock.Builder out) {
+    new BlockedProductEmitter(emitter, pattern).emit(env, out);
+  }
+
+  private void emit(KernelEmitter.Env env, CodeBlock.Builder out) {
+    for (KStmt.Let l : pattern.prelude()) emitter.statement(l, env, out);
+    CodeBlock batches = extent(pattern.batches(), env);
+    CodeBlock rows = extent(pattern.rows(), env);
+    CodeBlock columns = extent(pattern.columns(), env);
+    String depth = env.names.claim("depth");
+    out.addStatement("final int $N = $L", depth, extent(pattern.reduction(), env));
+    out.add("// A blocked matrix product: rows ($L) by columns ($L)$L, summed over $L.\n", vars(pattern.rows()),
+        vars(pattern.columns()), pattern.batches().isEmpty() ? "" : ", for each of (" + vars(pattern.batches()) + ")",
+        vars(pattern.reduction()));
+    out.add("// $L\n", ownershipComment());
+    out.add("$T.multiply($N, new $T($L, $L, $L, $N), $T.$L,\n", GemmF32.class, emitter.contextName(), GemmShape.class,
+        batches, rows, columns, depth, Ownership.class, pattern.ownership().name());
+    out.indent().indent();
+    leftPacker(env.lambda(), depth, out);
+    out.add(",\n");
+    rightPacker(env.lambda(), depth, out);
+    out.add(",\n");
+    epilogue(env.lambda(), out);
+    out.add(");\n");
+    out.unindent().unindent();
+    emitter.markUsesContext();
+  }
+
+  private String ownershipComment() {
+    return switch (pattern.ownership()) {
+      case ANY -> "Tiles run on any thread: the epilogue only stores.";
+      case COLUMNS -> "Each column's rows run on one thread, in order: the epilogue adds into one location per column.";
+      case ROWS -> "Each row's columns run on one thread, in order: the epilogue adds into one location per row.";
+      case ONE_THREAD -> "One thread: the epilogue adds into locations that rows and columns share.";
+    };
+  }
+
+  private void leftPacker(KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
+    packer(pattern.left(), pattern.rows(), "m", "leftStart", "MR", true, env, depth, out);
+  }
+
+  private void rightPacker(KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
+    packer(pattern.right(), pattern.columns(), "n", "rightStart", "NR", false, env, depth, out);
+  }
+
+  /**
+   * A packing lambda: {@code panel[GemmF32.<start>(index, depth) + k * GemmF32.<interleave>] = factor}
+   * over its rows or columns and the reduction. The loop over whichever the factor's loads walk
+   * contiguously runs innermost, so packing reads memory in order (a transposed operand is packed
+   * reduction-outer).
+   */
+  private void packer(KExpr factor, List<KStmt.Loop> loops, String index, String start, String interleave,
+      boolean relative, KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
+    String batch = env.names.claim("batch");
+    String first = env.names.claim(index + "0");
+    String last = env.names.claim(index + "1");
+    String panel = env.names.claim("panel");
+    out.add("($N, $N, $N, $N) -> {\n", batch, first, last, panel);
+    out.indent();
+    decode(pattern.batches(), batch, env, out);
+    Set<String> needed = needed(List.of(factor));
+    boolean reductionOuter = contiguousIn(factor, loops.getLast().var())
+        && !contiguousIn(factor, pattern.reduction().getLast().var());
+    String i = env.names.claim(index);
+    CodeBlock position = relative ? CodeBlock.of("$N - $N", i, first) : CodeBlock.of("$N", i);
+    KernelEmitter.Env inner = env;
+    if (reductionOuter) {
+      inner = reductionLoops(inner, out);
+      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", i, first, i, last, i);
+      inner = inner.child();
+      decode(loops, i, inner, out);
+      lets(pattern.outerLets(), needed, inner, out);
+      lets(pattern.reductionLets(), needed, inner, out);
+      out.addStatement("$N[$T.$L($L, $N) + $L * $T.$L] = $L", panel, GemmF32.class, start, position, depth,
+          reductionIndex(inner), GemmF32.class, interleave, emitter.exprCode(factor, inner));
+    } else {
+      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", i, first, i, last, i);
+      inner = inner.child();
+      decode(loops, i, inner, out);
+      String at = inner.names.claim("at");
+      out.addStatement("final int $N = $T.$L($L, $N)", at, GemmF32.class, start, position, depth);
+      lets(pattern.outerLets(), needed, inner, out);
+      inner = reductionLoops(inner, out);
+      lets(pattern.reductionLets(), needed, inner, out);
+      out.addStatement("$N[$N + $L * $T.$L] = $L", panel, at, reductionIndex(inner), GemmF32.class, interleave,
+          emitter.exprCode(factor, inner));
+    }
+    for (int n = 0; n <= pattern.reduction().size(); n++) out.endControlFlow();
+    out.unindent();
+    out.add("}");
+  }
+
+  private void lets(List<KStmt.Let> lets, Set<String> needed, KernelEmitter.Env env, CodeBlock.Builder out) {
+    for (KStmt.Let l : lets) {
+      if (needed.contains(l.var())) emitter.statement(l, env, out);
+    }
+  }
+
+  /** Opens the reduction loops; returns the scope inside them. */
+  private KernelEmitter.Env reductionLoops(KernelEmitter.Env env, CodeBlock.Builder out) {
+    KernelEmitter.Env inner = env;
+    for (KStmt.Loop r : pattern.reduction()) {
+      inner = inner.child();
+      CodeBlock extent = emitter.indexCode(r.extent(), inner, "extent of loop " + r.var());
+      String v = emitter.bindLoopVar(r.var(), inner);
+      out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, extent, v);
+    }
+    return inner;
+  }
+
+  /** The flat reduction index {@code k}, parenthesised when it is a sum. */
+  private CodeBlock reductionIndex(KernelEmitter.Env env) {
+    KExpr k = new KExpr.Var(pattern.reduction().get(0).var(), DType.I32);
+    for (int i = 1; i < pattern.reduction().size(); i++) {
+      KStmt.Loop r = pattern.reduction().get(i);
+      k = KExpr.add(KExpr.mul(k, r.extent()), new KExpr.Var(r.var(), DType.I32));
+    }
+    CodeBlock code = emitter.indexCode(k, env, "reduction index");
+    return pattern.reduction().size() > 1 ? CodeBlock.of("($L)", code) : code;
+  }
+
+  /** Whether some load of {@code factor} (through its lets) is at {@code base + var}: consecutive in {@code var}. */
+  private boolean contiguousIn(KExpr factor, String var) {
+    List<KExpr> values = new ArrayList<>(List.of(factor));
+    for (String name : needed(List.of(factor))) values.add(lets.get(name).value());
+    for (KExpr e : values) {
+      if (loadsAt(e, var)) return true;
+    }
+    return false;
+  }
+
+  private static boolean loadsAt(KExpr e, String var) {
+    return switch (e) {
+      case KExpr.Load l -> RowLoopPattern.base(l.index(), var) != null && !RowLoopPattern.mentions(
+          RowLoopPattern.base(l.index(), var), var) || loadsAt(l.index(), var);
+      case KExpr.Unary u -> loadsAt(u.x(), var);
+      case KExpr.Binary b -> loadsAt(b.a(), var) || loadsAt(b.b(), var);
+      case KExpr.Select s -> loadsAt(s.condition(), var) || loadsAt(s.a(), var) || loadsAt(s.b(), var);
+      case KExpr.Cast c -> loadsAt(c.x(), var);
+      default -> false;
+    };
+  }
+
+  private void epilogue(KernelEmitter.Env env, CodeBlock.Builder out) {
+    String batch = env.names.claim("batch");
+    String m0 = env.names.claim("m0");
+    String m1 = env.names.claim("m1");
+    String n0 = env.names.claim("n0");
+    String n1 = env.names.claim("n1");
+    String tile = env.names.claim("tile");
+    String stride = env.names.claim("stride");
+    out.add("($N, $N, $N, $N, $N, $N, $N) -> {\n", batch, m0, m1, n0, n1, tile, stride);
+    out.indent();
+    decode(pattern.batches(), batch, env, out);
+    Set<String> needed = needed(statementExpressions(pattern.epilogue()));
+    Set<String> rowVars = new HashSet<>();
+    for (KStmt.Loop l : pattern.batches()) rowVars.add(l.var());
+    for (KStmt.Loop l : pattern.rows()) rowVars.add(l.var());
+    String m = env.names.claim("m");
+    out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", m, m0, m, m1, m);
+    KernelEmitter.Env row = env.child();
+    decode(pattern.rows(), m, row, out);
+    List<KStmt.Let> perElement = new ArrayList<>();
+    for (KStmt.Let l : pattern.outerLets()) {
+      if (!needed.contains(l.var())) continue;
+      if (rowVars.containsAll(pattern.dependsOn(l.var()))) emitter.statement(l, row, out);
+      else perElement.add(l);
+    }
+    String n = row.names.claim("n");
+    out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", n, n0, n, n1, n);
+    KernelEmitter.Env element = row.child();
+    decode(pattern.columns(), n, element, out);
+    for (KStmt.Let l : perElement) emitter.statement(l, element, out);
+    String acc = emitter.bindFinal(pattern.accumulator(), DType.F32, element);
+    out.addStatement("final float $N = $N[($N - $N) * $N + ($N - $N)]", acc, tile, m, m0, stride, n, n0);
+    for (KStmt s : pattern.epilogue()) emitter.statement(s, element, out);
+    out.endControlFlow();
+    out.endControlFlow();
+    out.unindent();
+    out.add("}");
+  }
+
+  /** Binds the loop variables of {@code loops} from their flat index {@code flat}, outermost first. */
+  private void decode(List<KStmt.Loop> loops, String flat, KernelEmitter.Env env, CodeBlock.Builder out) {
+    if (loops.isEmpty()) return;
+    String key = emitter.bindSynthetic(flat, env);
+    KExpr flatVar = new KExpr.Var(key, DType.I32);
+    for (int i = 0; i < loops.size(); i++) {
+      KExpr stride = KExpr.Const.index(1);
+      for (int j = i + 1; j < loops.size(); j++) stride = KExpr.mul(stride, loops.get(j).extent());
+      KExpr value = KExpr.div(flatVar, stride);
+      if (i > 0) value = KExpr.mod(value, loops.get(i).extent());
+      CodeBlock code = emitter.indexCode(value, env, "index of loop " + loops.get(i).var());
+      String v = emitter.bindLoopVar(loops.get(i).var(), env);
+      out.addStatement("final int $N = $L", v, code);
+    }
+  }
+
+  /** The product of the loops' extents, printed: {@code 1} for none. */
+  private CodeBlock extent(List<KStmt.Loop> loops, KernelEmitter.Env env) {
+    KExpr product = KExpr.Const.index(1);
+    for (KStmt.Loop l : loops) product = KExpr.mul(product, l.extent());
+    return emitter.indexCode(product, env, "extent");
+  }
+
+  private static String vars(List<KStmt.Loop> loops) {
+    StringJoiner out = new StringJoiner(", ");
+    for (KStmt.Loop l : loops) out.add(JavaNames.commentText(l.var()));
+    return out.toString();
+  }
+
+  /** The lets that {@code roots} read, directly or through other lets. */
+  private Set<String> needed(List<KExpr> roots) {
+    Set<String> out = new HashSet<>();
+    List<KExpr> work = new ArrayList<>(roots);
+    while (!work.isEmpty()) {
+      KExpr e = work.removeLast();
+      for (String name : ContractionPattern.names(e)) {
+        KStmt.Let l = lets.get(name);
+        if (l != null && out.add(name)) work.add(l.value());
+      }
+    }
+    return out;
+  }
+
+  private static List<KExpr> statementExpressions(List<KStmt> statements) {
+    List<KExpr> out = new ArrayList<>();
+    for (KStmt s : statements) {
+      switch (s) {
+        case KStmt.Let l -> out.add(l.value());
+        case KStmt.Store st -> {
+          out.add(st.index());
+          out.add(st.value());
+        }
+        case KStmt.Accumulate a -> {
+          out.add(a.index());
+          out.add(a.value());
+        }
+        default -> throw new IllegalStateException("not an epilogue statement: " + s);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,220 @@
+package dev.adjoint.runtime.exec.gemm;
+
+import dev.adjoint.runtime.exec.RunContext;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The f32 product of a generated contraction kernel, blocked for the cache and tiled for registers.
+ *
+ * <p>For each batch the right operand is packed once into column panels of {@link #NR} columns
+ * (every reduction index, interleaved by column); row blocks of {@link #ROW_BLOCK} rows of the left
+ * operand are packed into row panels of {@link #MR} rows. A row block is multiplied by column blocks
+ * of {@link #COLUMN_BLOCK} columns, {@link #DEPTH_BLOCK} reduction steps at a time (so that a right
+ * micro-panel stays in the first-level cache while the row panels stream past it), into a tile
+ * that the kernel's epilogue then finishes. Threads take whole row blocks (or column blocks, or
+ * batches), the next free one each; every output element is summed on one thread, in the order of its reduction index, by
+ * the same micro-kernel whatever the thread count: results do not depend on it.
+ */
+public final class GemmF32 {
+  private static final MicroKernelF32 KERNEL = MicroKernels.select();
+  /** Rows of a register tile: the interleave of a packed left panel. */
+  public static final int MR = KERNEL.rows();
+  /** Columns of a register tile: the interleave of a packed right panel. */
+  public static final int NR = KERNEL.columns();
+  /** Rows of the left operand packed and multiplied together (a multiple of {@link #MR}). */
+  static final int ROW_BLOCK = MR * 12;
+  /** Columns of one output tile (a multiple of {@link #NR}). */
+  static final int COLUMN_BLOCK = NR * 8;
+  /** Reduction steps per micro-kernel call: a right micro-panel of this depth fits the first-level cache. */
+  static final int DEPTH_BLOCK = 256;
+
+  private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+  private GemmF32() {}
+
+  /** Which micro-kernel runs, e.g. {@code vector 6x32 (512-bit)} or {@code scalar 4x8}. */
+  public static String microKernel() {
+    return KERNEL.describe();
+  }
+
+  /** Where the left element (row, 0) goes in a packed row block; (row, k) is {@code k * MR} further. */
+  public static int leftStart(int row, int depth) {
+    return (row / MR) * MR * depth + row % MR;
+  }
+
+  /** Where the right element (0, column) goes in a packed panel; (k, column) is {@code k * NR} further. */
+  public static int rightStart(int column, int depth) {
+    return (column / NR) * NR * depth + column % NR;
+  }
+
+  /**
+   * Computes every batch of the product: packs operands with {@code left} and {@code right},
+   * multiplies, and hands each finished tile to {@code epilogue}, on the threads of
+   * {@code context} as {@code ownership} allows.
+   */
+  public static void multiply(RunContext context, GemmShape shape, Ownership ownership, LeftPacker left,
+      RightPacker right, TileEpilogue epilogue) {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(ownership, "ownership");
+    Product p = new Product(shape, Objects.requireNonNull(left, "left"), Objects.requireNonNull(right, "right"),
+        Objects.requireNonNull(epilogue, "epilogue"));
+    if (shape.batches() == 0 || shape.rows() == 0 || shape.columns() == 0) return;
+    int threads = context.pool().threads();
+    switch (ownership) {
+      case ANY -> {
+        if (shape.batches() >= 2 * threads) {
+          eachOnAnyThread(context, shape.batches(), b -> p.wholeBatch(b, 0, shape.columns()));
+        } else {
+          for (int b = 0; b < shape.batches(); b++) p.byRowBlocks(context, b);
+        }
+      }
+      case ROWS -> {
+        for (int b = 0; b < shape.batches(); b++) p.byRowBlocks(context, b);
+      }
+      case COLUMNS -> {
+        eachOnAnyThread(context, ceilDiv(shape.columns(), COLUMN_BLOCK), group -> {
+          int n0 = group * COLUMN_BLOCK;
+          int n1 = Math.min(shape.columns(), n0 + COLUMN_BLOCK);
+          for (int b = 0; b < shape.batches(); b++) p.wholeBatch(b, n0, n1);
+        });
+      }
+      case ONE_THREAD -> {
+        for (int b = 0; b < shape.batches(); b++) p.wholeBatch(b, 0, shape.columns());
+      }
+    }
+  }
+
+  /** One call's operands and sizes, and the loops over its blocks. */
+  private record Product(GemmShape shape, LeftPacker left, RightPacker right, TileEpilogue epilogue) {
+    /** Columns rounded up to whole panels, and the packed right operand's length. */
+    int paddedColumns() {
+      return ceilDiv(shape.columns(), NR) * NR;
+    }
+
+    int rightLength() {
+      return Math.multiplyExact(paddedColumns(), Math.max(shape.depth(), 1));
+    }
+
+    /** Batch {@code b}: the right operand packed by all threads, then row blocks split across them. */
+    void byRowBlocks(RunContext context, int b) {
+      Workspace caller = WORKSPACE.get();
+      float[] packed = caller.shared(rightLength());
+      eachOnAnyThread(context, ceilDiv(shape.columns(), COLUMN_BLOCK), group -> packRight(b, group * COLUMN_BLOCK,
+          Math.min(shape.columns(), (group + 1) * COLUMN_BLOCK), packed));
+      eachOnAnyThread(context, ceilDiv(shape.rows(), ROW_BLOCK), block -> {
+        int m0 = block * ROW_BLOCK;
+        rowBlock(b, m0, Math.min(shape.rows(), m0 + ROW_BLOCK), 0, shape.columns(), packed, WORKSPACE.get());
+      });
+    }
+
+    /** Columns {@code [n0, n1)} of batch {@code b} on this thread alone, rows in order. */
+    void wholeBatch(int b, int n0, int n1) {
+      Workspace w = WORKSPACE.get();
+      float[] packed = w.right(rightLength());
+      packRight(b, n0, n1, packed);
+      for (int m0 = 0; m0 < shape.rows(); m0 += ROW_BLOCK) {
+        rowBlock(b, m0, Math.min(shape.rows(), m0 + ROW_BLOCK), n0, n1, packed, w);
+      }
+    }
+
+    private void packRight(int b, int n0, int n1, float[] packed) {
+      right.pack(b, n0, n1, packed);
+      int depth = shape.depth();
+      // Columns past the last one fill the final panel: zeros, so the sums there stay finite.
+      if (n1 == shape.columns()) {
+        for (int n = n1; n < paddedColumns(); n++) {
+          int at = rightStart(n, depth);
+          for (int k = 0; k < depth; k++) packed[at + k * NR] = 0.0f;
+        }
+      }
+    }
+
+    /** Rows {@code [m0, m1)} by columns {@code [n0, n1)}: pack the rows, multiply tile by tile, finish each tile. */
+    private void rowBlock(int b, int m0, int m1, int n0, int n1, float[] packedRight, Workspace w) {
+      int depth = shape.depth();
+      int rows = m1 - m0;
+      int paddedRows = ceilDiv(rows, MR) * MR;
+      float[] packedLeft = w.left(Math.multiplyExact(ROW_BLOCK, Math.max(depth, 1)));
+      left.pack(b, m0, m1, packedLeft);
+      for (int r = rows; r < paddedRows; r++) {
+        int at = leftStart(r, depth);
+        for (int k = 0; k < depth; k++) packedLeft[at + k * MR] = 0.0f;
+      }
+      float[] tile = w.tile(ROW_BLOCK * COLUMN_BLOCK);
+      for (int c0 = n0; c0 < n1; c0 += COLUMN_BLOCK) {
+        int c1 = Math.min(n1, c0 + COLUMN_BLOCK);
+        if (depth == 0) Arrays.fill(tile, 0.0f);
+        for (int k0 = 0; k0 < depth; k0 += DEPTH_BLOCK) {
+          int steps = Math.min(DEPTH_BLOCK, depth - k0);
+          for (int j = c0; j < c1; j += NR) {
+            int bOffset = (j / NR) * NR * depth + k0 * NR;
+            for (int i = 0; i < paddedRows; i += MR) {
+              KERNEL.multiply(steps, packedLeft, i * depth + k0 * MR, packedRight, bOffset, tile,
+                  i * COLUMN_BLOCK + (j - c0), COLUMN_BLOCK, k0 == 0);
+            }
+          }
+        }
+        epilogue.finish(b, m0, m1, c0, c1, tile, COLUMN_BLOCK);
+      }
+    }
+  }
+
+  /** One block of work, by number. */
+  @FunctionalInterface
+  private interface Block {
+    void run(int index);
+  }
+
+  /**
+   * Runs blocks {@code [0, count)} on the pool's threads, each taking the next block when it is
+   * free, so a thread that the machine's other work slows takes fewer blocks. Which thread runs a
+   * block does not change what the block computes.
+   */
+  private static void eachOnAnyThread(RunContext context, int count, Block block) {
+    int workers = Math.min(context.pool().threads(), count);
+    if (workers <= 1) {
+      for (int i = 0; i < count; i++) block.run(i);
+      return;
+    }
+    AtomicInteger next = new AtomicInteger();
+    context.parallelFor(workers, (start, end) -> {
+      for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) block.run(i);
+    });
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return Math.ceilDiv(a, b);
+  }
+
+  /** One thread's packing and tile buffers, kept between calls and grown when a product needs more. */
+  private static final class Workspace {
+    private float[] left = new float[0];
+    private float[] right = new float[0];
+    private float[] shared = new float[0];
+    private float[] tile = new float[0];
+
+    float[] left(int length) {
+      if (left.length < length) left = new float[length];
+      return left;
+    }
+
+    float[] right(int length) {
+      if (right.length < length) right = new float[length];
+      return right;
+    }
+
+    /** The right operand that every thread reads during one batch of {@link Product#byRowBlocks}. */
+    float[] shared(int length) {
+      if (shared.length < length) shared = new float[length];
+      return shared;
+    }
+
+    float[] tile(int length) {
+      if (tile.length < length) tile = new float[length];
+      return tile;
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package dev.adjoint.runtime.exec.vector;
+
+/** The loops of {@link RowKernels} in plain float arithmetic: the kernel interpreter's order and rounding. */
+final class ScalarRowKernels implements RowKernels.Impl {
+  @Override
+  public float dot(float[] x, int xOffset, float[] y, int yOffset, int length) {
+    float acc = 0.0f;
+    for (int i = 0; i < length; i++) acc += x[xOffset + i] * y[yOffset + i];
+    return acc;
+  }
+
+  @Override
+  public void addScaled(float[] acc, float weight, float[] x, int xOffset, int length) {
+    for (int i = 0; i < length; i++) acc[i] += weight * x[xOffset + i];
+  }
+
+  @Override
+  public void scaleAddScaled(float[] acc, float scale, float weight, float[] x, int xOffset, int length) {
+    for (int i = 0; i < length; i++) acc[i] = acc[i] * scale + weight * x[xOffset + i];
+  }
+}

@@ -1,0 +1,175 @@
+package dev.adjoint.runtime.exec.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.runtime.exec.RunContext;
+import dev.adjoint.runtime.exec.ThreadPool;
+import dev.adjoint.runtime.exec.VectorSupport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The blocked product against the plain triple loop of the kernel interpreter ({@code acc = acc + a * b}
+ * in float, k ascending), bit for bit, at sizes around every block edge, on one and three threads,
+ * with every ownership.
+ */
+class GemmF32Test {
+  /** A batched product C[b, m, n] = sum_k A[b, m, k] * B[b, k, n] with random operands. */
+  private record Problem(int batches, int rows, int columns, int depth, float[] a, float[] b) {
+    static Problem random(long seed, int batches, int rows, int columns, int depth) {
+      Random random = new Random(seed);
+      float[] a = new float[batches * rows * depth];
+      float[] b = new float[batches * depth * columns];
+      for (int i = 0; i < a.length; i++) a[i] = (float) random.nextGaussian();
+      for (int i = 0; i < b.length; i++) b[i] = (float) random.nextGaussian();
+      return new Problem(batches, rows, columns, depth, a, b);
+    }
+
+    float[] reference() {
+      float[] c = new float[batches * rows * columns];
+      for (int q = 0; q < batches; q++) {
+        for (int m = 0; m < rows; m++) {
+          for (int n = 0; n < columns; n++) {
+            float acc = 0.0f;
+            for (int k = 0; k < depth; k++) acc = acc + a[(q * rows + m) * depth + k] * b[(q * depth + k) * columns + n];
+            c[(q * rows + m) * columns + n] = acc;
+          }
+        }
+      }
+      return c;
+    }
+
+    float[] blocked(RunContext context, Ownership ownership) {
+      float[] c = new float[batches * rows * columns];
+      GemmF32.multiply(context, new GemmShape(batches, rows, columns, depth), ownership,
+          (q, m0, m1, panel) -> {
+            for (int m = m0; m < m1; m++) {
+              int at = GemmF32.leftStart(m - m0, depth);
+              for (int k = 0; k < depth; k++) panel[at + k * GemmF32.MR] = a[(q * rows + m) * depth + k];
+            }
+          },
+          (q, n0, n1, panel) -> {
+            for (int n = n0; n < n1; n++) {
+              int at = GemmF32.rightStart(n, depth);
+              for (int k = 0; k < depth; k++) panel[at + k * GemmF32.NR] = b[(q * depth + k) * columns + n];
+            }
+          },
+          (q, m0, m1, n0, n1, tile, stride) -> {
+            for (int m = m0; m < m1; m++) {
+              for (int n = n0; n < n1; n++) c[(q * rows + m) * columns + n] = tile[(m - m0) * stride + (n - n0)];
+            }
+          });
+      return c;
+    }
+  }
+
+  static Stream<Arguments> shapes() {
+    int mr = GemmF32.MR;
+    int nr = GemmF32.NR;
+    List<Arguments> out = new ArrayList<>();
+    Random random = new Random(11);
+    int[][] fixed = {{1, 1, 1, 1}, {1, 3, 5, 7}, {2, mr + 1, nr + 1, 3}, {1, GemmF32.ROW_BLOCK + 1, GemmF32.COLUMN_BLOCK + 3,
+        GemmF32.DEPTH_BLOCK + 5}, {5, 7, 9, 0}, {7, 2 * mr, 2 * nr, 17}, {1, 40, 300, 2 * GemmF32.DEPTH_BLOCK}};
+    for (int[] f : fixed) out.add(Arguments.of(f[0], f[1], f[2], f[3]));
+    for (int i = 0; i < 8; i++) {
+      out.add(Arguments.of(1 + random.nextInt(3), 1 + random.nextInt(100), 1 + random.nextInt(100), random.nextInt(300)));
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0}x{1}x{2}x{3}")
+  @MethodSource("shapes")
+  void equalsTheInterpretersLoopBitForBitOnAnyThreadsAndOwnership(int batches, int rows, int columns, int depth) {
+    Problem p = Problem.random(31L * rows + columns + depth, batches, rows, columns, depth);
+    float[] expected = p.reference();
+    try (ThreadPool three = ThreadPool.of(3)) {
+      for (Ownership ownership : Ownership.values()) {
+        assertArrayEquals(expected, p.blocked(RunContext.of(1, 0), ownership), ownership + " on one thread");
+        assertArrayEquals(expected, p.blocked(new RunContext(1, 0, three), ownership), ownership + " on three threads");
+      }
+    }
+  }
+
+  @Test
+  void columnOwnershipFinishesEveryColumnInRowOrderOnOneThread() {
+    int rows = 2 * GemmF32.ROW_BLOCK + 3;
+    int columns = 3 * GemmF32.COLUMN_BLOCK;
+    int[] nextRow = new int[columns];
+    Thread[] owner = new Thread[columns];
+    List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (ThreadPool three = ThreadPool.of(3)) {
+      GemmF32.multiply(new RunContext(1, 0, three), new GemmShape(1, rows, columns, 4), Ownership.COLUMNS,
+          (q, m0, m1, panel) -> {}, (q, n0, n1, panel) -> {},
+          (q, m0, m1, n0, n1, tile, stride) -> {
+            for (int n = n0; n < n1; n++) {
+              if (owner[n] == null) owner[n] = Thread.currentThread();
+              if (owner[n] != Thread.currentThread()) errors.add("column " + n + " on two threads");
+              if (nextRow[n] != m0) errors.add("column " + n + " got rows from " + m0 + ", expected " + nextRow[n]);
+              nextRow[n] = m1;
+            }
+          });
+    }
+    assertEquals(List.of(), errors);
+    for (int n = 0; n < columns; n++) assertEquals(rows, nextRow[n]);
+  }
+
+  @Test
+  void rejectsNegativeSizesNamingThem() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GemmShape(1, 2, -3, 4));
+    assertEquals("negative size in product: batches=1, rows=2, columns=-3, depth=4", e.getMessage());
+  }
+
+  @Test
+  void theVectorKernelRunsUnderTheTestsAndCanBeSwitchedOff() {
+    // Surefire's argLine adds jdk.incubator.vector, as the launcher does.
+    assertTrue(GemmF32.microKernel().startsWith("vector "), GemmF32.microKernel());
+    assertEquals("scalar 4x8", MicroKernels.choose(false).describe());
+    assertTrue(MicroKernels.choose(true).describe().startsWith("vector "));
+    assertFalse(VectorSupport.enabled(true, "false"));
+    assertFalse(VectorSupport.enabled(true, " FALSE "));
+    assertFalse(VectorSupport.enabled(false, null));
+    assertFalse(VectorSupport.enabled(false, "true"));
+    assertTrue(VectorSupport.enabled(true, "true"));
+    assertTrue(VectorSupport.enabled(true, null));
+  }
+
+  static Stream<MicroKernelF32> kernels() {
+    return Stream.of(new ScalarMicroKernelF32(), new VectorMicroKernelF32());
+  }
+
+  @ParameterizedTest
+  @MethodSource("kernels")
+  void microKernelsAddProductsInOrderWithoutFusedMultiplyAdd(MicroKernelF32 kernel) {
+    int mr = kernel.rows();
+    int nr = kernel.columns();
+    int depth = 37;
+    int stride = nr + 5;
+    Random random = new Random(5);
+    float[] a = new float[3 + depth * mr];
+    float[] b = new float[2 + depth * nr];
+    for (int i = 0; i < a.length; i++) a[i] = (float) random.nextGaussian();
+    for (int i = 0; i < b.length; i++) b[i] = (float) random.nextGaussian();
+    float[] c = new float[7 + mr * stride];
+    for (int i = 0; i < c.length; i++) c[i] = (float) random.nextGaussian();
+    float[] expected = c.clone();
+    for (int r = 0; r < mr; r++) {
+      for (int j = 0; j < nr; j++) {
+        float acc = expected[7 + r * stride + j];
+        for (int p = 0; p < depth; p++) acc = acc + a[3 + p * mr + r] * b[2 + p * nr + j];
+        expected[7 + r * stride + j] = acc;
+      }
+    }
+    kernel.multiply(depth, a, 3, b, 2, c, 7, stride, false);
+    assertArrayEquals(expected, c);
+  }
+}
