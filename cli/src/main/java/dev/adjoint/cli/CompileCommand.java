@@ -45,6 +45,11 @@ final class CompileCommand implements Callable<Integer> {
       description = "Compile every float in this type: ${COMPLETION-CANDIDATES} (default: as declared).")
   EvalCommand.Precision dtype;
 
+  @Option(names = "--train",
+      description = "Compile in training mode: dropout active, its masks drawn from the seed and the step each instance "
+          + "is given (setStep).")
+  boolean train;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -53,7 +58,8 @@ final class CompileCommand implements Callable<Integer> {
       throw new UserError("--package '" + packageName + "' is not a Java package name");
     }
     Compilation c = Compilation.compile(file);
-    RunOptions options = dtype == null ? RunOptions.defaults() : RunOptions.defaults().withDtype(dtype.type);
+    RunOptions options = RunOptions.defaults().withTraining(train);
+    if (dtype != null) options = options.withDtype(dtype.type);
     PrintWriter stdout = spec.commandLine().getOut();
     if (target != Target.cuda) {
       for (JavaFile javaFile : ModelGenerator.generate(c, packageName, options)) writeJava(javaFile, stdout);

@@ -39,6 +39,15 @@ class CompileCommandTest {
   }
 
   @Test
+  void trainingModeClassesTakeAStep() throws Exception {
+    run("compile", CliRunner.EXAMPLES.resolve("encoder_layer.adj").toString(), "--target", "java", "--out",
+        dir.toString(), "--train").succeeds();
+    String source = Files.readString(dir.resolve("adjoint/generated/Encoder.java"));
+    assertTrue(source.contains("public void setStep(int step) {"), source);
+    assertTrue(source.contains("return new RunContext(seed, step, pool);"), source);
+  }
+
+  @Test
   void aParamOfARunTimeSizeIsRefused() throws Exception {
     Path program = dir.resolve("sized.adj");
     Files.writeString(program, "dim B\nmodel M {\n  param w: f32[B]\n  fn forward(x: f32[B]) -> f32[B] = x * w\n}\n");

@@ -63,7 +63,8 @@ public final class ModelGenerator {
   private static final TypeName TENSOR_MAP = ParameterizedTypeName.get(MAP, ClassName.get(String.class), TENSOR);
 
   /** Names of the class's own members, never given to anything derived from the program. */
-  private static final List<String> FIXED_MEMBERS = List.of("PARAMS", "params", "seed", "pool", "param", "setParam",
+  private static final List<String> FIXED_MEMBERS = List.of("PARAMS", "params", "seed", "step", "setStep", "pool",
+      "param", "setParam",
       "loadParams", "saveParams", "load", "threads", "setThreads", "context", "equals", "hashCode", "toString",
       "getClass", "notify", "notifyAll", "wait", "clone", "finalize");
 
@@ -95,7 +96,9 @@ public final class ModelGenerator {
 
   /**
    * The model classes of a compiled program, in the order its models are declared, then the class
-   * of its top-level functions, at the element types of {@code options} ({@code --dtype}).
+   * of its top-level functions, at the element types of {@code options} ({@code --dtype}), and in
+   * training mode if {@code options} say so: dropout active, its masks keyed by the seed and the
+   * step the instance is given.
    *
    * @param packageName a Java package name ({@code ""} for the unnamed package)
    * @throws IllegalArgumentException if the package name is not a Java package name, or a param's
@@ -111,7 +114,7 @@ public final class ModelGenerator {
     List<JavaFile> files = new ArrayList<>();
     for (ModelPlan plan : plans) {
       String className = classNames.claim(JavaNames.typeIdentifier(plan.name(), "Model"));
-      TypeSpec type = new Printer(plan, packageName, className).type();
+      TypeSpec type = new Printer(plan, packageName, className, options.training()).type();
       files.add(JavaFile.builder(packageName, type).skipJavaLangImports(true).indent("  ").build());
     }
     return List.copyOf(files);
@@ -126,9 +129,11 @@ public final class ModelGenerator {
     private final JavaNames.Scope types = new JavaNames.Scope();
     private final Map<String, Integer> paramIndex = new LinkedHashMap<>();
     private final TypeSpec.Builder type;
+    private final boolean training;
 
-    Printer(ModelPlan plan, String packageName, String className) {
+    Printer(ModelPlan plan, String packageName, String className, boolean training) {
       this.plan = plan;
+      this.training = training;
       this.className = className;
       this.self = ClassName.get(packageName, className);
       this.type = TypeSpec.classBuilder(className).addModifiers(Modifier.PUBLIC, Modifier.FINAL);
@@ -141,11 +146,11 @@ public final class ModelGenerator {
       // Entry methods first, so that their names are the functions' own wherever possible.
       Map<ModelPlan.Entry, String> entryMethods = new LinkedHashMap<>();
       for (ModelPlan.Entry e : plan.entries()) entryMethods.put(e, members.claim(JavaNames.identifier(e.function(), "entry")));
-      ModelPlan.Entry training = plan.trainingEntry().orElse(null);
+      ModelPlan.Entry objective = plan.trainingEntry().orElse(null);
       Map<ModelPlan.Entry, String> gradientMethods = new LinkedHashMap<>();
       for (ModelPlan.Entry e : plan.entries()) {
         if (e.gradient().isEmpty()) continue;
-        String preferred = e == training ? "valueAndGrad" : JavaNames.identifier(e.function(), "entry") + "ValueAndGrad";
+        String preferred = e == objective ? "valueAndGrad" : JavaNames.identifier(e.function(), "entry") + "ValueAndGrad";
         gradientMethods.put(e, members.claim(preferred));
       }
       List<String> getters = new ArrayList<>();
@@ -163,6 +168,7 @@ public final class ModelGenerator {
         type.addField(FieldSpec.builder(ModelParams.class, "params", Modifier.PRIVATE, Modifier.FINAL).build());
       }
       type.addField(FieldSpec.builder(TypeName.LONG, "seed", Modifier.PRIVATE, Modifier.FINAL).build());
+      if (training) type.addField(FieldSpec.builder(TypeName.INT, "step", Modifier.PRIVATE, Modifier.VOLATILE).build());
       type.addField(FieldSpec.builder(ThreadPool.class, "pool", Modifier.PRIVATE, Modifier.VOLATILE)
           .initializer("$T.inline()", ThreadPool.class).build());
       addConstructors(hasParams);
@@ -214,9 +220,12 @@ public final class ModelGenerator {
         }
         out.append("</pre>\n");
       }
-      out.append("\n<p>Run-time sizes are read from the arguments' shapes. Runs are in evaluation mode (dropout is the "
-          + "identity). An instance may run on several threads at once; a param set while a run is under way is seen "
-          + "by later runs.\n");
+      out.append("\n<p>Run-time sizes are read from the arguments' shapes. ").append(training
+          ? "Runs are in training mode: dropout is active, its masks drawn from Philox keyed by the seed, the step "
+              + "({@link #setStep}) and each dropout's call site, as every backend draws them. "
+          : "Runs are in evaluation mode (dropout is the identity). ")
+          .append("An instance may run on several threads at once; a param set while a run is under way is seen by "
+              + "later runs.\n");
       return out.toString();
     }
 
@@ -382,7 +391,21 @@ public final class ModelGenerator {
       type.addMethod(MethodSpec.methodBuilder("context")
           .addModifiers(Modifier.PRIVATE)
           .returns(RunContext.class)
-          .addStatement("return new $T(seed, 0, pool)", RunContext.class)
+          .addStatement(training ? "return new $T(seed, step, pool)" : "return new $T(seed, 0, pool)", RunContext.class)
+          .build());
+      if (!training) return;
+      type.addMethod(MethodSpec.methodBuilder("step")
+          .addModifiers(Modifier.PUBLIC)
+          .addJavadoc(doc("The training step that keys the dropout masks of later runs (0 unless set).\n"))
+          .returns(TypeName.INT)
+          .addStatement("return step")
+          .build());
+      type.addMethod(MethodSpec.methodBuilder("setStep")
+          .addModifiers(Modifier.PUBLIC)
+          .addJavadoc(doc("Keys the dropout masks of later runs by {@code step}, with the seed: each step of a training "
+              + "loop draws new masks, and a step run again draws the same ones.\n"))
+          .addParameter(TypeName.INT, "step")
+          .addStatement("this.step = step")
           .build());
     }
 

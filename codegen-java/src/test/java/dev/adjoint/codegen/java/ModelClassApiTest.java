@@ -174,6 +174,31 @@ class ModelClassApiTest {
   }
 
   @Test
+  void inTrainingModeDropoutIsKeyedByTheSeedAndTheStep() throws Exception {
+    RunOptions training = RunOptions.defaults().withTraining(true).withSeed(6);
+    List<com.palantir.javapoet.JavaFile> files = ModelGenerator.generate(ENCODER.compilation(),
+        "dev.adjoint.generated.models.training", training);
+    Class<?> type = InProcessCompiler.withoutCache(GeneratedEquivalenceTest.werror()).load(files.get(0));
+    Object model = type.getConstructor(long.class).newInstance(6L);
+    Tensor x = input(2, 5, 3);
+    assertEquals(0, ModelCalls.call(model, "step"));
+    Object atZero = ModelCalls.call(model, "valueAndGrad", x);
+    var want = ENCODER.compilation().gradient("Encoder.forward", training, Map.of("x", x), Map.of(), Optional.empty());
+    ModelCalls.assertClose("value", want.outputs().get(0), (Tensor) ModelCalls.call(atZero, "value"), 1e-5);
+    Map<String, Tensor> gradients = ModelCalls.gradients(atZero);
+    for (var g : want.gradients().entrySet()) {
+      ModelCalls.assertClose(g.getKey(), g.getValue(), gradients.get(g.getKey()), 1e-5);
+    }
+    // Dropout is on: not the evaluation-mode result; another step draws other masks; a step run again, the same.
+    assertNotEquals(ModelCalls.call(ENCODER.newInstance(6), "forward", x), ModelCalls.call(model, "forward", x));
+    ModelCalls.call(model, "setStep", 1);
+    assertNotEquals(ModelCalls.call(atZero, "value"), ModelCalls.call(ModelCalls.call(model, "valueAndGrad", x), "value"));
+    ModelCalls.call(model, "setStep", 0);
+    assertEquals(ModelCalls.call(atZero, "value"), ModelCalls.call(ModelCalls.call(model, "valueAndGrad", x), "value"));
+    assertTrue(files.get(0).toString().contains("Runs are in training mode"));
+  }
+
+  @Test
   void theClassNeedsOnlyTheRuntime() {
     for (Compiled c : ModelClasses.ALL) {
       List<String> imports = c.source().toString().lines().filter(l -> l.startsWith("import ")).toList();
