@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Time an entry point on the generated-Java backend (with --grad: forward and backward, as a training "
+    description = "Time an entry point on the generated-Java or CUDA backend (with --grad: forward and backward, as a training "
         + "step runs them). Floating-point inputs not given are drawn from a normal distribution at the sizes of --dim. "
         + "Compilation and warm-up are not counted. The last line is median_ms=<x> min_ms=<y> iters=<n>.")
 final class BenchCommand implements Callable<Integer> {
@@ -50,11 +50,24 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--grad", description = "Forward and backward together.")
   boolean grad;
 
+  @Option(names = "--check-numerics",
+      description = "Check the results of every kernel as it runs: stop at the first NaN or infinity, naming the kernel "
+          + "and its .adj lines (the checks are timed too).")
+  boolean checkNumerics;
+
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(names = "--iters", paramLabel = "N", defaultValue = "10", description = "Timed runs (default: ${DEFAULT-VALUE}).")
   int iters;
+
+  /** Where bench runs: generated code only (the interpreters are oracles, not for timing). */
+  enum BenchBackend { java, cuda }
+
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "java",
+      description = "java (generated Java, the default) or cuda (generated CUDA on the machine's GPU: inputs copied "
+          + "once, the kernels of each run timed with CUDA events).")
+  BenchBackend backend;
 
   @Option(names = "--threads", paramLabel = "N", description = "Threads (default: the number of cores).")
   Integer threads;
@@ -79,7 +92,13 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, Tensor> in = RandomInputs.fill(c, name, options, given, new Random(seed), maxId);
     Map<String, Tensor> params = paramsFile == null ? Map.of() : EvalCommand.readSafetensors(paramsFile);
     Compilation.Execution run = c.execution(name, options, in, params, grad);
-    JavaBackend.Prepared compiled = JavaBackend.compile(Fusion.lower(run.graph()), JavaBackend.compiler());
+    if (backend == BenchBackend.cuda) {
+      if (checkNumerics) {
+        throw new UserError("--check-numerics checks the kernels of the generated Java; use it with --backend java");
+      }
+      return benchCuda(name, run);
+    }
+    JavaBackend.Prepared compiled = JavaBackend.compile(Fusion.lower(run.graph()), JavaBackend.compiler(), checkNumerics);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     for (int i = 0; i < warmup; i++) compiled.run(run.values(), run.sizes(), seed, 0, t);
     double[] ms = new double[iters];
@@ -88,12 +107,31 @@ final class BenchCommand implements Callable<Integer> {
       compiled.run(run.values(), run.sizes(), seed, 0, t);
       ms[i] = (System.nanoTime() - start) / 1e6;
     }
-    Arrays.sort(ms);
-    double median = iters % 2 == 1 ? ms[iters / 2] : (ms[iters / 2 - 1] + ms[iters / 2]) / 2;
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%s%s on java, %d thread%s, sizes %s%n", name, grad ? " (forward and backward)" : "", t, t == 1 ? "" : "s",
         new java.util.TreeMap<>(run.sizes()));
-    out.printf("median_ms=%.3f min_ms=%.3f iters=%d%n", median, ms[0], iters);
+    printTimes(ms, out);
     return 0;
+  }
+
+  /** The same on the GPU: compiled once (cubin cached on disk), each run timed by CUDA events. */
+  private int benchCuda(String name, Compilation.Execution run) {
+    var program = Fusion.lower(run.graph());
+    var driver = dev.adjoint.codegen.cuda.CudaBackend.driver();
+    var compiled = dev.adjoint.codegen.cuda.CudaBackend.compile(program, driver,
+        dev.adjoint.runtime.cuda.CudaCompiler.create(dev.adjoint.runtime.cuda.CudaCompiler.defaultCacheDirectory()));
+    Map<String, Long> sizes = dev.adjoint.codegen.cuda.CudaBackend.bindSizes(program, run.values(), run.sizes());
+    double[] ms = compiled.timeKernels(run.values(), sizes, seed, warmup, iters);
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("%s%s on cuda (%s, %s), sizes %s%n", name, grad ? " (forward and backward)" : "", driver.deviceName(),
+        driver.architecture(), new java.util.TreeMap<>(run.sizes()));
+    printTimes(ms, out);
+    return 0;
+  }
+
+  private void printTimes(double[] ms, PrintWriter out) {
+    Arrays.sort(ms);
+    double median = iters % 2 == 1 ? ms[iters / 2] : (ms[iters / 2 - 1] + ms[iters / 2]) / 2;
+    out.printf("median_ms=%.3f min_ms=%.3f iters=%d%n", median, ms[0], iters);
   }
 }

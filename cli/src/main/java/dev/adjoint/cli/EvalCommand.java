@@ -65,7 +65,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--backend", paramLabel = "NAME", defaultValue = "java",
       description = "Where to run: java (generated Java, the default), interp (the reference interpreter, f64-exact "
-          + "oracle), fused (fused kernels in the kernel-IR interpreter). The CUDA backend joins when it is built.")
+          + "oracle), fused (fused kernels in the kernel-IR interpreter), cuda (generated CUDA on the machine's GPU).")
   BackendChoice backend;
 
   @Option(names = "--threads", paramLabel = "N", description = "Threads for the java backend (default: the number of cores).")
@@ -73,6 +73,11 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--train", description = "Training mode: dropout active.")
   boolean train;
+
+  @Option(names = "--check-numerics",
+      description = "Check the results of every kernel as it runs (java backend): stop at the first NaN or infinity, "
+          + "naming the kernel and its .adj lines.")
+  boolean checkNumerics;
 
   @Option(names = "--grad", description = "Also write gradients: grad_<NAME>.npy for every param and floating-point input.")
   boolean grad;
@@ -92,14 +97,18 @@ final class EvalCommand implements Callable<Integer> {
 
   /** The backends eval can run on; a picocli enum, so another value is bad usage (exit 2). */
   enum BackendChoice {
-    java, interp, fused;
+    java, interp, fused, cuda;
 
-    dev.adjoint.compiler.Backend create(Integer threads) {
+    dev.adjoint.compiler.Backend create(Integer threads, boolean checkNumerics) {
+      if (checkNumerics && this != java) {
+        throw new UserError("--check-numerics checks the kernels of the generated Java; use it with --backend java");
+      }
       return switch (this) {
         case interp -> dev.adjoint.compiler.Interpreters.GRAPH;
         case fused -> dev.adjoint.compiler.Interpreters.FUSED;
         case java -> new dev.adjoint.codegen.java.JavaExecution(
-            threads != null ? threads : Runtime.getRuntime().availableProcessors());
+            threads != null ? threads : Runtime.getRuntime().availableProcessors(), checkNumerics);
+        case cuda -> new dev.adjoint.codegen.cuda.CudaExecution();
       };
     }
   }
@@ -131,12 +140,12 @@ final class EvalCommand implements Callable<Integer> {
     Map<String, Tensor> used;
     Map<String, Tensor> gradients = Map.of();
     if (grad) {
-      GradientRun run = c.gradient(name, options, in, params, cotangent, backend.create(threads));
+      GradientRun run = c.gradient(name, options, in, params, cotangent, backend.create(threads, checkNumerics));
       outputs = run.outputs();
       used = run.params();
       gradients = run.gradients();
     } else {
-      Run run = c.run(name, options, in, params, backend.create(threads));
+      Run run = c.run(name, options, in, params, backend.create(threads, checkNumerics));
       outputs = run.outputs();
       used = run.params();
     }

@@ -23,6 +23,9 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
       case dev.adjoint.runtime.train.DataException d -> err.println("error: " + d.getMessage());
       case dev.adjoint.runtime.train.CheckpointException k -> err.println("error: " + k.getMessage());
       case UserError u -> err.println("error: " + u.getMessage());
+      case dev.adjoint.runtime.cuda.CudaUnavailableException c -> err.println("error: " + c.getMessage());
+      case dev.adjoint.runtime.cuda.CudaException c -> err.println("error: " + c.getMessage());
+      case dev.adjoint.runtime.exec.NonFiniteValueException n -> err.println("error: " + n.getMessage());
       case IllegalArgumentException i -> err.println("error: " + i.getMessage());
       case ArithmeticException a -> err.println("error: " + a.getMessage());
       // Reading and writing files: the runtime's messages start with the quoted file name.

@@ -55,7 +55,10 @@ abstract class AbstractAdjointMojo extends AbstractMojo {
     throw new MojoFailureException(summary.toString());
   }
 
+  /** A directory as the log shows it: below the project's folder when it is there, else in full. */
   static String describe(File directory, MavenProject project) {
-    return project.getBasedir().toPath().relativize(directory.toPath().toAbsolutePath()).toString();
+    java.nio.file.Path base = project.getBasedir().toPath().toAbsolutePath().normalize();
+    java.nio.file.Path dir = directory.toPath().toAbsolutePath().normalize();
+    return dir.startsWith(base) ? base.relativize(dir).toString() : dir.toString();
   }
 }

@@ -21,8 +21,9 @@ abstract class AbstractGenerateMojo extends AbstractAdjointMojo {
   private String packageName;
 
   /**
-   * What to generate: {@code java} (Java sources, added to the compile source root) and/or {@code cuda}
-   * (CUDA C, added to the resources). Default: {@code java}.
+   * What to generate: {@code java} (typed model classes, added to the compile source root) and/or
+   * {@code cuda} (a CUDA C translation unit per entry point and per entry point with its gradient, added to
+   * the resources in the model's package folder). Default: {@code java}.
    */
   @Parameter
   private List<String> targets;
@@ -49,14 +50,12 @@ abstract class AbstractGenerateMojo extends AbstractAdjointMojo {
       getLog().info("Adjoint: skipped (adjoint.skip)");
       return;
     }
-    Set<Target> chosen;
+    Set<CodeTarget> chosen;
     try {
-      chosen = Target.parse(targets);
+      chosen = CodeTarget.parse(targets);
     } catch (IllegalArgumentException e) {
       throw new MojoExecutionException(e.getMessage());
     }
-    String unsupported = ModelSources.unsupported(chosen);
-    if (unsupported != null) throw new MojoExecutionException(unsupported);
 
     Path sources = sourceDirectory().toPath().toAbsolutePath().normalize();
     Path javaOut = outputDirectory().toPath().toAbsolutePath().normalize();
@@ -77,8 +76,8 @@ abstract class AbstractGenerateMojo extends AbstractAdjointMojo {
     report(outcome, sources, javaOut);
     failOnErrors(outcome);
 
-    if (chosen.contains(Target.JAVA)) addSourceRoot(javaOut.toString());
-    if (chosen.contains(Target.CUDA)) {
+    if (chosen.contains(CodeTarget.JAVA)) addSourceRoot(javaOut.toString());
+    if (chosen.contains(CodeTarget.CUDA)) {
       Resource resource = new Resource();
       resource.setDirectory(cudaOut.toString());
       addResource(resource);

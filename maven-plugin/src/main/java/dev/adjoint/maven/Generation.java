@@ -27,7 +27,7 @@ import org.apache.maven.plugin.logging.Log;
  */
 final class Generation {
   /** Where to read, what to write and where; {@code stateFile} is under {@code target/}. */
-  record Settings(Path sourceDirectory, SourcePatterns patterns, Optional<String> packageName, Set<Target> targets,
+  record Settings(Path sourceDirectory, SourcePatterns patterns, Optional<String> packageName, Set<CodeTarget> targets,
       Path javaOutput, Path cudaOutput, Path stateFile, String generatorStamp) {
     Settings {
       Objects.requireNonNull(sourceDirectory, "sourceDirectory");
@@ -98,8 +98,7 @@ final class Generation {
 
     // Which source generates each output, to refuse two models writing the same class.
     Map<BuildState.Output, Path> claimed = new HashMap<>();
-    List<Path> stale = new ArrayList<>();
-    Map<Path, String> settingsHashes = new LinkedHashMap<>();
+    List<Stale> stale = new ArrayList<>();
     for (Path source : sources) {
       String relative = SourceScanner.relative(settings.sourceDirectory().toAbsolutePath().normalize(), source);
       String packageName;
@@ -109,22 +108,23 @@ final class Generation {
         counts.fail(source + ": error: " + e.getMessage());
         continue;
       }
-      String settingsHash = ContentHash.ofText(settings.generatorStamp() + "\npackage " + packageName + "\ntargets "
-          + settings.targets().stream().map(Target::label).sorted().collect(Collectors.joining(",")));
-      settingsHashes.put(source, packageName + " " + settingsHash);
+      // The package is kept readable in the state; the rest of what shapes the output is hashed.
+      String settingsKey = packageName + " " + ContentHash.ofText(settings.generatorStamp() + "\ntargets "
+          + settings.targets().stream().map(CodeTarget::label).sorted().collect(Collectors.joining(",")));
       BuildState.Entry entry = state.get(source);
-      if (entry != null && upToDate(entry, packageName + " " + settingsHash, settings)) {
+      if (entry != null && upToDate(entry, settingsKey, settings)) {
         log.debug("Adjoint: up to date: " + source);
         for (BuildState.Output o : entry.outputs()) claimed.put(o, source);
         counts.upToDate++;
       } else {
-        stale.add(source);
+        stale.add(new Stale(source, packageName, settingsKey));
       }
     }
 
-    for (Path source : stale) {
-      String key = settingsHashes.get(source);
-      String packageName = key.substring(0, key.indexOf(' '));
+    for (Stale next : stale) {
+      Path source = next.source();
+      String packageName = next.packageName();
+      String key = next.settingsKey();
       BuildState.Entry previous = state.get(source);
       state.remove(source);
       List<BuildState.Output> previousOutputs = previous == null ? List.of() : previous.outputs();
@@ -172,6 +172,9 @@ final class Generation {
     return new Outcome(sources.size(), counts.compiled, counts.upToDate, counts.written, counts.deleted, counts.errors,
         counts.errorCount, counts.failedFiles);
   }
+
+  /** A source to compile, with the package of its classes and the settings it is compiled with. */
+  private record Stale(Path source, String packageName, String settingsKey) {}
 
   private static boolean upToDate(BuildState.Entry entry, String settingsKey, Settings settings) {
     if (!entry.settings().equals(settingsKey)) return false;

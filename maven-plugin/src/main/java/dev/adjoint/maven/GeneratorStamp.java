@@ -18,7 +18,8 @@ final class GeneratorStamp {
   static String of(String pluginVersion) {
     StringBuilder out = new StringBuilder(pluginVersion);
     for (Class<?> c : new Class<?>[] {
-        GeneratorStamp.class, dev.adjoint.compiler.Compilation.class, dev.adjoint.codegen.java.JavaGenerator.class}) {
+        GeneratorStamp.class, dev.adjoint.compiler.Compilation.class, dev.adjoint.codegen.java.ModelGenerator.class,
+        dev.adjoint.codegen.cuda.CudaGenerator.class}) {
       out.append('\n').append(codeStamp(c));
     }
     return out.toString();

@@ -48,9 +48,9 @@ class ConcurrentGenerationTest {
       pool.shutdownNow();
     }
 
-    Path alone = projects.get(0).javaOutput().resolve("demo/GradLayerForward.java");
+    Path alone = projects.get(0).javaOutput().resolve("demo/Layer.java");
     for (Generation.Settings p : projects.subList(1, projects.size())) {
-      assertArrayEquals(Files.readAllBytes(alone), Files.readAllBytes(p.javaOutput().resolve("demo/GradLayerForward.java")));
+      assertArrayEquals(Files.readAllBytes(alone), Files.readAllBytes(p.javaOutput().resolve("demo/Layer.java")));
     }
   }
 
@@ -61,7 +61,7 @@ class ConcurrentGenerationTest {
     Files.writeString(sources.resolve("demo/layer.adj"), GenerationTest.LAYER);
     Files.writeString(sources.resolve("lib/scale.adj"), GenerationTest.SCALE);
     return new Generation.Settings(sources, new SourcePatterns(SourcePatterns.DEFAULT_INCLUDES, List.of("lib/**")),
-        Optional.empty(), EnumSet.of(Target.JAVA), root.resolve("target/gen"), root.resolve("target/res"),
+        Optional.empty(), EnumSet.of(CodeTarget.JAVA), root.resolve("target/gen"), root.resolve("target/res"),
         root.resolve("target/state/generate.state"), "stamp");
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +44,12 @@ class GenerationTest {
   }
 
   Generation.Settings settings(Optional<String> packageName) {
+    return settings(packageName, EnumSet.of(CodeTarget.JAVA));
+  }
+
+  Generation.Settings settings(Optional<String> packageName, Set<CodeTarget> targets) {
     return new Generation.Settings(sources, new SourcePatterns(SourcePatterns.DEFAULT_INCLUDES, List.of("lib/**")),
-        packageName, EnumSet.of(Target.JAVA), dir.resolve("target/gen"), dir.resolve("target/res"),
+        packageName, targets, dir.resolve("target/gen"), dir.resolve("target/res"),
         dir.resolve("target/state/generate.state"), "stamp 1");
   }
 
@@ -53,7 +58,10 @@ class GenerationTest {
   }
 
   List<String> generated() throws IOException {
-    Path out = dir.resolve("target/gen");
+    return files(dir.resolve("target/gen"));
+  }
+
+  static List<String> files(Path out) throws IOException {
     if (!Files.isDirectory(out)) return List.of();
     try (Stream<Path> s = Files.walk(out)) {
       return s.filter(Files::isRegularFile).map(p -> SourceScanner.relative(out, p)).sorted().toList();
@@ -61,19 +69,34 @@ class GenerationTest {
   }
 
   @Test
-  void generatesTheJavaOfEveryEntryInThePackageOfItsFolder() throws IOException {
+  void generatesAClassPerModelInThePackageOfItsFolder() throws IOException {
     Generation.Outcome o = run();
     assertEquals(List.of(), o.errors());
     assertEquals(1, o.sources());
     assertEquals(1, o.compiled());
-    assertEquals(List.of("demo/GradLayerForward.java", "demo/LayerForward.java"), generated());
-    assertTrue(Files.readString(dir.resolve("target/gen/demo/LayerForward.java")).startsWith("package demo;"));
+    assertEquals(List.of("demo/Layer.java"), generated());
+    assertTrue(Files.readString(dir.resolve("target/gen/demo/Layer.java")).startsWith("package demo;"));
+  }
+
+  @Test
+  void theCudaTargetWritesATranslationUnitPerProgramToTheResources() throws IOException {
+    Generation.Outcome o = new Generation(log).generate(settings(Optional.empty(), EnumSet.of(CodeTarget.JAVA, CodeTarget.CUDA)));
+    assertEquals(List.of(), o.errors());
+    assertEquals(List.of("demo/Layer.java"), generated());
+    assertEquals(List.of("demo/GradLayerForward.cu", "demo/LayerForward.cu"), files(dir.resolve("target/res")));
+    assertTrue(Files.readString(dir.resolve("target/res/demo/LayerForward.cu")).contains("__global__"));
+
+    // Without cuda in the targets, the translation units go: they are no longer generated.
+    Generation.Outcome javaOnly = run();
+    assertEquals(1, javaOnly.compiled());
+    assertEquals(2, javaOnly.deleted());
+    assertEquals(List.of(), files(dir.resolve("target/res")));
   }
 
   @Test
   void aSecondRunWithNoChangeCompilesAndWritesNothing() throws IOException {
     run();
-    Path file = dir.resolve("target/gen/demo/LayerForward.java");
+    Path file = dir.resolve("target/gen/demo/Layer.java");
     FileTime written = FileTime.fromMillis(1_000_000L);
     Files.setLastModifiedTime(file, written);
 
@@ -110,10 +133,10 @@ class GenerationTest {
     run();
     Generation.Outcome renamed = new Generation(log).generate(settings(Optional.of("org.models")));
     assertEquals(1, renamed.compiled());
-    assertEquals(List.of("org/models/GradLayerForward.java", "org/models/LayerForward.java"), generated());
-    assertEquals(2, renamed.deleted());
+    assertEquals(List.of("org/models/Layer.java"), generated());
+    assertEquals(1, renamed.deleted());
 
-    Files.delete(dir.resolve("target/gen/org/models/LayerForward.java"));
+    Files.delete(dir.resolve("target/gen/org/models/Layer.java"));
     Generation.Outcome again = new Generation(log).generate(settings(Optional.of("org.models")));
     assertEquals(1, again.compiled());
     assertEquals(1, again.written());
@@ -125,7 +148,7 @@ class GenerationTest {
     Files.delete(sources.resolve("demo/layer.adj"));
     Generation.Outcome again = run();
     assertEquals(0, again.sources());
-    assertEquals(2, again.deleted());
+    assertEquals(1, again.deleted());
     assertEquals(List.of(), generated());
   }
 
@@ -148,7 +171,7 @@ class GenerationTest {
         worse + ":1:26: error: unexpected end of file: expected an expression\n"
             + "fn g(x: f32) -> f32 = x +\n                         ^"), o.errors());
     // The good file is generated all the same, and stays up to date when only the others change.
-    assertEquals(List.of("demo/GradLayerForward.java", "demo/LayerForward.java"), generated());
+    assertEquals(List.of("demo/Layer.java"), generated());
     assertEquals(1, run().upToDate());
   }
 
@@ -179,11 +202,8 @@ class GenerationTest {
     Generation.Outcome o = new Generation(log).generate(settings(Optional.of("one")));
     Path first = sources.resolve("demo/copy/layer.adj").toAbsolutePath();
     Path second = sources.resolve("demo/layer.adj").toAbsolutePath();
-    assertEquals(List.of(
-        second + ": error: generates one/LayerForward.java, which " + first + " generates too; give one of them "
-            + "another package or rename its model",
-        second + ": error: generates one/GradLayerForward.java, which " + first + " generates too; give one of them "
-            + "another package or rename its model"), o.errors());
+    assertEquals(List.of(second + ": error: generates one/Layer.java, which " + first
+        + " generates too; give one of them another package or rename its model"), o.errors());
   }
 
   @Test
@@ -208,7 +228,7 @@ class GenerationTest {
   @Test
   void anAbsentSourceDirectoryHasNothingToDo() {
     Generation.Settings s = new Generation.Settings(dir.resolve("nowhere"), settings(Optional.empty()).patterns(),
-        Optional.empty(), EnumSet.of(Target.JAVA), dir.resolve("gen"), dir.resolve("res"), dir.resolve("st"), "s");
+        Optional.empty(), EnumSet.of(CodeTarget.JAVA), dir.resolve("gen"), dir.resolve("res"), dir.resolve("st"), "s");
     Generation.Outcome o = new Generation(log).generate(s);
     assertEquals(0, o.sources());
     assertFalse(o.failed());

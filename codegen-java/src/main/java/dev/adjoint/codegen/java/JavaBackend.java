@@ -54,9 +54,17 @@ public final class JavaBackend {
 
   /** The program compiled with {@code compiler}, ready to run many times. */
   public static Prepared compile(KernelProgram program, InProcessCompiler compiler) {
+    return compile(program, compiler, false);
+  }
+
+  /**
+   * The program compiled with {@code compiler}; with {@code checkNumerics}, a run stops at the first
+   * kernel that writes a NaN or an infinity, with a {@link dev.adjoint.runtime.exec.NonFiniteValueException}.
+   */
+  public static Prepared compile(KernelProgram program, InProcessCompiler compiler, boolean checkNumerics) {
     Objects.requireNonNull(program, "program");
     Objects.requireNonNull(compiler, "compiler");
-    JavaFile source = JavaGenerator.generate(program, PACKAGE, JavaGenerator.className(program));
+    JavaFile source = JavaGenerator.generate(program, PACKAGE, JavaGenerator.className(program), checkNumerics);
     return new Prepared(program, InProcessCompiler.instantiate(compiler.load(source)));
   }
 

@@ -14,6 +14,7 @@ import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.Buffers;
 import dev.adjoint.runtime.exec.CompiledKernels;
+import dev.adjoint.runtime.exec.NumericsCheck;
 import dev.adjoint.runtime.exec.RunContext;
 import dev.adjoint.runtime.exec.Sizes;
 import java.util.ArrayList;
@@ -80,6 +81,15 @@ public final class JavaGenerator {
    *     well formed (an unbound variable, a load from a buffer the kernel does not list, ...)
    */
   public static JavaFile generate(KernelProgram program, String packageName, String className) {
+    return generate(program, packageName, className, false);
+  }
+
+  /**
+   * As {@link #generate(KernelProgram, String, String)}; with {@code checkNumerics}, {@code run}
+   * checks every floating-point buffer a kernel writes as soon as the kernel returns, and stops at
+   * the first NaN or infinity ({@link NumericsCheck}), naming the kernel and its source lines.
+   */
+  public static JavaFile generate(KernelProgram program, String packageName, String className, boolean checkNumerics) {
     Objects.requireNonNull(program, "program");
     Objects.requireNonNull(packageName, "packageName");
     Objects.requireNonNull(className, "className");
@@ -91,7 +101,7 @@ public final class JavaGenerator {
           + "' (it must be a Java identifier, and not the name of a type the generated code uses)");
     }
 
-    TypeSpec type = kernelsType(program, className, false);
+    TypeSpec type = kernelsType(program, className, false, checkNumerics);
     return JavaFile.builder(packageName, type).skipJavaLangImports(true).indent("  ").build();
   }
 
@@ -99,7 +109,7 @@ public final class JavaGenerator {
    * The class of {@code program}'s kernels: public and top-level, or, when {@code nested}, a
    * private static class of a model class.
    */
-  static TypeSpec kernelsType(KernelProgram program, String className, boolean nested) {
+  static TypeSpec kernelsType(KernelProgram program, String className, boolean nested, boolean checkNumerics) {
     List<Buffer> slots = slots(program);
     JavaNames.Scope names = new JavaNames.Scope();
     names.claim(className);
@@ -148,12 +158,21 @@ public final class JavaGenerator {
       run.addStatement("final $T $N = $N.$L($L)", ArrayTypeName.of(KernelEmitter.javaType(dtype)), bufferNames.get(b),
           buffersParam, accessor(dtype), slot);
     }
-    for (KernelEmitter.Emitted e : kernels) {
+    for (int i = 0; i < kernels.size(); i++) {
+      KernelEmitter.Emitted e = kernels.get(i);
       List<CodeBlock> args = new ArrayList<>();
       for (Buffer b : e.buffers()) args.add(CodeBlock.of("$N", bufferNames.get(b)));
       for (String s : e.sizes()) args.add(CodeBlock.of("$N", sizeNames.get(s)));
       if (e.needsContext()) args.add(CodeBlock.of("$N", contextParam));
       run.addStatement("$N($L)", e.method(), CodeBlock.join(args, ", "));
+      if (checkNumerics) {
+        Kernel k = program.kernels().get(i);
+        for (Buffer b : k.writes()) {
+          if (!b.type().dtype().isFloating()) continue;
+          run.addStatement("$T.check($N, $L, $L, $L)", NumericsCheck.class, bufferNames.get(b), JavaNames.literal(b.name()),
+              JavaNames.literal(k.name()), JavaNames.literal(KernelEmitter.origins(k.origins())));
+        }
+      }
     }
 
     MethodSpec runMethod = MethodSpec.methodBuilder("run")

@@ -7,6 +7,7 @@ import com.palantir.javapoet.TypeName;
 import dev.adjoint.compiler.diag.Span;
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.CFamilyOps;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
@@ -46,16 +47,20 @@ import javax.lang.model.element.Modifier;
  * buffer ({@code +=}), or that touches a mutable local declared outside it, runs on one thread.
  */
 final class KernelEmitter {
-  // Java operator precedence, loosest first.
-  private static final int TERNARY = 1;
-  private static final int OR = 2;
-  private static final int AND = 3;
-  private static final int EQUALITY = 4;
-  private static final int RELATION = 5;
-  private static final int ADDITIVE = 6;
-  private static final int MULTIPLICATIVE = 7;
-  private static final int UNARY = 8;
-  private static final int PRIMARY = 9;
+  // Java operator precedence, loosest first: the shared C-family op table's levels.
+  private static final int TERNARY = level(CFamilyOps.Level.TERNARY);
+  private static final int OR = level(CFamilyOps.Level.OR);
+  private static final int AND = level(CFamilyOps.Level.AND);
+  private static final int EQUALITY = level(CFamilyOps.Level.EQUALITY);
+  private static final int RELATION = level(CFamilyOps.Level.RELATION);
+  private static final int ADDITIVE = level(CFamilyOps.Level.ADDITIVE);
+  private static final int MULTIPLICATIVE = level(CFamilyOps.Level.MULTIPLICATIVE);
+  private static final int UNARY = level(CFamilyOps.Level.PREFIX);
+  private static final int PRIMARY = level(CFamilyOps.Level.PRIMARY);
+
+  private static int level(CFamilyOps.Level level) {
+    return level.ordinal() + 1;
+  }
 
   /** A printed expression: its code, how tightly it binds, and whether its text starts with a minus. */
   private record Code(CodeBlock code, int precedence, boolean leadingMinus) {
@@ -211,7 +216,7 @@ final class KernelEmitter {
   }
 
   /** {@code attention.adj:12, 13; prelude.adj:40}: distinct lines per file, files in order of first use. */
-  private static String origins(List<Span> spans) {
+  static String origins(List<Span> spans) {
     Map<String, TreeSet<Integer>> lines = new LinkedHashMap<>();
     for (Span s : spans) {
       if (s.file().length() == 0) continue;
@@ -729,12 +734,11 @@ final class KernelEmitter {
     Fn fn = b.fn();
     if (fn.isComparison()) {
       if (t == DType.BOOL && fn != Fn.EQ && fn != Fn.NE) throw error(fn.opName() + " of bool");
-      boolean equality = fn == Fn.EQ || fn == Fn.NE;
-      return infix(operator(fn), equality ? EQUALITY : RELATION, x, y, false);
+      return infix(operator(fn), level(CFamilyOps.level(fn)), x, y, CFamilyOps.chains(fn));
     }
     if (fn.isLogical()) {
       if (t != DType.BOOL) throw error(fn.opName() + " of " + t);
-      return fn == Fn.AND ? infix("&&", AND, x, y, true) : infix("||", OR, x, y, true);
+      return infix(CFamilyOps.infix(fn), level(CFamilyOps.level(fn)), x, y, CFamilyOps.chains(fn));
     }
     if (t == DType.BOOL) throw error(fn.opName() + " of bool");
     return switch (fn) {
@@ -746,17 +750,17 @@ final class KernelEmitter {
         }
         yield roundHalf(infix(operator(fn), ADDITIVE, x, y, true), t);
       }
-      case MUL -> roundHalf(infix("*", MULTIPLICATIVE, x, y, true), t);
+      case MUL -> roundHalf(infix(operator(fn), MULTIPLICATIVE, x, y, true), t);
       case DIV -> {
         if (t == DType.I32) {
-          yield plainIntegerDivision(b, env) ? infix("/", MULTIPLICATIVE, x, y, true)
+          yield plainIntegerDivision(b, env) ? infix(operator(fn), MULTIPLICATIVE, x, y, true)
               : Code.of(PRIMARY, "$T.floorDiv($L, $L)", Math.class, x.code(), y.code());
         }
-        yield roundHalf(infix("/", MULTIPLICATIVE, x, y, true), t);
+        yield roundHalf(infix(operator(fn), MULTIPLICATIVE, x, y, true), t);
       }
       case MOD -> {
         if (t == DType.I32) {
-          yield plainIntegerDivision(b, env) ? infix("%", MULTIPLICATIVE, x, y, true)
+          yield plainIntegerDivision(b, env) ? infix(operator(fn), MULTIPLICATIVE, x, y, true)
               : Code.of(PRIMARY, "$T.floorMod($L, $L)", Math.class, x.code(), y.code());
         }
         yield narrow(Code.of(PRIMARY, "$T.floorMod($L, $L)", KernelMath.class, x.code(),
@@ -803,7 +807,7 @@ final class KernelEmitter {
   }
 
   private static String operator(Fn fn) {
-    String symbol = fn.infix();
+    String symbol = CFamilyOps.infix(fn);
     if (symbol == null || fn == Fn.AND || fn == Fn.OR) throw new AssertionError(fn);
     return symbol;
   }

@@ -67,7 +67,31 @@ public final class ModelGenerator {
       "loadParams", "saveParams", "load", "threads", "setThreads", "context", "equals", "hashCode", "toString",
       "getClass", "notify", "notifyAll", "wait", "clone", "finalize");
 
+  /** Javadoc is wrapped at this width, so that members of nested classes stay within 100 columns. */
+  private static final int DOC_WIDTH = 92;
+
   private ModelGenerator() {}
+
+  /** Javadoc text from a JavaPoet format, wrapped at {@link #DOC_WIDTH} (lines in {@code <pre>} are kept). */
+  private static CodeBlock doc(String format, Object... args) {
+    String text = CodeBlock.of(format, args).toString();
+    StringBuilder out = new StringBuilder();
+    boolean pre = false;
+    for (String line : text.split("\n", -1)) {
+      if (line.startsWith("<pre>")) pre = true;
+      if (line.startsWith("</pre>")) pre = false;
+      String indent = line.startsWith("@") ? "    " : "";
+      while (!pre && line.length() > DOC_WIDTH) {
+        int cut = line.lastIndexOf(' ', DOC_WIDTH);
+        if (cut <= indent.length()) break;
+        out.append(line, 0, cut).append('\n');
+        line = indent + line.substring(cut + 1);
+      }
+      out.append(line).append('\n');
+    }
+    out.setLength(out.length() - 1);
+    return CodeBlock.of("$L", out);
+  }
 
   /**
    * The model classes of a compiled program, in the order its models are declared, then the class
@@ -133,7 +157,7 @@ public final class ModelGenerator {
       }
 
       boolean hasParams = !plan.params().isEmpty();
-      type.addJavadoc("$L", classJavadoc(entryMethods, gradientMethods));
+      type.addJavadoc(doc("$L", classJavadoc(entryMethods, gradientMethods)));
       if (hasParams) {
         type.addField(paramsConstant());
         type.addField(FieldSpec.builder(ModelParams.class, "params", Modifier.PRIVATE, Modifier.FINAL).build());
@@ -146,7 +170,7 @@ public final class ModelGenerator {
       for (ModelPlan.Entry e : plan.entries()) {
         String kernels = types.claim(JavaNames.typeIdentifier(e.function(), "Entry") + "Kernels");
         type.addMethod(entryMethod(e, entryMethods.get(e), kernels));
-        kernelTypes.add(JavaGenerator.kernelsType(e.forward(), kernels, true));
+        kernelTypes.add(JavaGenerator.kernelsType(e.forward(), kernels, true, false));
       }
       List<TypeSpec> resultTypes = new ArrayList<>();
       for (var g : gradientMethods.entrySet()) {
@@ -155,7 +179,7 @@ public final class ModelGenerator {
         String kernels = types.claim(JavaNames.typeIdentifier(e.function(), "Entry") + "GradientKernels");
         type.addMethod(gradientMethod(e, g.getValue(), result, kernels));
         resultTypes.add(resultType(e, result, g.getValue()));
-        kernelTypes.add(JavaGenerator.kernelsType(e.gradient().orElseThrow(), kernels, true));
+        kernelTypes.add(JavaGenerator.kernelsType(e.gradient().orElseThrow(), kernels, true, false));
       }
       if (hasParams) addParamMethods(getters, setters);
       addThreadMethods();
@@ -233,16 +257,16 @@ public final class ModelGenerator {
           for (Dim d : p.type().shape().dims()) dims.add(CodeBlock.of("$L", d.constant()));
           List<CodeBlock> args = new ArrayList<>();
           for (double a : p.arguments()) args.add(CodeBlock.of("$L", doubleLiteral(a)));
-          list.add("new $T($L, $T.$L, $T.of($L), $L, $T.of($L))$L\n", ModelParam.class, JavaNames.literal(p.name()),
+          list.add("new $T($L, $T.$L, $T.of($L), $L, $T.of($L))$L", ModelParam.class, JavaNames.literal(p.name()),
               DType.class, p.type().dtype().name(), List.class, CodeBlock.join(dims, ", "),
               JavaNames.literal(p.initializer()), List.class, CodeBlock.join(args, ", "),
-              i + 1 < plan.params().size() ? "," : "");
+              i + 1 < plan.params().size() ? ",\n" : ")");
         }
-        list.add("$<$<)");
+        list.add("$<$<");
       }
       return FieldSpec.builder(ParameterizedTypeName.get(LIST, ClassName.get(ModelParam.class)), "PARAMS",
               Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-          .addJavadoc("The params, in the model's order: full name, type and initializer.\n")
+          .addJavadoc(doc("The params, in the model's order: full name, type and initializer.\n"))
           .initializer(list.build())
           .build();
     }
@@ -256,26 +280,26 @@ public final class ModelGenerator {
     private void addConstructors(boolean hasParams) {
       MethodSpec.Builder seeded = MethodSpec.constructorBuilder()
           .addModifiers(Modifier.PUBLIC)
-          .addJavadoc(hasParams
+          .addJavadoc(doc(hasParams
               ? "A model whose params are drawn from {@code seed} as {@code adjoint eval --seed} draws them. The seed "
                   + "also keys the random streams of the program, if it has any.\n"
-              : "Functions whose random streams, if the program has any, are keyed by {@code seed}.\n")
+              : "Functions whose random streams, if the program has any, are keyed by {@code seed}.\n"))
           .addParameter(TypeName.LONG, "seed");
       if (hasParams) seeded.addStatement("this.params = $T.initialized(PARAMS, seed)", ModelParams.class);
       type.addMethod(seeded.addStatement("this.seed = seed").build());
       type.addMethod(MethodSpec.constructorBuilder()
           .addModifiers(Modifier.PUBLIC)
-          .addJavadoc("As {@code new $L(0)}: seed 0, the default of {@code adjoint eval}.\n", className)
+          .addJavadoc(doc("As {@code new $L(0)}: seed 0, the default of {@code adjoint eval}.\n", className))
           .addStatement("this(0)")
           .build());
       if (!hasParams) return;
       type.addMethod(MethodSpec.methodBuilder("load")
           .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-          .addJavadoc("A model with the params of a {@code .safetensors} file (as {@link #saveParams} writes, or "
+          .addJavadoc(doc("A model with the params of a {@code .safetensors} file (as {@link #saveParams} writes, or "
               + "{@code adjoint eval} and {@code adjoint train} write), which must hold every param and nothing else.\n\n"
               + "@throws IllegalArgumentException naming a param that is missing, unknown, or of the wrong shape\n"
               + "@throws dev.adjoint.runtime.io.ArrayFileException if the file is not a valid safetensors file\n"
-              + "@throws java.io.UncheckedIOException if it cannot be read\n")
+              + "@throws java.io.UncheckedIOException if it cannot be read\n"))
           .addParameter(Path.class, "file")
           .returns(self)
           .addStatement("$T model = new $T(0)", self, self)
@@ -287,22 +311,22 @@ public final class ModelGenerator {
     private void addParamMethods(List<String> getters, List<String> setters) {
       type.addMethod(MethodSpec.methodBuilder("params")
           .addModifiers(Modifier.PUBLIC)
-          .addJavadoc("Every param by full name, in the model's order: a snapshot.\n")
+          .addJavadoc(doc("Every param by full name, in the model's order: a snapshot.\n"))
           .returns(TENSOR_MAP)
           .addStatement("return params.asMap()")
           .build());
       type.addMethod(MethodSpec.methodBuilder("param")
           .addModifiers(Modifier.PUBLIC)
-          .addJavadoc("The param named {@code name} ({@code $L}, ...).\n\n@throws IllegalArgumentException if there is "
-              + "none\n", JavaNames.commentText(plan.params().get(0).name()))
+          .addJavadoc(doc("The param named {@code name} ({@code $L}, ...).\n\n@throws IllegalArgumentException if there is "
+              + "none\n", JavaNames.commentText(plan.params().get(0).name())))
           .addParameter(String.class, "name")
           .returns(TENSOR)
           .addStatement("return params.get(name)")
           .build());
       type.addMethod(MethodSpec.methodBuilder("setParam")
           .addModifiers(Modifier.PUBLIC)
-          .addJavadoc("Replaces the param named {@code name}.\n\n@throws IllegalArgumentException if there is none, or "
-              + "{@code value} is not of its element type and shape\n")
+          .addJavadoc(doc("Replaces the param named {@code name}.\n\n@throws IllegalArgumentException if there is none, or "
+              + "{@code value} is not of its element type and shape\n"))
           .addParameter(String.class, "name")
           .addParameter(TENSOR, "value")
           .addStatement("params.set(name, value)")
@@ -313,28 +337,28 @@ public final class ModelGenerator {
             + "}";
         type.addMethod(MethodSpec.methodBuilder(getters.get(i))
             .addModifiers(Modifier.PUBLIC)
-            .addJavadoc("The param $L.\n", what)
+            .addJavadoc(doc("The param $L.\n", what))
             .returns(TENSOR)
             .addStatement("return params.get($L)", i)
             .build());
         type.addMethod(MethodSpec.methodBuilder(setters.get(i))
             .addModifiers(Modifier.PUBLIC)
-            .addJavadoc("Replaces the param $L.\n\n@throws IllegalArgumentException if {@code value} is not of its type\n",
-                what)
+            .addJavadoc(doc("Replaces the param $L.\n\n@throws IllegalArgumentException if {@code value} is not of its type\n",
+                what))
             .addParameter(TENSOR, "value")
             .addStatement("params.set($L, value)", i)
             .build());
       }
       type.addMethod(MethodSpec.methodBuilder("loadParams")
           .addModifiers(Modifier.PUBLIC)
-          .addJavadoc("Replaces every param with those of a {@code .safetensors} file, as {@link #load}; nothing changes if "
-              + "one is bad.\n")
+          .addJavadoc(doc("Replaces every param with those of a {@code .safetensors} file, as {@link #load}; nothing changes if "
+              + "one is bad.\n"))
           .addParameter(Path.class, "file")
           .addStatement("params.load(file)")
           .build());
       type.addMethod(MethodSpec.methodBuilder("saveParams")
           .addModifiers(Modifier.PUBLIC)
-          .addJavadoc("Writes every param to a {@code .safetensors} file, replacing it all at once.\n")
+          .addJavadoc(doc("Writes every param to a {@code .safetensors} file, replacing it all at once.\n"))
           .addParameter(Path.class, "file")
           .addStatement("params.save(file)")
           .build());
@@ -343,15 +367,15 @@ public final class ModelGenerator {
     private void addThreadMethods() {
       type.addMethod(MethodSpec.methodBuilder("threads")
           .addModifiers(Modifier.PUBLIC)
-          .addJavadoc("How many threads a run splits its parallel loops across (1, the caller's, unless set).\n")
+          .addJavadoc(doc("How many threads a run splits its parallel loops across (1, the caller's, unless set).\n"))
           .returns(TypeName.INT)
           .addStatement("return pool.threads()")
           .build());
       type.addMethod(MethodSpec.methodBuilder("setThreads")
           .addModifiers(Modifier.PUBLIC)
-          .addJavadoc("Splits the parallel loops of later runs across {@code threads} threads (the caller's and a pool "
+          .addJavadoc(doc("Splits the parallel loops of later runs across {@code threads} threads (the caller's and a pool "
               + "shared with every model asking for as many); results do not depend on it.\n\n"
-              + "@throws IllegalArgumentException if {@code threads < 1}\n")
+              + "@throws IllegalArgumentException if {@code threads < 1}\n"))
           .addParameter(TypeName.INT, "threads")
           .addStatement("this.pool = $T.shared(threads)", ThreadPool.class)
           .build());
@@ -384,8 +408,8 @@ public final class ModelGenerator {
       for (Node a : e.graph().arguments()) {
         TensorType t = a.type();
         method.addParameter(TENSOR, args.get(a));
-        method.addJavadoc("@param $N {@code $L}: {@code $L}\n", args.get(a), JavaNames.commentText(Graph.paramName(a)),
-            JavaNames.commentText(t.toString()));
+        method.addJavadoc(doc("@param $N {@code $L}: {@code $L}\n", args.get(a), JavaNames.commentText(Graph.paramName(a)),
+            JavaNames.commentText(t.toString())));
         body.addStatement("$T.check($L, $N, $T.$L, $L, $L)", Arguments.class, JavaNames.literal(Graph.paramName(a)),
             args.get(a), DType.class, t.dtype().name(), t.rank(), JavaNames.literal(t.toString()));
       }
@@ -407,8 +431,8 @@ public final class ModelGenerator {
         if (sizes.containsKey(symbol)) continue;
         String parameter = scope.claim(JavaNames.sizeIdentifier(symbol));
         method.addParameter(TypeName.INT, parameter);
-        method.addJavadoc("@param $N the size {@code $L}, which no argument fixes\n", parameter,
-            JavaNames.commentText(symbol));
+        method.addJavadoc(doc("@param $N the size {@code $L}, which no argument fixes\n", parameter,
+            JavaNames.commentText(symbol)));
         body.addStatement("$T.size($L, $N)", Arguments.class, JavaNames.literal(symbol), parameter);
         sizes.put(symbol, parameter);
         given.add(symbol);
@@ -444,7 +468,7 @@ public final class ModelGenerator {
     private MethodSpec entryMethod(ModelPlan.Entry e, String name, String kernels) {
       JavaNames.Scope scope = methodScope();
       MethodSpec.Builder method = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC);
-      method.addJavadoc("Runs {@code $L}$L.\n\n", JavaNames.commentText(e.entry()), location(e));
+      method.addJavadoc(doc("Runs {@code $L}$L.\n\n", JavaNames.commentText(e.entry()), location(e)));
       CodeBlock.Builder body = CodeBlock.builder();
       Prologue prologue = prologue(e, e.forward(), scope, method, body);
       List<Node> outs = e.graph().outputs();
@@ -452,18 +476,20 @@ public final class ModelGenerator {
       List<Buffer> outputs = e.forward().outputs();
       if (outs.size() == 1) {
         method.returns(TENSOR);
-        method.addJavadoc("@return {@code $L}\n", JavaNames.commentText(outs.get(0).type().toString()));
+        method.addJavadoc(doc("@return {@code $L}\n", JavaNames.commentText(outs.get(0).type().toString())));
         body.addStatement("return $L", tensor(outputs.get(0), arrays.get(outputs.get(0)), prologue));
       } else {
         method.returns(TENSOR_LIST);
-        method.addJavadoc("@return the results, in order: {@code $L}\n", JavaNames.commentText(
-            String.join(", ", outs.stream().map(o -> o.type().toString()).toList())));
+        method.addJavadoc(doc("@return the results, in order: {@code $L}\n", JavaNames.commentText(
+            String.join(", ", outs.stream().map(o -> o.type().toString()).toList()))));
         List<CodeBlock> results = new ArrayList<>();
         for (Buffer b : outputs) results.add(tensor(b, arrays.get(b), prologue));
-        body.addStatement("return $T.of($L)", List.class, CodeBlock.join(results, ", "));
+        body.addStatement("return $T.of(\n$L)", List.class, CodeBlock.join(results, ",\n"));
       }
-      method.addJavadoc("@throws IllegalArgumentException if an argument is null, or not of its declared element type "
-          + "and shape\n");
+      if (!e.graph().arguments().isEmpty()) {
+        method.addJavadoc(doc("@throws IllegalArgumentException if an argument is null, or not of its declared element "
+            + "type and shape\n"));
+      }
       return method.addCode(body.build()).build();
     }
 
@@ -473,10 +499,10 @@ public final class ModelGenerator {
       scope.claim(result);
       MethodSpec.Builder method = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC)
           .returns(self.nestedClass(result));
-      method.addJavadoc("Runs {@code $L}$L and its gradient: the derivative of $L with respect to every param and "
+      method.addJavadoc(doc("Runs {@code $L}$L and its gradient: the derivative of $L with respect to every param and "
           + "every floating-point argument.\n\n", JavaNames.commentText(e.entry()), location(e),
           e.graph().outputs().size() == 1 && e.graph().outputs().get(0).type().rank() == 0 ? "its result"
-              : "the sum of its results' elements");
+              : "the sum of its results' elements"));
       CodeBlock.Builder body = CodeBlock.builder();
       Prologue prologue = prologue(e, program, scope, method, body);
       int n = e.graph().outputs().size();
@@ -491,11 +517,15 @@ public final class ModelGenerator {
         Buffer b = outputs.get(n + i);
         body.addStatement("$N.put($L, $L)", gradients, JavaNames.literal(wrt.get(i)), tensor(b, arrays.get(b), prologue));
       }
-      CodeBlock value = n == 1 ? values.get(0) : CodeBlock.of("$T.of($L)", List.class, CodeBlock.join(values, ", "));
-      body.addStatement("return new $N($L, $T.unmodifiableMap($N))", result, value, Collections.class, gradients);
-      method.addJavadoc("@return the $L and the gradients\n", n == 1 ? "result" : "results");
-      method.addJavadoc("@throws IllegalArgumentException if an argument is null, or not of its declared element type "
-          + "and shape\n");
+      String value = scope.claim(n == 1 ? "value" : "values");
+      body.addStatement("final $T $N = $L", n == 1 ? TENSOR : TENSOR_LIST, value,
+          n == 1 ? values.get(0) : CodeBlock.of("$T.of(\n$L)", List.class, CodeBlock.join(values, ",\n")));
+      body.addStatement("return new $N($N, $N)", result, value, gradients);
+      method.addJavadoc(doc("@return the $L and the gradients\n", n == 1 ? "result" : "results"));
+      if (!e.graph().arguments().isEmpty()) {
+        method.addJavadoc(doc("@throws IllegalArgumentException if an argument is null, or not of its declared element "
+            + "type and shape\n"));
+      }
       return method.addCode(body.build()).build();
     }
 
@@ -597,8 +627,9 @@ public final class ModelGenerator {
     private CodeBlock tensor(Buffer b, String array, Prologue prologue) {
       List<CodeBlock> dims = new ArrayList<>();
       for (Dim d : b.type().shape().dims()) dims.add(intValue(d, prologue.sizes()));
-      return CodeBlock.of("$T.toTensor($T.$L, new int[] {$L}, $N)", TensorArrays.class, DType.class,
-          b.type().dtype().name(), CodeBlock.join(dims, ", "), array);
+      CodeBlock shape = dims.isEmpty() ? CodeBlock.of("new int[0]") : CodeBlock.of("new int[] {$L}", CodeBlock.join(dims, ", "));
+      return CodeBlock.of("$T.toTensor($T.$L, $L, $N)", TensorArrays.class, DType.class, b.type().dtype().name(), shape,
+          array);
     }
 
     /** A size as an int expression: a literal, a size's local, or checked arithmetic over them. */
@@ -645,8 +676,8 @@ public final class ModelGenerator {
       }
       TypeSpec.Builder result = TypeSpec.classBuilder(name)
           .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-          .addJavadoc("What {@link #$L} returns: the $L of {@code $L} and the gradient of every param and floating-point "
-              + "argument.\n", method, n == 1 ? "result" : "results", JavaNames.commentText(e.entry()))
+          .addJavadoc(doc("What {@link #$L} returns: the $L of {@code $L} and the gradient of every param and floating-point "
+              + "argument.\n", method, n == 1 ? "result" : "results", JavaNames.commentText(e.entry())))
           .addField(valueType, valueName, Modifier.PRIVATE, Modifier.FINAL)
           .addField(TENSOR_MAP, "gradients", Modifier.PRIVATE, Modifier.FINAL)
           .addMethod(MethodSpec.constructorBuilder()
@@ -654,31 +685,31 @@ public final class ModelGenerator {
               .addParameter(valueType, valueName)
               .addParameter(TENSOR_MAP, "gradients")
               .addStatement("this.$N = $N", valueName, valueName)
-              .addStatement("this.gradients = gradients")
+              .addStatement("this.gradients = $T.unmodifiableMap(gradients)", Collections.class)
               .build())
           .addMethod(MethodSpec.methodBuilder(valueName)
               .addModifiers(Modifier.PUBLIC)
-              .addJavadoc(n == 1 ? "The result, {@code $L}.\n" : "The results: {@code $L}.\n", JavaNames.commentText(
-                  String.join(", ", e.graph().outputs().stream().map(o -> o.type().toString()).toList())))
+              .addJavadoc(doc(n == 1 ? "The result, {@code $L}.\n" : "The results: {@code $L}.\n", JavaNames.commentText(
+                  String.join(", ", e.graph().outputs().stream().map(o -> o.type().toString()).toList()))))
               .returns(valueType)
               .addStatement("return $N", valueName)
               .build())
           .addMethod(MethodSpec.methodBuilder("gradients")
               .addModifiers(Modifier.PUBLIC)
-              .addJavadoc("Every gradient by name: the floating-point arguments', then the params' (by full name).\n")
+              .addJavadoc(doc("Every gradient by name: the floating-point arguments', then the params' (by full name).\n"))
               .returns(TENSOR_MAP)
               .addStatement("return gradients")
               .build())
           .addMethod(MethodSpec.methodBuilder("gradient")
               .addModifiers(Modifier.PUBLIC)
-              .addJavadoc("The gradient with respect to the argument or param {@code name}.\n\n"
-                  + "@throws IllegalArgumentException if there is none of that name\n")
+              .addJavadoc(doc("The gradient with respect to the argument or param {@code name}.\n\n"
+                  + "@throws IllegalArgumentException if there is none of that name\n"))
               .addParameter(String.class, "name")
               .returns(TENSOR)
               .addStatement("final $T gradient = gradients.get(name)", TENSOR)
               .beginControlFlow("if (gradient == null)")
-              .addStatement("throw new $T($S + name + $S + gradients.keySet())", IllegalArgumentException.class,
-                  "no gradient of '", "'; there are gradients of ")
+              .addStatement("throw new $T(\n$S + name + $S + gradients.keySet())", IllegalArgumentException.class,
+                  "no gradient of '", "' among ")
               .endControlFlow()
               .addStatement("return gradient")
               .build());
@@ -687,8 +718,8 @@ public final class ModelGenerator {
         Node node = findWrt(e.graph(), wrt);
         result.addMethod(MethodSpec.methodBuilder(accessor)
             .addModifiers(Modifier.PUBLIC)
-            .addJavadoc("The gradient with respect to {@code $L}, {@code $L}.\n", JavaNames.commentText(wrt),
-                JavaNames.commentText(node.type().toString()))
+            .addJavadoc(doc("The gradient with respect to {@code $L}, {@code $L}.\n", JavaNames.commentText(wrt),
+                JavaNames.commentText(node.type().toString())))
             .returns(TENSOR)
             .addStatement("return gradients.get($L)", JavaNames.literal(wrt))
             .build());

@@ -4,11 +4,13 @@ import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ast.Decl;
 import dev.adjoint.compiler.autodiff.GradientException;
+import dev.adjoint.compiler.autodiff.ReverseMode;
 import dev.adjoint.compiler.diag.Span;
 import dev.adjoint.compiler.frontend.Frontend;
 import dev.adjoint.compiler.frontend.ParamSpec;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.Graph;
+import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.compiler.lower.Fusion;
 import java.util.ArrayList;
@@ -35,7 +37,8 @@ record ModelPlan(String name, String file, boolean isModel, List<Entry> entries,
    * @param entry its name as the CLI takes it ({@code Encoder.forward})
    * @param function the function's own name ({@code forward})
    * @param gradient the program computing the results and then the gradient of every floating
-   *     argument and every param (results seeded with ones), if the entry has a gradient
+   *     argument and every param (results seeded with ones), for the model's objective (see
+   *     {@link #trainingEntry}) and for every other entry with a scalar floating-point result
    */
   record Entry(String entry, String function, Span span, Graph graph, KernelProgram forward,
       Optional<KernelProgram> gradient) {}
@@ -79,9 +82,16 @@ record ModelPlan(String name, String file, boolean isModel, List<Entry> entries,
       boolean isModel, List<Decl.Fn> functions) {
     List<Entry> entries = new ArrayList<>();
     Map<String, ParamSpec> params = new LinkedHashMap<>();
+    Map<String, Frontend.Entry> graphs = new LinkedHashMap<>();
+    for (Decl.Fn f : functions) graphs.put(f.name().text(), compilation.graph(prefix + f.name().text(), options, Map.of()));
+    List<String> differentiable = new ArrayList<>();
+    graphs.forEach((function, built) -> {
+      if (differentiable(built.graph())) differentiable.add(function);
+    });
+    String objective = objective(differentiable);
     for (Decl.Fn f : functions) {
       String entry = prefix + f.name().text();
-      Frontend.Entry built = compilation.graph(entry, options, Map.of());
+      Frontend.Entry built = graphs.get(f.name().text());
       for (ParamSpec p : built.params()) {
         for (Dim d : p.type().shape().dims()) {
           if (!d.isConstant()) {
@@ -92,30 +102,44 @@ record ModelPlan(String name, String file, boolean isModel, List<Entry> entries,
         params.putIfAbsent(p.name(), p);
       }
       KernelProgram forward = Fusion.lower(built.graph());
-      Optional<KernelProgram> gradient;
-      boolean differentiable = built.graph().outputs().stream().allMatch(o -> o.type().dtype().isFloating())
-          && (!built.graph().params().isEmpty()
-              || built.graph().arguments().stream().anyMatch(a -> a.type().dtype().isFloating()));
-      try {
-        gradient = differentiable ? Optional.of(Fusion.lower(compilation.gradientGraph(entry, options, false)))
-            : Optional.empty();
-      } catch (GradientException e) {
-        gradient = Optional.empty();
+      Optional<KernelProgram> gradient = Optional.empty();
+      Graph graph = built.graph();
+      boolean scalar = graph.outputs().size() == 1 && graph.outputs().get(0).type().rank() == 0;
+      if (differentiable.contains(f.name().text()) && (f.name().text().equals(objective) || scalar)) {
+        List<Node> wrt = new ArrayList<>();
+        for (Node a : graph.arguments()) if (a.type().dtype().isFloating()) wrt.add(a);
+        wrt.addAll(graph.params());
+        try {
+          gradient = Optional.of(Fusion.lower(ReverseMode.gradient(graph, wrt, true)));
+        } catch (GradientException e) {
+          gradient = Optional.empty();
+        }
       }
       entries.add(new Entry(entry, f.name().text(), f.span(), built.graph(), forward, gradient));
     }
     return new ModelPlan(name, file, isModel, entries, List.copyOf(params.values()));
   }
 
+  /** Whether an entry has a gradient: floating-point results, and params or floating-point arguments. */
+  private static boolean differentiable(Graph graph) {
+    return graph.outputs().stream().allMatch(o -> o.type().dtype().isFloating())
+        && (!graph.params().isEmpty() || graph.arguments().stream().anyMatch(a -> a.type().dtype().isFloating()));
+  }
+
   /**
-   * The entry whose gradient {@code valueAndGrad} computes: {@code loss} if it has one, else
-   * {@code forward}, else the only entry with a gradient.
+   * The function whose gradient {@code valueAndGrad} computes, among those that have one:
+   * {@code loss}, else {@code forward}, else the only one; null if none of these.
    */
+  private static String objective(List<String> differentiable) {
+    for (String preferred : List.of("loss", "forward")) if (differentiable.contains(preferred)) return preferred;
+    return differentiable.size() == 1 ? differentiable.get(0) : null;
+  }
+
+  /** The entry whose gradient {@code valueAndGrad} computes (see {@link #objective}). */
   Optional<Entry> trainingEntry() {
     List<Entry> withGradient = entries.stream().filter(e -> e.gradient().isPresent()).toList();
-    for (String preferred : List.of("loss", "forward")) {
-      for (Entry e : withGradient) if (e.function().equals(preferred)) return Optional.of(e);
-    }
-    return withGradient.size() == 1 ? Optional.of(withGradient.get(0)) : Optional.empty();
+    List<String> names = withGradient.stream().map(Entry::function).toList();
+    String objective = objective(names);
+    return withGradient.stream().filter(e -> e.function().equals(objective)).findFirst();
   }
 }

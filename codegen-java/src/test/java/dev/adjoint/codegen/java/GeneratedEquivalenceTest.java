@@ -30,6 +30,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that reorders sums (vectorised reductions) would compare within {@link #F64_TOLERANCE} and
  * {@link #F32_TOLERANCE} instead, as {@link #EXACT} says.
  *
+ * <p>The fast paths keep that order: blocked products (GemmF32) add each product in reduction
+ * order with separate multiply and add, and RowKernels' accumulator updates are elementwise. Only
+ * RowKernels' vector dot product sums in lanes, from two vectors on (32 floats with AVX-512); the
+ * golden programs' heads are narrower, so they stay bit for bit here, and BlockedKernelsTest checks
+ * the wide case within the tolerance.
+ *
  * <p>All programs are generated first and compiled in one javac run: one run per program would
  * take minutes.
  */

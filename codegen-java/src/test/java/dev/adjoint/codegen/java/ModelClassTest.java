@@ -1,10 +1,8 @@
 package dev.adjoint.codegen.java;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.adjoint.codegen.java.ModelClasses.Compiled;
-import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.GradientRun;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ir.Graph;
@@ -62,33 +60,43 @@ class ModelClassTest {
     double tolerance = c.dtype().equals(Optional.of(DType.F64)) ? 1e-12 : 1e-5;
 
     List<Tensor> expected = c.compilation().run(entry, options, inputs, Map.of()).outputs();
-    Object result = ModelClasses.call(model, JavaNames.identifier(function, "entry"), args);
+    Object result = ModelCalls.call(model, JavaNames.identifier(function, "entry"), args);
     List<Tensor> actual = expected.size() == 1 ? List.of((Tensor) result) : castList(result);
-    for (int i = 0; i < expected.size(); i++) assertClose("result " + i, expected.get(i), actual.get(i), tolerance);
+    for (int i = 0; i < expected.size(); i++) {
+      ModelCalls.assertClose("result " + i, expected.get(i), actual.get(i), tolerance);
+    }
 
-    boolean floating = graph.outputs().stream().allMatch(o -> o.type().dtype().isFloating());
-    if (!floating) return;
+    Optional<String> method = gradientMethod(c, function, graph);
+    if (method.isEmpty()) return;
     GradientRun want = c.compilation().gradient(entry, options, inputs, Map.of(), Optional.empty());
-    String method = gradientMethod(c, function);
-    Object got = ModelClasses.call(model, method, args);
-    Object value = ModelClasses.call(got, expected.size() == 1 ? "value" : "values");
+    Object got = ModelCalls.call(model, method.get(), args);
+    Object value = ModelCalls.call(got, expected.size() == 1 ? "value" : "values");
     List<Tensor> values = expected.size() == 1 ? List.of((Tensor) value) : castList(value);
-    for (int i = 0; i < expected.size(); i++) assertClose("value " + i, want.outputs().get(i), values.get(i), tolerance);
-    Map<String, Tensor> gradients = ModelClasses.gradients(got);
+    for (int i = 0; i < expected.size(); i++) {
+      ModelCalls.assertClose("value " + i, want.outputs().get(i), values.get(i), tolerance);
+    }
+    Map<String, Tensor> gradients = ModelCalls.gradients(got);
     assertEquals(List.copyOf(want.gradients().keySet()), List.copyOf(gradients.keySet()));
     for (var g : want.gradients().entrySet()) {
-      assertClose("gradient of " + g.getKey(), g.getValue(), gradients.get(g.getKey()), tolerance);
+      ModelCalls.assertClose("gradient of " + g.getKey(), g.getValue(), gradients.get(g.getKey()), tolerance);
     }
   }
 
-  static String gradientMethod(Compiled c, String function) {
-    boolean training = function.equals("loss") || function.equals("forward") && !hasFunction(c, "loss")
-        || c.compilation().entryPoints().size() == 1;
-    return training ? "valueAndGrad" : JavaNames.identifier(function, "entry") + "ValueAndGrad";
-  }
-
-  private static boolean hasFunction(Compiled c, String function) {
-    return c.compilation().entryPoints().stream().anyMatch(e -> e.endsWith("." + function));
+  /**
+   * The method of an entry's gradient: {@code valueAndGrad} for the model's objective ({@code loss},
+   * else {@code forward}, else the only function), {@code <fn>ValueAndGrad} for any other entry
+   * with a scalar result, none for the rest.
+   */
+  static Optional<String> gradientMethod(Compiled c, String function, Graph graph) {
+    if (!graph.outputs().stream().allMatch(o -> o.type().dtype().isFloating())) return Optional.empty();
+    boolean model = !c.type().getSimpleName().equals(baseName(c.file()));
+    List<String> functions = c.compilation().entryPoints().stream().filter(e -> e.contains(".") == model)
+        .map(e -> e.substring(e.indexOf('.') + 1)).toList();
+    String objective = functions.contains("loss") ? "loss" : functions.contains("forward") ? "forward"
+        : functions.size() == 1 ? functions.get(0) : null;
+    if (function.equals(objective)) return Optional.of("valueAndGrad");
+    boolean scalar = graph.outputs().size() == 1 && graph.outputs().get(0).type().rank() == 0;
+    return scalar ? Optional.of(JavaNames.identifier(function, "entry") + "ValueAndGrad") : Optional.empty();
   }
 
   @SuppressWarnings("unchecked")
@@ -113,17 +121,5 @@ class ModelClassTest {
       out.put(name, Tensor.ofDoubles(a.type().dtype(), shape, values));
     }
     return out;
-  }
-
-  static void assertClose(String what, Tensor expected, Tensor actual, double tolerance) {
-    assertEquals(expected.dtype(), actual.dtype(), what + ": element type");
-    assertEquals(expected.shape(), actual.shape(), what + ": shape");
-    for (int i = 0; i < expected.size(); i++) {
-      double e = expected.getDouble(i);
-      double a = actual.getDouble(i);
-      boolean ok = Double.isNaN(e) ? Double.isNaN(a) : Double.isInfinite(e) ? e == a
-          : Math.abs(a - e) <= tolerance * (1 + Math.abs(e));
-      if (!ok) fail(what + ": element " + i + " is " + a + ", expected " + e + " (tolerance " + tolerance + ")");
-    }
   }
 }

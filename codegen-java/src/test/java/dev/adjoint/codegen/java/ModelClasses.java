@@ -4,21 +4,15 @@ import com.palantir.javapoet.JavaFile;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.runtime.DType;
-import dev.adjoint.runtime.Tensor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * The generated model classes of the examples, at their declared element types and in f64,
  * compiled once (one javac run, all lint warnings errors, the runtime alone on the class path) for
- * every test that uses them; and reflective calls on them.
+ * every test that uses them.
  */
 final class ModelClasses {
   static final Path EXAMPLES = Path.of("..", "examples", "src", "main", "adjoint");
@@ -80,27 +74,5 @@ final class ModelClasses {
   static Compiled get(String simpleName, Optional<DType> dtype) {
     return ALL.stream().filter(c -> c.type().getSimpleName().equals(simpleName) && c.dtype().equals(dtype)).findFirst()
         .orElseThrow();
-  }
-
-  /** Calls the public method {@code name} of {@code target} with {@code args}, unwrapping what it throws. */
-  static Object call(Object target, String name, Object... args) {
-    Method m = Arrays.stream(target.getClass().getMethods())
-        .filter(x -> x.getName().equals(name) && x.getParameterCount() == args.length).findFirst()
-        .orElseThrow(() -> new AssertionError("no method " + name + " of " + args.length + " parameters in "
-            + target.getClass().getName()));
-    try {
-      return m.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException r) throw r;
-      throw new AssertionError(e.getCause());
-    } catch (IllegalAccessException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  /** The gradients of a {@code valueAndGrad} result. */
-  @SuppressWarnings("unchecked")
-  static Map<String, Tensor> gradients(Object result) {
-    return new LinkedHashMap<>((Map<String, Tensor>) call(result, "gradients"));
   }
 }

@@ -52,11 +52,18 @@ public final class Partitioner {
   private final Set<Node> dependsOnParam = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<Node> stored = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<Node> expanding = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Each node's place in {@link #order}: a node can only be computed from nodes before it. */
+  private final Map<Node, Integer> position = new IdentityHashMap<>();
+  /** Answers of {@link #reaches}, by target then source: fusion trials ask the same ones again and again. */
+  private final Map<Node, Map<Node, Boolean>> reachable = new IdentityHashMap<>();
+  /** {@link #cone} of each root while {@link #stored} is unchanged: fusion trials ask for them again and again. */
+  private final Map<Node, List<Node>> cones = new IdentityHashMap<>();
 
   private Partitioner(Graph graph) {
     this.graph = graph;
     this.order = graph.topologicalOrder();
     for (Node n : order) users.put(n, new ArrayList<>());
+    for (int i = 0; i < order.size(); i++) position.put(order.get(i), i);
     for (Node n : order) for (Node i : n.inputs()) users.get(i).add(n);
     outputs.addAll(graph.outputs());
     for (Node n : order) {
@@ -79,13 +86,13 @@ public final class Partitioner {
     for (Node n : order) {
       NodeKind k = NodeKind.of(n);
       if (k == NodeKind.INPUT) continue;
-      if (outputs.contains(n) || k == NodeKind.SCATTER) stored.add(n);
+      if (outputs.contains(n) || k == NodeKind.SCATTER) store(n);
       if (k == NodeKind.CONTRACTION && !expanding.contains(n)) {
-        stored.add(n);
+        store(n);
         for (Node operand : n.inputs()) {
           Node source = peelViews(operand);
           NodeKind sk = NodeKind.of(source);
-          if (sk != NodeKind.INPUT && sk != NodeKind.GENERATOR && !derivesFromExpanding(source)) stored.add(source);
+          if (sk != NodeKind.INPUT && sk != NodeKind.GENERATOR && !derivesFromExpanding(source)) store(source);
         }
       }
     }
@@ -157,8 +164,8 @@ public final class Partitioner {
         end = user;
       }
       if (!chain.isEmpty()) {
-        stored.remove(n);
-        stored.add(end);
+        unstore(n);
+        store(end);
         claimed.addAll(chain);
       }
     }
@@ -175,7 +182,7 @@ public final class Partitioner {
         }
       }
       for (var e : kernelsUsing.entrySet()) {
-        if (e.getValue() > 1 && stored.add(e.getKey())) changed = true;
+        if (e.getValue() > 1 && store(e.getKey())) changed = true;
       }
     }
   }
@@ -186,8 +193,27 @@ public final class Partitioner {
     return roots;
   }
 
+  /** Adds {@code n} to the stored nodes; whether it was not stored yet. */
+  private boolean store(Node n) {
+    boolean added = stored.add(n);
+    if (added) cones.clear();
+    return added;
+  }
+
+  private void unstore(Node n) {
+    if (stored.remove(n)) cones.clear();
+  }
+
   /** The nodes a kernel storing {@code root} computes without reading them from memory. */
   List<Node> cone(Node root) {
+    List<Node> known = cones.get(root);
+    if (known != null) return known;
+    List<Node> cone = List.copyOf(computeCone(root));
+    cones.put(root, cone);
+    return cone;
+  }
+
+  private List<Node> computeCone(Node root) {
     List<Node> out = new ArrayList<>();
     Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     Deque<Node> work = new ArrayDeque<>(root.inputs());
@@ -365,12 +391,12 @@ public final class Partitioner {
         if (outputs.contains(o) || readElsewhere.contains(o)) kept.add(o);
         else {
           inlined.add(o);
-          stored.remove(o);
+          unstore(o);
         }
       }
       Node primary = g.primary();
       boolean primaryNeeded = outputs.contains(primary) || readElsewhere.contains(primary) || kept.size() == 1;
-      if (!primaryNeeded) stored.remove(primary);
+      if (!primaryNeeded) unstore(primary);
       out.add(new Group(g.kind(), kept, inlined, primaryNeeded));
     }
     return out;
@@ -505,7 +531,14 @@ public final class Partitioner {
   }
 
   /** Whether {@code to} is computed from {@code from}. */
-  private static boolean reaches(Node from, Node to) {
+  private boolean reaches(Node from, Node to) {
+    Integer source = position.get(from);
+    Integer target = position.get(to);
+    if (source != null && target != null && source > target) return false;
+    return reachable.computeIfAbsent(to, t -> new IdentityHashMap<>()).computeIfAbsent(from, f -> search(f, to));
+  }
+
+  private static boolean search(Node from, Node to) {
     Deque<Node> work = new ArrayDeque<>(List.of(to));
     Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     while (!work.isEmpty()) {

@@ -393,7 +393,7 @@ class KernelInterpreterTest {
   }
 
   @Test
-  void aMillionMultiplyAddsRunWellUnderASecond() {
+  void aLargeProductIsSummedInLoopOrder() {
     Dim m = d("M");
     Buffer a = buffer(0, "a", DType.F32, ARG, m, m);
     Buffer b = buffer(1, "b", DType.F32, ARG, m, m);
@@ -403,11 +403,8 @@ class KernelInterpreterTest {
     Map<String, DArray> in = Map.of("a", DArray.of(DType.F32, new int[] {size, size}, random(size * size, 6)),
         "b", DArray.of(DType.F32, new int[] {size, size}, random(size * size, 7)));
     EvalContext context = sizes("M", size);
-    KernelInterpreter.outputs(p, in, context); // warm up
-    long start = System.nanoTime();
+    // Its speed is a benchmark's business, not a test's (no timed assertions under a loaded CI machine).
     double[] out = KernelInterpreter.outputs(p, in, context).get(0).toArray();
-    double seconds = (System.nanoTime() - start) / 1e9;
-    assertTrue(seconds < 1.0, "took " + seconds + " s");
     // spot-check one element against f32 arithmetic in the same order
     double[] as = in.get("a").toArray();
     double[] bs = in.get("b").toArray();

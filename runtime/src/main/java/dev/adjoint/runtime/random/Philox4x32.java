@@ -86,13 +86,43 @@ public final class Philox4x32 {
   }
 
   /**
+   * Output word {@code which} (0 to 3) of {@link #block}, without the array: generated kernels
+   * draw one number per element, and an allocation per element cost more than the rounds.
+   */
+  private static int word(int key0, int key1, int c0, int c1, int c2, int c3, int which) {
+    int k0 = key0;
+    int k1 = key1;
+    for (int round = 0; round < ROUNDS; round++) {
+      if (round > 0) {
+        k0 += W0;
+        k1 += W1;
+      }
+      long product0 = (M0 & UNSIGNED_MASK) * (c0 & UNSIGNED_MASK);
+      long product1 = (M1 & UNSIGNED_MASK) * (c2 & UNSIGNED_MASK);
+      int next0 = (int) (product1 >>> 32) ^ c1 ^ k0;
+      int next1 = (int) product1;
+      int next2 = (int) (product0 >>> 32) ^ c3 ^ k1;
+      int next3 = (int) product0;
+      c0 = next0;
+      c1 = next1;
+      c2 = next2;
+      c3 = next3;
+    }
+    return switch (which) {
+      case 0 -> c0;
+      case 1 -> c1;
+      case 2 -> c2;
+      default -> c3;
+    };
+  }
+
+  /**
    * The uniform number in [0, 1) for element {@code index} of the stream (seed, step, site), as
    * the class documentation specifies.
    */
   public static float uniform(long seed, int step, int site, long index) {
     long quad = index >>> 2;
-    int[] words = block((int) seed, (int) (seed >>> 32), (int) quad, (int) (quad >>> 32), step, site);
-    int word = words[(int) (index & 3)];
+    int word = word((int) seed, (int) (seed >>> 32), (int) quad, (int) (quad >>> 32), step, site, (int) (index & 3));
     return (word >>> 8) * 0x1.0p-24f;
   }
 

@@ -3,6 +3,7 @@ package dev.adjoint.runtime.exec.gemm;
 import dev.adjoint.runtime.exec.RunContext;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The f32 product of a generated contraction kernel, blocked for the cache and tiled for registers.
@@ -13,7 +14,7 @@ import java.util.Objects;
  * of {@link #COLUMN_BLOCK} columns, {@link #DEPTH_BLOCK} reduction steps at a time (so that a right
  * micro-panel stays in the first-level cache while the row panels stream past it), into a tile
  * that the kernel's epilogue then finishes. Threads take whole row blocks (or column blocks, or
- * batches); every output element is summed on one thread, in the order of its reduction index, by
+ * batches), the next free one each; every output element is summed on one thread, in the order of its reduction index, by
  * the same micro-kernel whatever the thread count: results do not depend on it.
  */
 public final class GemmF32 {
@@ -65,9 +66,7 @@ public final class GemmF32 {
     switch (ownership) {
       case ANY -> {
         if (shape.batches() >= 2 * threads) {
-          context.parallelFor(shape.batches(), (start, end) -> {
-            for (int b = start; b < end; b++) p.wholeBatch(b, 0, shape.columns());
-          });
+          eachOnAnyThread(context, shape.batches(), b -> p.wholeBatch(b, 0, shape.columns()));
         } else {
           for (int b = 0; b < shape.batches(); b++) p.byRowBlocks(context, b);
         }
@@ -76,10 +75,9 @@ public final class GemmF32 {
         for (int b = 0; b < shape.batches(); b++) p.byRowBlocks(context, b);
       }
       case COLUMNS -> {
-        int groups = ceilDiv(shape.columns(), COLUMN_BLOCK);
-        context.parallelFor(groups, (start, end) -> {
-          int n0 = start * COLUMN_BLOCK;
-          int n1 = Math.min(shape.columns(), end * COLUMN_BLOCK);
+        eachOnAnyThread(context, ceilDiv(shape.columns(), COLUMN_BLOCK), group -> {
+          int n0 = group * COLUMN_BLOCK;
+          int n1 = Math.min(shape.columns(), n0 + COLUMN_BLOCK);
           for (int b = 0; b < shape.batches(); b++) p.wholeBatch(b, n0, n1);
         });
       }
@@ -104,15 +102,11 @@ public final class GemmF32 {
     void byRowBlocks(RunContext context, int b) {
       Workspace caller = WORKSPACE.get();
       float[] packed = caller.shared(rightLength());
-      int groups = ceilDiv(shape.columns(), COLUMN_BLOCK);
-      context.parallelFor(groups, (start, end) -> packRight(b, start * COLUMN_BLOCK,
-          Math.min(shape.columns(), end * COLUMN_BLOCK), packed));
-      context.parallelFor(ceilDiv(shape.rows(), ROW_BLOCK), (start, end) -> {
-        Workspace w = WORKSPACE.get();
-        for (int block = start; block < end; block++) {
-          int m0 = block * ROW_BLOCK;
-          rowBlock(b, m0, Math.min(shape.rows(), m0 + ROW_BLOCK), 0, shape.columns(), packed, w);
-        }
+      eachOnAnyThread(context, ceilDiv(shape.columns(), COLUMN_BLOCK), group -> packRight(b, group * COLUMN_BLOCK,
+          Math.min(shape.columns(), (group + 1) * COLUMN_BLOCK), packed));
+      eachOnAnyThread(context, ceilDiv(shape.rows(), ROW_BLOCK), block -> {
+        int m0 = block * ROW_BLOCK;
+        rowBlock(b, m0, Math.min(shape.rows(), m0 + ROW_BLOCK), 0, shape.columns(), packed, WORKSPACE.get());
       });
     }
 
@@ -166,6 +160,29 @@ public final class GemmF32 {
         epilogue.finish(b, m0, m1, c0, c1, tile, COLUMN_BLOCK);
       }
     }
+  }
+
+  /** One block of work, by number. */
+  @FunctionalInterface
+  private interface Block {
+    void run(int index);
+  }
+
+  /**
+   * Runs blocks {@code [0, count)} on the pool's threads, each taking the next block when it is
+   * free, so a thread that the machine's other work slows takes fewer blocks. Which thread runs a
+   * block does not change what the block computes.
+   */
+  private static void eachOnAnyThread(RunContext context, int count, Block block) {
+    int workers = Math.min(context.pool().threads(), count);
+    if (workers <= 1) {
+      for (int i = 0; i < count; i++) block.run(i);
+      return;
+    }
+    AtomicInteger next = new AtomicInteger();
+    context.parallelFor(workers, (start, end) -> {
+      for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) block.run(i);
+    });
   }
 
   private static int ceilDiv(int a, int b) {

@@ -5,14 +5,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** What the plugin generates from each model: Java sources, CUDA C, or both ({@code <targets>}). */
-enum Target {
+/**
+ * What the plugin generates from each model: Java sources, CUDA C, or both ({@code <targets>}). Not named
+ * {@code Target}: Maven would take a class of that name, beside the mojos, as the type of each
+ * {@code <target>} element of the list.
+ */
+enum CodeTarget {
   JAVA,
   CUDA;
 
   /** The {@code <targets>} parameter as a set; an empty or missing list means Java. */
-  static Set<Target> parse(List<String> names) {
-    Set<Target> out = EnumSet.noneOf(Target.class);
+  static Set<CodeTarget> parse(List<String> names) {
+    Set<CodeTarget> out = EnumSet.noneOf(CodeTarget.class);
     if (names == null) return EnumSet.of(JAVA);
     for (String name : names) {
       String n = name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
