@@ -130,6 +130,54 @@ class CudaKernelEmitterTest {
     }
   }
 
+  /** {@code c[b, i, j] = sum_r a[b, i, r] * w[r, j] + 1}, at sizes that leave partial tiles on every edge. */
+  private static KernelProgram batchedMatmul() {
+    Dim batch = Dim.symbol("B");
+    Dim m = Dim.symbol("M");
+    Dim k = Dim.symbol("K");
+    Dim n = Dim.symbol("N");
+    Buffer a = buffer(0, "a", Buffer.Role.ARGUMENT, batch, m, k);
+    Buffer w = buffer(1, "w", Buffer.Role.PARAM, k, n);
+    Buffer c = buffer(2, "c", Buffer.Role.OUTPUT, batch, m, n);
+    KExpr aIndex = KExpr.add(KExpr.mul(KExpr.add(KExpr.mul(i("b"), KExpr.size(m)), i("i")), KExpr.size(k)), i("r"));
+    KExpr wIndex = KExpr.add(KExpr.mul(i("r"), KExpr.size(n)), i("j"));
+    KExpr cIndex = KExpr.add(KExpr.mul(KExpr.add(KExpr.mul(i("b"), KExpr.size(m)), i("i")), KExpr.size(n)), i("j"));
+    List<KStmt> body = List.of(
+        new KStmt.Declare("acc", DType.F32, new KExpr.Const(0, DType.F32)),
+        new KStmt.Loop("r", KExpr.size(k), false, List.of(
+            new KStmt.Let("x", new KExpr.Load(a, aIndex)),
+            new KStmt.Let("y", new KExpr.Load(w, wIndex)),
+            // Written w * a: the tile finds the row operand on either side.
+            new KStmt.Assign("acc", new KExpr.Binary(Fn.ADD, v("acc"), new KExpr.Binary(Fn.MUL, v("y"), v("x")))))),
+        new KStmt.Store(c, cIndex, new KExpr.Binary(Fn.ADD, v("acc"), new KExpr.Const(1, DType.F32))));
+    KStmt nest = new KStmt.Loop("b", KExpr.size(batch), true, List.of(new KStmt.Loop("i", KExpr.size(m), true,
+        List.of(new KStmt.Loop("j", KExpr.size(n), true, body)))));
+    Kernel kernel = new Kernel("k0_matmul", "contraction", List.of(a, w), List.of(c), List.of(nest), List.of(), 2);
+    return new KernelProgram("matmul", List.of(a), List.of(w), List.of(c), List.of(), List.of(kernel));
+  }
+
+  @Test
+  void aContractionRunsInSharedMemoryTilesAsTheInterpreterRunsIt() {
+    KernelProgram p = batchedMatmul();
+    CudaSource source = CudaGenerator.generate(p);
+    assertEquals(CudaSchedule.Mapping.TILED_CONTRACTION, source.kernels().get(0).mapping());
+    assertTrue(source.text().contains("acc = acc + adj_tile_b[adj_k][adj_tx] * adj_tile_a[adj_ty][adj_k];"),
+        source.text());
+    assumeTrue(CudaEmulator.gxxAvailable(), "g++ is not on the PATH: the CUDA emulation harness needs it");
+    Map<String, Long> sizes = Map.of("B", 2L, "M", 20L, "K", 37L, "N", 19L);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+    double[] a = new double[2 * 20 * 37];
+    double[] w = new double[37 * 19];
+    for (int k = 0; k < a.length; k++) a[k] = random.nextDouble(-1, 1);
+    for (int k = 0; k < w.length; k++) w[k] = random.nextDouble(-1, 1);
+    CudaCases.Case c = new CudaCases.Case("matmul", p, Map.of("a", DArray.of(DType.F32, new int[] {2, 20, 37}, a),
+        "w", DArray.of(DType.F32, new int[] {37, 19}, w)), sizes, 0, 0);
+    List<DArray> actual = CudaEmulator.run(CudaEmulator.compile(source), source, c, work);
+    // The products are added in the interpreter's order: the same bits.
+    DArray expected = c.interpret().get(0);
+    for (int k = 0; k < expected.size(); k++) assertEquals(expected.get(k), actual.get(0).get(k), "element " + k);
+  }
+
   @Test
   void aLocalArrayOfRunTimeLengthIsRefusedWithTheReason() {
     Buffer out = buffer(0, "out", Buffer.Role.OUTPUT, ROWS);
