@@ -28,7 +28,8 @@ class CudaKernelEmitterTest {
   @TempDir Path work;
 
   private static final Dim ROWS = Dim.symbol("R");
-  private static final Dim COLS = Dim.of(40);
+  /** More columns than the emulator's 64 threads per block: each thread strides over several. */
+  private static final Dim COLS = Dim.of(150);
 
   private static Buffer buffer(int id, String name, Buffer.Role role, Dim... dims) {
     return new Buffer(id, name, new TensorType(DType.F32, Shape.of(dims)), role);
@@ -43,10 +44,10 @@ class CudaKernelEmitterTest {
   }
 
   private static KExpr rowIndex(String row, String col) {
-    return KExpr.add(KExpr.mul(i(row), KExpr.Const.index(40)), i(col));
+    return KExpr.add(KExpr.mul(i(row), KExpr.Const.index(150)), i(col));
   }
 
-  /** {@code out[r, c] = x[r, c] - max_c x[r, c] + sum_c x[r, c]}: two row reductions and a shared loop. */
+  /** {@code out[r, c] = x[r, c] - max_c x[r, c] + sum_c x[r, c]}: two row reductions and a shared loop, column sums. */
   private static Kernel rowKernel(Buffer x, Buffer out, Buffer columnSums) {
     List<KStmt> row = List.of(
         new KStmt.Declare("m", DType.F32, new KExpr.Const(Double.NEGATIVE_INFINITY, DType.F32)),
@@ -79,7 +80,7 @@ class CudaKernelEmitterTest {
     String text = source.text();
     assertTrue(text.contains("m = adj_max(m, adj_block_reduce<AdjMaxF32>(adj_partial0));"), text);
     assertTrue(text.contains("s = s + adj_block_reduce<AdjSumF32>(adj_partial1);"), text);
-    assertTrue(text.contains("for (int c = threadIdx.x; c < 40; c += blockDim.x) {"), text);
+    assertTrue(text.contains("for (int c = threadIdx.x; c < 150; c += blockDim.x) {"), text);
     assertTrue(text.contains("atomicAdd(&sums[c], y);"), text);
     assertEquals(List.of("sums"), source.kernels().get(0).zeroed().stream().map(Buffer::name).toList());
   }
@@ -98,7 +99,7 @@ class CudaKernelEmitterTest {
     CudaSource source = CudaGenerator.generate(new KernelProgram("scan", List.of(x), List.of(), List.of(out), List.of(),
         List.of(k)));
     assertEquals(CudaSchedule.Mapping.THREAD_PER_ITERATION, source.kernels().get(0).mapping());
-    assertTrue(source.text().contains("s = s * 0.5f + x[r * 40 + j];"), source.text());
+    assertTrue(source.text().contains("s = s * 0.5f + x[r * 150 + j];"), source.text());
   }
 
   @Test
@@ -117,11 +118,11 @@ class CudaKernelEmitterTest {
   void aProgramWithHostileNamesRunsInTheEmulatorAsTheInterpreterRunsIt() {
     assumeTrue(CudaEmulator.gxxAvailable(), "g++ is not on the PATH: the CUDA emulation harness needs it");
     KernelProgram p = program("x */ #include <stdlib.h> //", "threadIdx", "adj_seed\n#define float double");
-    double[] values = new double[5 * 40];
+    double[] values = new double[5 * 150];
     java.util.SplittableRandom random = new java.util.SplittableRandom(6);
     for (int k = 0; k < values.length; k++) values[k] = random.nextDouble(-2, 2);
     CudaCases.Case c = new CudaCases.Case("hostile", p, Map.of(p.arguments().get(0).name(),
-        DArray.of(DType.F32, new int[] {5, 40}, values)), Map.of("R", 5L), 0, 0);
+        DArray.of(DType.F32, new int[] {5, 150}, values)), Map.of("R", 5L), 0, 0);
     CudaSource source = CudaGenerator.generate(p);
     List<DArray> actual = CudaEmulator.run(CudaEmulator.compile(source), source, c, work);
     List<DArray> expected = c.interpret();
