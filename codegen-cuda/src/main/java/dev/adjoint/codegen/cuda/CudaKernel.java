@@ -44,13 +44,17 @@ public record CudaKernel(String function, Kernel kernel, CudaSchedule.Mapping ma
 
   /**
    * The launch shape at the given sizes: a block per row (up to {@code maxBlocks}, the rest taken
-   * by a grid-stride loop) with {@code rowThreads} threads, or enough blocks of
+   * by a grid-stride loop) with {@code rowThreads} threads, a block of 256 threads per tile of a
+   * tiled contraction, or enough blocks of
    * {@code elementThreads} threads for one work item each, up to {@code maxBlocks}.
    */
   public Launch launch(Map<String, Long> sizes, int elementThreads, int rowThreads, long maxBlocks) {
     long work = Math.max(1, iterations(sizes));
     if (mapping == CudaSchedule.Mapping.BLOCK_PER_ITERATION) {
       return new Launch(Math.min(work, maxBlocks), rowThreads);
+    }
+    if (mapping == CudaSchedule.Mapping.TILED_CONTRACTION) {
+      return new Launch(Math.min(work, maxBlocks), ContractionTile.TILE * ContractionTile.TILE);
     }
     int threads = schedule.nest().isEmpty() ? 32 : elementThreads;
     return new Launch(Math.min((work + threads - 1) / threads, maxBlocks), threads);

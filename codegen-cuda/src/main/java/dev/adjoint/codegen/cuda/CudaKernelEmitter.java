@@ -89,6 +89,7 @@ final class CudaKernelEmitter {
     switch (schedule.mapping()) {
       case THREAD_PER_ITERATION -> threadPerIteration(body);
       case BLOCK_PER_ITERATION -> blockPerIteration(body);
+      case TILED_CONTRACTION -> tiledContraction(schedule.tile().orElseThrow(), body);
     }
 
     List<CudaKernel.Param> params = new ArrayList<>();
@@ -130,6 +131,8 @@ final class CudaKernelEmitter {
           : "one thread per iteration of the parallel nest, grid-stride";
       case BLOCK_PER_ITERATION -> "one block per row; the row's loops are shared among its threads,"
           + " reductions combine by warp shuffles";
+      case TILED_CONTRACTION -> "one block of 16x16 threads per 16x16 tile of outputs; operands staged in"
+          + " shared memory 16 steps of the reduction at a time";
     }).append(".\n");
     if (!accumulated.isEmpty()) {
       StringJoiner names = new StringJoiner(", ");
@@ -225,6 +228,99 @@ final class CudaKernelEmitter {
     // The next row's threads must not overwrite what this row's slower threads still read.
     if (!endsWithBarrier) out.append("    __syncthreads();\n");
     out.append("  }\n");
+  }
+
+  /**
+   * A block per 16×16 tile of (rows, columns), thread (ty, tx) owning one output. Per step of 16
+   * along the reduction, each thread loads one element of the row operand's tile and one of the
+   * column operand's into shared memory (the tile's edge guarded), then adds its 16 products in
+   * order; outputs outside the nest's extents compute nothing but still reach every barrier.
+   */
+  private void tiledContraction(ContractionTile tile, StringBuilder out) {
+    int t = ContractionTile.TILE;
+    List<KStmt.Loop> nest = schedule.nest();
+    List<KStmt.Loop> batch = nest.subList(0, nest.size() - 2);
+    CudaExpressions x = expressions();
+    String rowsExtent = paren(x.index(tile.rows().extent()));
+    String columnsExtent = paren(x.index(tile.columns().extent()));
+    String reductionExtent = paren(x.index(tile.reduction().extent()));
+    DType dtype = tile.accumulator().dtype();
+    String type = CudaExpressions.registerType(dtype);
+    StringJoiner product = new StringJoiner(" * ");
+    for (KStmt.Loop l : batch) product.add("(long long) " + paren(x.index(l.extent())));
+    out.append("  const int adj_tiles_rows = (").append(rowsExtent).append(" + ").append(t - 1).append(") / ").append(t)
+        .append(";\n");
+    out.append("  const int adj_tiles_columns = (").append(columnsExtent).append(" + ").append(t - 1).append(") / ")
+        .append(t).append(";\n");
+    out.append("  const long long adj_total = ").append(product.length() == 0 ? "" : product + " * ")
+        .append("(long long) adj_tiles_rows * adj_tiles_columns;\n");
+    out.append("  __shared__ ").append(type).append(" adj_tile_a[").append(t).append("][").append(t + 1).append("];\n");
+    out.append("  __shared__ ").append(type).append(" adj_tile_b[").append(t).append("][").append(t + 1).append("];\n");
+    out.append("  const int adj_ty = threadIdx.x / ").append(t).append(", adj_tx = threadIdx.x % ").append(t).append(";\n");
+    out.append("  for (long long adj_tile = blockIdx.x; adj_tile < adj_total; adj_tile += gridDim.x) {\n");
+    Env inner = env.child();
+    out.append("    const int adj_tile_column = (int) (adj_tile % adj_tiles_columns);\n");
+    out.append("    const int adj_tile_row = (int) ((adj_tile / adj_tiles_columns) % adj_tiles_rows);\n");
+    if (!batch.isEmpty()) out.append("    long long adj_rest = adj_tile / adj_tiles_columns / adj_tiles_rows;\n");
+    for (int k = batch.size() - 1; k >= 0; k--) {
+      KStmt.Loop l = batch.get(k);
+      String c = bind(l.var(), DType.I32, Kind.LOOP, true, inner);
+      String extent = paren(x.index(l.extent()));
+      out.append("    const int ").append(c).append(" = (int) (adj_rest % ").append(extent).append(");\n");
+      out.append("    adj_rest /= ").append(extent).append(";\n");
+    }
+    String row = bind(tile.rows().var(), DType.I32, Kind.LOOP, true, inner);
+    String column = bind(tile.columns().var(), DType.I32, Kind.LOOP, true, inner);
+    out.append("    const int ").append(row).append(" = adj_tile_row * ").append(t).append(" + adj_ty;\n");
+    out.append("    const int ").append(column).append(" = adj_tile_column * ").append(t).append(" + adj_tx;\n");
+    Code init = expressions(inner).converted(tile.accumulator().init(), dtype);
+    String acc = bind(tile.accumulator().var(), dtype, Kind.DECLARE, false, inner);
+    out.append("    ").append(type).append(' ').append(acc).append(" = ").append(init.text()).append(";\n");
+    out.append("    for (int adj_r0 = 0; adj_r0 < ").append(reductionExtent).append("; adj_r0 += ").append(t).append(") {\n");
+    stageOperand(tile, tile.a(), tile.aLets(), "adj_tile_a", "adj_tx", row + " < " + rowsExtent, inner, out);
+    stageOperand(tile, tile.b(), tile.bLets(), "adj_tile_b", "adj_ty", column + " < " + columnsExtent, inner, out);
+    out.append("      __syncthreads();\n");
+    out.append("      const int adj_steps = adj_min(").append(t).append(", ").append(reductionExtent).append(" - adj_r0);\n");
+    // acc = acc + a * b as the IR writes it, with the operands read from the tiles.
+    Env step = inner.child();
+    step.scalars.put("adj_tile_a_element", new Binding("adj_tile_a[adj_ty][adj_k]", dtype, Kind.LET, false));
+    step.scalars.put("adj_tile_b_element", new Binding("adj_tile_b[adj_k][adj_tx]", dtype, Kind.LET, false));
+    KExpr.Binary update = (KExpr.Binary) tile.update().value();
+    KExpr.Binary original = (KExpr.Binary) CudaSchedule.operand(tile.update());
+    boolean swapped = original.a() != tile.a();
+    KExpr a = new KExpr.Var("adj_tile_a_element", dtype);
+    KExpr b = new KExpr.Var("adj_tile_b_element", dtype);
+    KExpr staged = new KExpr.Binary(original.fn(), swapped ? b : a, swapped ? a : b);
+    KExpr.Var accVar = new KExpr.Var(tile.accumulator().var(), dtype);
+    KExpr value = update.a() instanceof KExpr.Var v && v.name().equals(tile.accumulator().var())
+        ? new KExpr.Binary(update.fn(), accVar, staged) : new KExpr.Binary(update.fn(), staged, accVar);
+    out.append("      for (int adj_k = 0; adj_k < adj_steps; ++adj_k) ").append(acc).append(" = ")
+        .append(expressions(step).converted(value, dtype).text()).append(";\n");
+    out.append("      __syncthreads();\n");
+    out.append("    }\n");
+    out.append("    if (").append(row).append(" < ").append(rowsExtent).append(" && ").append(column).append(" < ")
+        .append(columnsExtent).append(") {\n");
+    Env epilogue = inner.child();
+    for (KStmt.Let let : tile.perOutput()) statement(let, epilogue, out, 3);
+    for (KStmt s : tile.epilogue()) statement(s, epilogue, out, 3);
+    out.append("    }\n");
+    out.append("  }\n");
+  }
+
+  /** One element of an operand's tile: {@code tileName[adj_ty][adj_tx]} = the operand at r = adj_r0 + {@code offset}. */
+  private void stageOperand(ContractionTile tile, KExpr operand, List<KStmt.Let> lets, String tileName, String offset,
+      String inRange, Env env, StringBuilder out) {
+    Env inner = env.child();
+    String r = bind(tile.reduction().var(), DType.I32, Kind.LOOP, true, inner);
+    String extent = paren(expressions(inner).index(tile.reduction().extent()));
+    out.append("      {\n");
+    out.append("        const int ").append(r).append(" = adj_r0 + ").append(offset).append(";\n");
+    out.append("        if (").append(inRange).append(" && ").append(r).append(" < ").append(extent).append(") {\n");
+    for (KStmt.Let let : lets) statement(let, inner, out, 5);
+    out.append("          ").append(tileName).append("[adj_ty][adj_tx] = ").append(expressions(inner).expr(operand).text())
+        .append(";\n");
+    out.append("        }\n");
+    out.append("      }\n");
   }
 
   private void sharedLoop(KStmt.Loop l, Env env, StringBuilder out) {

@@ -27,10 +27,13 @@ import java.util.Set;
  *       combined with warp shuffles and a block reduction; the rest runs on every thread alike.
  *       Softmax, layer norm, RMS norm and cross-entropy rows take this path.
  * </ul>
- * A kernel whose body is not one parallel nest runs on a single thread.
+ * A kernel whose body is not one parallel nest runs on a single thread. A contraction of the form
+ * {@link ContractionTile} describes runs {@link Mapping#TILED_CONTRACTION}: a block per
+ * {@value ContractionTile#TILE}×{@value ContractionTile#TILE} tile of outputs, operands staged in
+ * shared memory.
  */
-record CudaSchedule(Mapping mapping, List<KStmt.Loop> nest, List<KStmt> body) {
-  enum Mapping { THREAD_PER_ITERATION, BLOCK_PER_ITERATION }
+record CudaSchedule(Mapping mapping, List<KStmt.Loop> nest, List<KStmt> body, java.util.Optional<ContractionTile> tile) {
+  enum Mapping { THREAD_PER_ITERATION, BLOCK_PER_ITERATION, TILED_CONTRACTION }
 
   /** How a loop of a row runs under {@link Mapping#BLOCK_PER_ITERATION}. */
   enum RowLoop {
@@ -71,7 +74,10 @@ record CudaSchedule(Mapping mapping, List<KStmt.Loop> nest, List<KStmt> body) {
     // A contraction whose outputs each reduce one short row computes an output per thread; rows of
     // softmax, norms and losses, and rows with an inner parallel loop, get a block.
     boolean block = hasLoops && cooperative && (hasShared || !kernel.kind().equals("contraction"));
-    return new CudaSchedule(block ? Mapping.BLOCK_PER_ITERATION : Mapping.THREAD_PER_ITERATION, nest, body);
+    if (block) return new CudaSchedule(Mapping.BLOCK_PER_ITERATION, nest, body, java.util.Optional.empty());
+    java.util.Optional<ContractionTile> tile = ContractionTile.match(nest, body);
+    if (tile.isPresent()) return new CudaSchedule(Mapping.TILED_CONTRACTION, nest, body, tile);
+    return new CudaSchedule(Mapping.THREAD_PER_ITERATION, nest, body, java.util.Optional.empty());
   }
 
   /** Whether an extent is fixed for the whole launch: literals and sizes only. */
@@ -103,7 +109,12 @@ record CudaSchedule(Mapping mapping, List<KStmt.Loop> nest, List<KStmt> body) {
   /** Iterations of the grid nest at the given sizes: rows for a block schedule, threads' work otherwise. */
   long iterations(Map<String, Long> sizes) {
     long n = 1;
-    for (KStmt.Loop l : nest) n *= Math.max(0, evaluate(l.extent(), sizes));
+    for (int k = 0; k < nest.size(); k++) {
+      long extent = Math.max(0, evaluate(nest.get(k).extent(), sizes));
+      // A tiled contraction's unit of work is a tile of its last two loops.
+      boolean tiled = mapping == Mapping.TILED_CONTRACTION && k >= nest.size() - 2;
+      n *= tiled ? (extent + ContractionTile.TILE - 1) / ContractionTile.TILE : extent;
+    }
     return n;
   }
 

@@ -28,7 +28,8 @@ class CudaKernelEmitterTest {
   @TempDir Path work;
 
   private static final Dim ROWS = Dim.symbol("R");
-  private static final Dim COLS = Dim.of(40);
+  /** More columns than the emulator's 64 threads per block: each thread strides over several. */
+  private static final Dim COLS = Dim.of(150);
 
   private static Buffer buffer(int id, String name, Buffer.Role role, Dim... dims) {
     return new Buffer(id, name, new TensorType(DType.F32, Shape.of(dims)), role);
@@ -43,10 +44,10 @@ class CudaKernelEmitterTest {
   }
 
   private static KExpr rowIndex(String row, String col) {
-    return KExpr.add(KExpr.mul(i(row), KExpr.Const.index(40)), i(col));
+    return KExpr.add(KExpr.mul(i(row), KExpr.Const.index(150)), i(col));
   }
 
-  /** {@code out[r, c] = x[r, c] - max_c x[r, c] + sum_c x[r, c]}: two row reductions and a shared loop. */
+  /** {@code out[r, c] = x[r, c] - max_c x[r, c] + sum_c x[r, c]}: two row reductions and a shared loop, column sums. */
   private static Kernel rowKernel(Buffer x, Buffer out, Buffer columnSums) {
     List<KStmt> row = List.of(
         new KStmt.Declare("m", DType.F32, new KExpr.Const(Double.NEGATIVE_INFINITY, DType.F32)),
@@ -79,7 +80,7 @@ class CudaKernelEmitterTest {
     String text = source.text();
     assertTrue(text.contains("m = adj_max(m, adj_block_reduce<AdjMaxF32>(adj_partial0));"), text);
     assertTrue(text.contains("s = s + adj_block_reduce<AdjSumF32>(adj_partial1);"), text);
-    assertTrue(text.contains("for (int c = threadIdx.x; c < 40; c += blockDim.x) {"), text);
+    assertTrue(text.contains("for (int c = threadIdx.x; c < 150; c += blockDim.x) {"), text);
     assertTrue(text.contains("atomicAdd(&sums[c], y);"), text);
     assertEquals(List.of("sums"), source.kernels().get(0).zeroed().stream().map(Buffer::name).toList());
   }
@@ -98,7 +99,7 @@ class CudaKernelEmitterTest {
     CudaSource source = CudaGenerator.generate(new KernelProgram("scan", List.of(x), List.of(), List.of(out), List.of(),
         List.of(k)));
     assertEquals(CudaSchedule.Mapping.THREAD_PER_ITERATION, source.kernels().get(0).mapping());
-    assertTrue(source.text().contains("s = s * 0.5f + x[r * 40 + j];"), source.text());
+    assertTrue(source.text().contains("s = s * 0.5f + x[r * 150 + j];"), source.text());
   }
 
   @Test
@@ -117,17 +118,65 @@ class CudaKernelEmitterTest {
   void aProgramWithHostileNamesRunsInTheEmulatorAsTheInterpreterRunsIt() {
     assumeTrue(CudaEmulator.gxxAvailable(), "g++ is not on the PATH: the CUDA emulation harness needs it");
     KernelProgram p = program("x */ #include <stdlib.h> //", "threadIdx", "adj_seed\n#define float double");
-    double[] values = new double[5 * 40];
+    double[] values = new double[5 * 150];
     java.util.SplittableRandom random = new java.util.SplittableRandom(6);
     for (int k = 0; k < values.length; k++) values[k] = random.nextDouble(-2, 2);
     CudaCases.Case c = new CudaCases.Case("hostile", p, Map.of(p.arguments().get(0).name(),
-        DArray.of(DType.F32, new int[] {5, 40}, values)), Map.of("R", 5L), 0, 0);
+        DArray.of(DType.F32, new int[] {5, 150}, values)), Map.of("R", 5L), 0, 0);
     CudaSource source = CudaGenerator.generate(p);
     List<DArray> actual = CudaEmulator.run(CudaEmulator.compile(source), source, c, work);
     List<DArray> expected = c.interpret();
     for (int k = 0; k < expected.size(); k++) {
       assertEquals(java.util.Optional.empty(), CudaEmulationTest.compare(expected.get(k), actual.get(k), 1e-5));
     }
+  }
+
+  /** {@code c[b, i, j] = sum_r a[b, i, r] * w[r, j] + 1}, at sizes that leave partial tiles on every edge. */
+  private static KernelProgram batchedMatmul() {
+    Dim batch = Dim.symbol("B");
+    Dim m = Dim.symbol("M");
+    Dim k = Dim.symbol("K");
+    Dim n = Dim.symbol("N");
+    Buffer a = buffer(0, "a", Buffer.Role.ARGUMENT, batch, m, k);
+    Buffer w = buffer(1, "w", Buffer.Role.PARAM, k, n);
+    Buffer c = buffer(2, "c", Buffer.Role.OUTPUT, batch, m, n);
+    KExpr aIndex = KExpr.add(KExpr.mul(KExpr.add(KExpr.mul(i("b"), KExpr.size(m)), i("i")), KExpr.size(k)), i("r"));
+    KExpr wIndex = KExpr.add(KExpr.mul(i("r"), KExpr.size(n)), i("j"));
+    KExpr cIndex = KExpr.add(KExpr.mul(KExpr.add(KExpr.mul(i("b"), KExpr.size(m)), i("i")), KExpr.size(n)), i("j"));
+    List<KStmt> body = List.of(
+        new KStmt.Declare("acc", DType.F32, new KExpr.Const(0, DType.F32)),
+        new KStmt.Loop("r", KExpr.size(k), false, List.of(
+            new KStmt.Let("x", new KExpr.Load(a, aIndex)),
+            new KStmt.Let("y", new KExpr.Load(w, wIndex)),
+            // Written w * a: the tile finds the row operand on either side.
+            new KStmt.Assign("acc", new KExpr.Binary(Fn.ADD, v("acc"), new KExpr.Binary(Fn.MUL, v("y"), v("x")))))),
+        new KStmt.Store(c, cIndex, new KExpr.Binary(Fn.ADD, v("acc"), new KExpr.Const(1, DType.F32))));
+    KStmt nest = new KStmt.Loop("b", KExpr.size(batch), true, List.of(new KStmt.Loop("i", KExpr.size(m), true,
+        List.of(new KStmt.Loop("j", KExpr.size(n), true, body)))));
+    Kernel kernel = new Kernel("k0_matmul", "contraction", List.of(a, w), List.of(c), List.of(nest), List.of(), 2);
+    return new KernelProgram("matmul", List.of(a), List.of(w), List.of(c), List.of(), List.of(kernel));
+  }
+
+  @Test
+  void aContractionRunsInSharedMemoryTilesAsTheInterpreterRunsIt() {
+    KernelProgram p = batchedMatmul();
+    CudaSource source = CudaGenerator.generate(p);
+    assertEquals(CudaSchedule.Mapping.TILED_CONTRACTION, source.kernels().get(0).mapping());
+    assertTrue(source.text().contains("acc = acc + adj_tile_b[adj_k][adj_tx] * adj_tile_a[adj_ty][adj_k];"),
+        source.text());
+    assumeTrue(CudaEmulator.gxxAvailable(), "g++ is not on the PATH: the CUDA emulation harness needs it");
+    Map<String, Long> sizes = Map.of("B", 2L, "M", 20L, "K", 37L, "N", 19L);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+    double[] a = new double[2 * 20 * 37];
+    double[] w = new double[37 * 19];
+    for (int k = 0; k < a.length; k++) a[k] = random.nextDouble(-1, 1);
+    for (int k = 0; k < w.length; k++) w[k] = random.nextDouble(-1, 1);
+    CudaCases.Case c = new CudaCases.Case("matmul", p, Map.of("a", DArray.of(DType.F32, new int[] {2, 20, 37}, a),
+        "w", DArray.of(DType.F32, new int[] {37, 19}, w)), sizes, 0, 0);
+    List<DArray> actual = CudaEmulator.run(CudaEmulator.compile(source), source, c, work);
+    // The products are added in the interpreter's order: the same bits.
+    DArray expected = c.interpret().get(0);
+    for (int k = 0; k < expected.size(); k++) assertEquals(expected.get(k), actual.get(0).get(k), "element " + k);
   }
 
   @Test
