@@ -111,6 +111,9 @@ final class KernelEmitter {
     }
   }
 
+  /** The fewest columns (when known at compile time) that {@link #columnSplit} splits across threads. */
+  private static final int MIN_SPLIT_COLUMNS = 64;
+
   private final Kernel kernel;
   private final Map<Buffer, String> bufferNames;
   private final Map<String, String> sizeNames;
@@ -388,6 +391,8 @@ final class KernelEmitter {
       }
     }
     if (!split.parallel() || !invariant(split.extent()) || containsLoop(split.body())) return false;
+    // A few columns are not worth every thread computing every row's statistics.
+    if (split.extent() instanceof KExpr.Const c && c.value() < MIN_SPLIT_COLUMNS) return false;
     for (KStmt st : split.body()) {
       if (st instanceof KStmt.Accumulate a && !(a.index() instanceof KExpr.Var v && v.name().equals(split.var()))) {
         return false;

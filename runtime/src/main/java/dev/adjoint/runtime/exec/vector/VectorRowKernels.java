@@ -1,13 +1,13 @@
 package dev.adjoint.runtime.exec.vector;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The loops of {@link RowKernels} on the preferred vector species, with a scalar tail. Products and
  * sums stay separate operations (no fused multiply-add), so the elementwise loops give the scalar
- * loop's bits; the dot product keeps two vectors of partial sums.
+ * loop's bits; the dot product keeps two vectors of partial sums and adds their lanes in lane
+ * order, the same bits interpreted or compiled.
  */
 final class VectorRowKernels implements RowKernels.Impl {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -26,7 +26,11 @@ final class VectorRowKernels implements RowKernels.Impl {
     for (; i + LANES <= length; i += LANES) {
       s0 = s0.add(FloatVector.fromArray(SPECIES, x, xOffset + i).mul(FloatVector.fromArray(SPECIES, y, yOffset + i)));
     }
-    float acc = s0.add(s1).reduceLanes(VectorOperators.ADD);
+    // Lanes summed one by one, in lane order: reduceLanes(ADD) leaves the order open, and the JIT's
+    // order differs from the interpreter's, so a result would change once the method is compiled.
+    FloatVector sum = s0.add(s1);
+    float acc = 0.0f;
+    for (int lane = 0; lane < LANES; lane++) acc += sum.lane(lane);
     for (; i < length; i++) acc += x[xOffset + i] * y[yOffset + i];
     return acc;
   }

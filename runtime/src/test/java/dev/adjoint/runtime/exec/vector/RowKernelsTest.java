@@ -43,6 +43,22 @@ class RowKernelsTest {
     assertTrue(RowKernels.vectorized(), "surefire adds jdk.incubator.vector");
   }
 
+  /** The same bits before and after the JIT compiles it: a result must not depend on when it runs. */
+  @org.junit.jupiter.api.Test
+  void aDotProductGivesTheSameBitsInterpretedAndCompiled() {
+    Random random = new Random(3);
+    float[] x = random(random, 64);
+    float[] y = random(random, 64);
+    VectorRowKernels kernels = new VectorRowKernels();
+    float first = kernels.dot(x, 0, y, 0, 64);
+    for (int i = 0; i < 200_000; i++) {
+      float again = kernels.dot(x, 0, y, 0, 64);
+      if (Float.floatToRawIntBits(again) != Float.floatToRawIntBits(first)) {
+        throw new AssertionError("call " + i + " gave " + again + ", the first gave " + first);
+      }
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("lengths")
   void accumulatorUpdatesAreTheScalarLoopsBits(int length) {
