@@ -8,7 +8,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.kernel.Buffer;
-import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
@@ -126,7 +125,7 @@ public final class CudaBackend {
       Map<Buffer, Long> device = new LinkedHashMap<>();
       boolean done = false;
       try {
-        for (Buffer b : buffers(program)) {
+        for (Buffer b : program.buffers()) {
           long bytes = elements(b, sizes) * elementBytes(b.type().dtype());
           device.put(b, pool.acquire(bytes));
         }
@@ -182,19 +181,6 @@ public final class CudaBackend {
     }
   }
 
-  /** Every buffer a kernel of the program touches, and the program's inputs and outputs. */
-  static List<Buffer> buffers(KernelProgram program) {
-    Set<Buffer> all = new LinkedHashSet<>();
-    all.addAll(program.arguments());
-    all.addAll(program.params());
-    all.addAll(program.outputs());
-    all.addAll(program.temporaries());
-    for (Kernel k : program.kernels()) {
-      all.addAll(k.reads());
-      all.addAll(k.writes());
-    }
-    return List.copyOf(all);
-  }
 
   private static List<Buffer> inputBuffers(KernelProgram program) {
     Set<Buffer> in = new LinkedHashSet<>(program.arguments());

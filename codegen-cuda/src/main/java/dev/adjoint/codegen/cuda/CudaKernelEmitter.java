@@ -1,7 +1,6 @@
 package dev.adjoint.codegen.cuda;
 
 import dev.adjoint.codegen.cuda.CudaExpressions.Code;
-import dev.adjoint.compiler.diag.Span;
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.kernel.Buffer;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
-import java.util.TreeSet;
 
 /**
  * Prints one kernel as an {@code extern "C" __global__} function following its
@@ -124,7 +122,7 @@ final class CudaKernelEmitter {
     StringBuilder out = new StringBuilder("// ").append(CudaNames.commentText(kernel.name())).append(": ")
         .append(CudaNames.commentText(kernel.kind())).append(" kernel");
     if (kernel.fusedNodes() > 0) out.append(" of ").append(kernel.fusedNodes()).append(" graph nodes");
-    String origins = origins(kernel.origins());
+    String origins = kernel.sourceLines();
     if (!origins.isEmpty()) out.append(", from ").append(CudaNames.commentText(origins));
     out.append(".\n// Schedule: ").append(switch (schedule.mapping()) {
       case THREAD_PER_ITERATION -> schedule.nest().isEmpty() ? "one thread runs the whole kernel"
@@ -139,23 +137,6 @@ final class CudaKernelEmitter {
       for (Buffer b : accumulated) names.add(bufferNames.get(b));
       out.append("// The launcher zeroes ").append(names).append(" first: the kernel adds into it atomically.\n");
     }
-    return out.toString();
-  }
-
-  private static String origins(List<Span> spans) {
-    Map<String, TreeSet<Integer>> lines = new LinkedHashMap<>();
-    for (Span s : spans) {
-      if (s.file().length() == 0) continue;
-      String path = s.file().path();
-      String file = path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-      lines.computeIfAbsent(file, f -> new TreeSet<>()).add(s.line());
-    }
-    StringJoiner out = new StringJoiner("; ");
-    lines.forEach((file, ls) -> {
-      StringJoiner numbers = new StringJoiner(", ");
-      for (int l : ls) numbers.add(Integer.toString(l));
-      out.add(file + ":" + numbers);
-    });
     return out.toString();
   }
 

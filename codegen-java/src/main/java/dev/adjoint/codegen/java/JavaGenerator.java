@@ -59,17 +59,7 @@ public final class JavaGenerator {
    * temporaries in that order, then any other buffer a kernel reads or writes; each buffer once.
    */
   public static List<Buffer> slots(KernelProgram program) {
-    Objects.requireNonNull(program, "program");
-    Set<Buffer> all = new LinkedHashSet<>();
-    all.addAll(program.arguments());
-    all.addAll(program.params());
-    all.addAll(program.outputs());
-    all.addAll(program.temporaries());
-    for (Kernel k : program.kernels()) {
-      all.addAll(k.reads());
-      all.addAll(k.writes());
-    }
-    return List.copyOf(all);
+    return Objects.requireNonNull(program, "program").buffers();
   }
 
   /**
@@ -170,7 +160,7 @@ public final class JavaGenerator {
         for (Buffer b : k.writes()) {
           if (!b.type().dtype().isFloating()) continue;
           run.addStatement("$T.check($N, $L, $L, $L)", NumericsCheck.class, bufferNames.get(b), JavaNames.literal(b.name()),
-              JavaNames.literal(k.name()), JavaNames.literal(KernelEmitter.origins(k.origins())));
+              JavaNames.literal(k.name()), JavaNames.literal(k.sourceLines()));
         }
       }
     }

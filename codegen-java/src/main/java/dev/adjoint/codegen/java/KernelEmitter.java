@@ -4,7 +4,6 @@ import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
-import dev.adjoint.compiler.diag.Span;
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.CFamilyOps;
@@ -20,7 +19,6 @@ import dev.adjoint.runtime.random.Philox4x32;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -209,7 +207,7 @@ final class KernelEmitter {
     out.append("{@code ").append(JavaNames.commentText(kernel.name())).append("}: ")
         .append(JavaNames.commentText(kernel.kind())).append(" kernel");
     if (kernel.fusedNodes() > 0) out.append(" of ").append(kernel.fusedNodes()).append(" graph nodes");
-    String origins = origins(kernel.origins());
+    String origins = kernel.sourceLines();
     if (!origins.isEmpty()) out.append(", from ").append(JavaNames.commentText(origins));
     out.append(".\n");
     StringJoiner io = new StringJoiner("; ");
@@ -224,25 +222,6 @@ final class KernelEmitter {
     for (Buffer b : buffers) out.add("{@code " + bufferNames.get(b) + "}");
     return out.toString();
   }
-
-  /** {@code attention.adj:12, 13; prelude.adj:40}: distinct lines per file, files in order of first use. */
-  static String origins(List<Span> spans) {
-    Map<String, TreeSet<Integer>> lines = new LinkedHashMap<>();
-    for (Span s : spans) {
-      if (s.file().length() == 0) continue;
-      String path = s.file().path();
-      String file = path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-      lines.computeIfAbsent(file, f -> new TreeSet<>()).add(s.line());
-    }
-    StringJoiner out = new StringJoiner("; ");
-    lines.forEach((file, ls) -> {
-      StringJoiner numbers = new StringJoiner(", ");
-      for (int l : ls) numbers.add(Integer.toString(l));
-      out.add(file + ":" + numbers);
-    });
-    return out.toString();
-  }
-
   private IllegalArgumentException error(String message) {
     return new IllegalArgumentException("kernel " + kernel.name() + ": " + message);
   }

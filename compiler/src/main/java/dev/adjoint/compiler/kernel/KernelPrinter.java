@@ -1,14 +1,10 @@
 package dev.adjoint.compiler.kernel;
 
-import dev.adjoint.compiler.diag.Span;
 import dev.adjoint.compiler.interp.DArray;
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.runtime.DType;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
-import java.util.TreeSet;
 
 /**
  * Prints kernel programs as stable, readable text: C-like infix operators with only the
@@ -43,7 +39,7 @@ public final class KernelPrinter {
 
   public static String print(Kernel kernel) {
     StringBuilder out = new StringBuilder("kernel ").append(kernel.name()).append(" [").append(kernel.kind()).append(']');
-    String origins = origins(kernel.origins());
+    String origins = kernel.sourceLines();
     if (!origins.isEmpty()) out.append("   # ").append(origins);
     out.append('\n');
     buffers(out, "reads ", kernel.reads());
@@ -65,28 +61,6 @@ public final class KernelPrinter {
     for (Buffer b : buffers) list.add(b.name() + " : " + b.type());
     out.append("  ").append(label).append(' ').append(list).append('\n');
   }
-
-  /** {@code attention.adj:12, 13; prelude.adj:40}: distinct lines per file, files in order of first use. */
-  static String origins(List<Span> spans) {
-    Map<String, TreeSet<Integer>> lines = new LinkedHashMap<>();
-    for (Span s : spans) {
-      if (s.file().length() == 0) continue;
-      lines.computeIfAbsent(fileName(s.file().path()), f -> new TreeSet<>()).add(s.line());
-    }
-    StringJoiner out = new StringJoiner("; ");
-    lines.forEach((file, ls) -> {
-      StringJoiner numbers = new StringJoiner(", ");
-      for (int l : ls) numbers.add(Integer.toString(l));
-      out.add(file + ":" + numbers);
-    });
-    return out.toString();
-  }
-
-  private static String fileName(String path) {
-    int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-    return path.substring(slash + 1);
-  }
-
   private static void statements(StringBuilder out, List<KStmt> stmts, int depth) {
     for (KStmt s : stmts) statement(out, s, depth);
   }

@@ -1,7 +1,9 @@
 package dev.adjoint.compiler.kernel;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A graph lowered to kernels: the kernels in an order that respects their dependencies, the
@@ -17,5 +19,22 @@ public record KernelProgram(String name, List<Buffer> arguments, List<Buffer> pa
     outputs = List.copyOf(outputs);
     temporaries = List.copyOf(temporaries);
     kernels = List.copyOf(kernels);
+  }
+
+  /**
+   * Every buffer of the program, once: arguments, params, outputs and temporaries, then any other
+   * buffer a kernel reads or writes. Backends number their buffer slots in this order.
+   */
+  public List<Buffer> buffers() {
+    Set<Buffer> all = new LinkedHashSet<>();
+    all.addAll(arguments);
+    all.addAll(params);
+    all.addAll(outputs);
+    all.addAll(temporaries);
+    for (Kernel k : kernels) {
+      all.addAll(k.reads());
+      all.addAll(k.writes());
+    }
+    return List.copyOf(all);
   }
 }
