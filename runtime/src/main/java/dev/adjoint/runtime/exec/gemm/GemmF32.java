@@ -35,6 +35,14 @@ public final class GemmF32 {
 
   private GemmF32() {}
 
+  /**
+   * Whether the micro-kernel in use fuses each multiply-add (one rounding per step, as
+   * {@code Math.fma}) rather than rounding the product first as the kernel interpreter does.
+   */
+  public static boolean fusesMultiplyAdd() {
+    return KERNEL.fusesMultiplyAdd();
+  }
+
   /** Which micro-kernel runs, e.g. {@code vector 6x32 (512-bit)} or {@code scalar 4x8}. */
   public static String microKernel() {
     return KERNEL.describe();

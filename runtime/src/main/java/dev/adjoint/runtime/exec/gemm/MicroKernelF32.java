@@ -5,9 +5,9 @@ package dev.adjoint.runtime.exec.gemm;
  * columns of a packed right panel, over {@code depth} reduction steps, into a block of the output.
  *
  * <p>Every implementation computes, for each output element, {@code c = c + a[k] * b[k]} for
- * {@code k} ascending, the product rounded to float before the sum is (no fused multiply-add):
- * the kernel interpreter's order and rounding, so implementations agree with it and with each
- * other bit for bit.
+ * {@code k} ascending, so results never depend on blocking or threads. Whether the product is
+ * rounded before the sum ({@link #fusesMultiplyAdd()} false: the kernel interpreter's bits) or
+ * not ({@code Math.fma}'s bits, one rounding per step) is the implementation's to say.
  */
 sealed interface MicroKernelF32 permits VectorMicroKernelF32, ScalarMicroKernelF32 {
   /** Rows of the register tile (MR): the interleave of the left panel. */
@@ -23,6 +23,13 @@ sealed interface MicroKernelF32 permits VectorMicroKernelF32, ScalarMicroKernelF
    */
   void multiply(int depth, float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, int cStride,
       boolean first);
+
+  /**
+   * Whether each step is one fused multiply-add ({@code Math.fma(a, b, c)}) rather than a rounded
+   * product added to {@code c}. Fused: half the vector instructions per step, which is what holds
+   * a register tile back on cores that issue a 512-bit multiply and add per cycle each.
+   */
+  boolean fusesMultiplyAdd();
 
   /** A short description for logs and benchmark reports, e.g. {@code vector 6x32 (512-bit)}. */
   String describe();

@@ -9,6 +9,11 @@ final class ScalarMicroKernelF32 implements MicroKernelF32 {
   private static final int NR = 8;
 
   @Override
+  public boolean fusesMultiplyAdd() {
+    return false;
+  }
+
+  @Override
   public int rows() {
     return MR;
   }

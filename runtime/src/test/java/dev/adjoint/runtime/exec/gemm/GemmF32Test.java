@@ -35,13 +35,16 @@ class GemmF32Test {
       return new Problem(batches, rows, columns, depth, a, b);
     }
 
+    /** The triple loop, each step rounded as the micro-kernel in use rounds it. */
     float[] reference() {
       float[] c = new float[batches * rows * columns];
       for (int q = 0; q < batches; q++) {
         for (int m = 0; m < rows; m++) {
           for (int n = 0; n < columns; n++) {
             float acc = 0.0f;
-            for (int k = 0; k < depth; k++) acc = acc + a[(q * rows + m) * depth + k] * b[(q * depth + k) * columns + n];
+            for (int k = 0; k < depth; k++) {
+              acc = step(GemmF32.fusesMultiplyAdd(), acc, a[(q * rows + m) * depth + k], b[(q * depth + k) * columns + n]);
+            }
             c[(q * rows + m) * columns + n] = acc;
           }
         }
@@ -89,7 +92,7 @@ class GemmF32Test {
 
   @ParameterizedTest(name = "{0}x{1}x{2}x{3}")
   @MethodSource("shapes")
-  void equalsTheInterpretersLoopBitForBitOnAnyThreadsAndOwnership(int batches, int rows, int columns, int depth) {
+  void equalsTheReductionOrderLoopBitForBitOnAnyThreadsAndOwnership(int batches, int rows, int columns, int depth) {
     Problem p = Problem.random(31L * rows + columns + depth, batches, rows, columns, depth);
     float[] expected = p.reference();
     try (ThreadPool three = ThreadPool.of(3)) {
@@ -149,7 +152,7 @@ class GemmF32Test {
 
   @ParameterizedTest
   @MethodSource("kernels")
-  void microKernelsAddProductsInOrderWithoutFusedMultiplyAdd(MicroKernelF32 kernel) {
+  void microKernelsAddProductsInReductionOrder(MicroKernelF32 kernel) {
     int mr = kernel.rows();
     int nr = kernel.columns();
     int depth = 37;
@@ -165,11 +168,27 @@ class GemmF32Test {
     for (int r = 0; r < mr; r++) {
       for (int j = 0; j < nr; j++) {
         float acc = expected[7 + r * stride + j];
-        for (int p = 0; p < depth; p++) acc = acc + a[3 + p * mr + r] * b[2 + p * nr + j];
+        for (int p = 0; p < depth; p++) acc = step(kernel.fusesMultiplyAdd(), acc, a[3 + p * mr + r], b[2 + p * nr + j]);
         expected[7 + r * stride + j] = acc;
       }
     }
     kernel.multiply(depth, a, 3, b, 2, c, 7, stride, false);
     assertArrayEquals(expected, c);
+  }
+
+  @Test
+  void theVectorKernelFusesAndTheScalarKernelRoundsTheProduct() {
+    assertTrue(new VectorMicroKernelF32().fusesMultiplyAdd());
+    assertFalse(new ScalarMicroKernelF32().fusesMultiplyAdd());
+    // The two roundings differ on these values, so the reference loops above tell them apart.
+    // (1 + 2^-12)^2 - 1 is 2^-11 + 2^-24 exactly; rounding the product first loses the 2^-24.
+    float a = 1.0f + 0x1p-12f;
+    assertEquals(0x1p-11f + 0x1p-24f, step(true, -1.0f, a, a));
+    assertEquals(0x1p-11f, step(false, -1.0f, a, a));
+  }
+
+  /** One reduction step: fused ({@code Math.fma}) or with the product rounded first. */
+  static float step(boolean fused, float acc, float a, float b) {
+    return fused ? Math.fma(a, b, acc) : acc + a * b;
   }
 }
