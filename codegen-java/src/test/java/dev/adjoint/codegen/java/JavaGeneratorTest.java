@@ -72,7 +72,7 @@ class JavaGeneratorTest {
   }
 
   /** The source without comments and with every string literal emptied: what javac reads as code. */
-  private static String codeOnly(String source) {
+  static String codeOnly(String source) {
     StringBuilder out = new StringBuilder();
     int i = 0;
     while (i < source.length()) {

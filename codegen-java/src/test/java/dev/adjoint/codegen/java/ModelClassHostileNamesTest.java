@@ -45,7 +45,7 @@ class ModelClassHostileNamesTest {
     assertEquals(1, files.size());
     String source = files.get(0).toString();
     assertTrue(source.chars().allMatch(ch -> ch == '\n' || (ch >= 0x20 && ch < 0x7F)), "non-ASCII or control characters");
-    String code = codeOnly(source);
+    String code = JavaGeneratorTest.codeOnly(source);
     for (String fragment : List.of("System.exit", "*/", "{@code")) {
       assertFalse(code.contains(fragment), () -> fragment + " outside comments and string literals");
     }
@@ -84,29 +84,5 @@ class ModelClassHostileNamesTest {
     }
     assertEquals(gradients.get("class"), ModelCalls.call(got, "class_"));
     assertEquals(gradients.get("this"), ModelCalls.call(got, "this_"));
-  }
-
-  /** The source without comments and with every string literal emptied: what javac reads as code. */
-  private static String codeOnly(String source) {
-    StringBuilder out = new StringBuilder();
-    int i = 0;
-    while (i < source.length()) {
-      if (source.startsWith("//", i)) {
-        i = source.indexOf('\n', i);
-        if (i < 0) break;
-      } else if (source.startsWith("/*", i)) {
-        int end = source.indexOf("*/", i + 2);
-        assertTrue(end > 0, "unterminated comment");
-        i = end + 2;
-      } else if (source.charAt(i) == '"') {
-        int j = i + 1;
-        while (source.charAt(j) != '"') j += source.charAt(j) == '\\' ? 2 : 1;
-        out.append("\"\"");
-        i = j + 1;
-      } else {
-        out.append(source.charAt(i++));
-      }
-    }
-    return out.toString();
   }
 }
