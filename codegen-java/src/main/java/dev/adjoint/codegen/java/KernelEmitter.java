@@ -126,6 +126,11 @@ final class KernelEmitter {
   private String seedName;
   private String stepName;
   private boolean usesContext;
+  /** While a row block's body prints: its precomputed dot products, their Java names, and its first row. */
+  private HoistedDots hoisted;
+  private List<String> hoistedNames;
+  private String hoistedRow;
+  private String hoistedFirst;
 
   private KernelEmitter(Kernel kernel, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
       Set<String> programNames) {
@@ -446,6 +451,11 @@ final class KernelEmitter {
   }
 
   private void splitLoop(List<KStmt.Loop> nest, Env env, CodeBlock.Builder out) {
+    HoistedDots dots = HoistedDots.find(nest, writable);
+    if (!dots.isEmpty()) {
+      blockedRows(nest, dots, env, out);
+      return;
+    }
     KExpr count = nest.get(0).extent();
     for (int i = 1; i < nest.size(); i++) count = KExpr.mul(count, nest.get(i).extent());
     Code countCode = index(count, env, "extent of loop " + nest.get(0).var());
@@ -495,6 +505,104 @@ final class KernelEmitter {
     out.add("});\n");
   }
 
+  /** Rows of a nest whose dot products {@link HoistedDots} computes a block at a time. */
+  private static final int DOT_BLOCK_ROWS = 64;
+
+  /**
+   * A row nest split across threads by blocks of up to {@link #DOT_BLOCK_ROWS} rows of its
+   * innermost loop: each block first computes its dot products with {@link RowKernels#dotProducts},
+   * then runs its rows, which read them.
+   */
+  private void blockedRows(List<KStmt.Loop> nest, HoistedDots dots, Env env, CodeBlock.Builder out) {
+    KStmt.Loop rows = nest.getLast();
+    Env outer = env.child();
+    Code rowCount = index(rows.extent(), outer, "extent of loop " + rows.var());
+    String blocks = outer.names.claim(JavaNames.identifier(rows.var(), "i") + "Blocks");
+    out.addStatement("final int $N = ($L + $L) / $L", blocks, operand(rowCount, ADDITIVE), DOT_BLOCK_ROWS - 1,
+        DOT_BLOCK_ROWS);
+    KExpr blockCount = new KExpr.Var(bindSynthetic(blocks, outer), DType.I32);
+    KExpr count = blockCount;
+    for (int i = nest.size() - 2; i >= 0; i--) count = KExpr.mul(nest.get(i).extent(), count);
+    Code countCode = index(count, outer, "extent of loop " + nest.get(0).var());
+
+    Env inner = outer.lambda();
+    String start = inner.names.claim("start");
+    String end = inner.names.claim("end");
+    StringJoiner shown = new StringJoiner(", ");
+    for (KStmt.Loop l : nest.subList(0, nest.size() - 1)) shown.add(JavaNames.commentText(l.var()));
+    String rowName = JavaNames.commentText(rows.var());
+    out.add("// Rows of $L run in blocks of up to $L$L: a block first computes every dot product its rows read, as\n",
+        rowName, DOT_BLOCK_ROWS, shown.length() == 0 ? "" : " per (" + shown + ")");
+    out.add("// small matrix products, so each row of the other operand is read once per block, not once per row.\n");
+    out.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, countCode.code(), start, end);
+    out.indent();
+    List<String> names = new ArrayList<>();
+    for (HoistedDots.Products p : dots.products()) {
+      String name = inner.names.claim(dots.products().size() == 1 ? "products" : "products" + (names.size() + 1));
+      names.add(name);
+      Code size = index(KExpr.mul(KExpr.Const.index(DOT_BLOCK_ROWS), p.columns()), inner, "size of a block of products");
+      out.addStatement("final float[] $N = new float[$L]", name, size.code());
+    }
+    String block = inner.names.claim("block");
+    out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", block, start, block, end, block);
+    Env body = inner.child();
+    KExpr blockVar = new KExpr.Var(bindSynthetic(block, body), DType.I32);
+    for (int i = 0; i < nest.size() - 1; i++) {
+      KExpr stride = blockCount;
+      for (int j = nest.size() - 2; j > i; j--) stride = KExpr.mul(nest.get(j).extent(), stride);
+      KExpr value = KExpr.div(blockVar, stride);
+      if (i > 0) value = KExpr.mod(value, nest.get(i).extent());
+      Code code = index(value, body, "index of loop " + nest.get(i).var());
+      String v = bindLoopVar(nest.get(i).var(), body);
+      out.addStatement("final int $N = $L", v, code.code());
+    }
+    KExpr firstValue = KExpr.mul(nest.size() > 1 ? KExpr.mod(blockVar, blockCount) : blockVar,
+        KExpr.Const.index(DOT_BLOCK_ROWS));
+    String first = body.names.claim(JavaNames.identifier(rows.var(), "i") + "First");
+    out.addStatement("final int $N = $L", first, index(firstValue, body, "first row of a block").code());
+    String last = body.names.claim(JavaNames.identifier(rows.var(), "i") + "End");
+    out.addStatement("final int $N = $T.min($N + $L, $L)", last, Math.class, first, DOT_BLOCK_ROWS, rowCount.code());
+    KExpr firstVar = new KExpr.Var(bindSynthetic(first, body), DType.I32);
+    for (int k = 0; k < names.size(); k++) {
+      HoistedDots.Products p = dots.products().get(k);
+      KExpr rowStart = KExpr.add(p.rowStart(), KExpr.mul(firstVar, p.rowStride()));
+      out.addStatement("$T.dotProducts($N, $N, $L, $L, $N - $N, $N, $L, $L, $L, $L)", RowKernels.class, names.get(k),
+          bufferNames.get(p.rowBuffer()), index(rowStart, body, "offset into " + p.rowBuffer().name()).code(),
+          index(p.rowStride(), body, "stride of " + p.rowBuffer().name()).code(), last, first,
+          bufferNames.get(p.columnBuffer()), index(p.columnStart(), body, "offset into " + p.columnBuffer().name()).code(),
+          index(p.columnStride(), body, "stride of " + p.columnBuffer().name()).code(),
+          index(p.columns(), body, "columns of a block of products").code(),
+          index(p.length(), body, "length of a dot product").code());
+    }
+    Env row = body.child();
+    String v = bindLoopVar(rows.var(), row);
+    out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", v, first, v, last, v);
+    hoisted = dots;
+    hoistedNames = names;
+    hoistedRow = rows.var();
+    hoistedFirst = first;
+    try {
+      block(rows.body(), row, out);
+    } finally {
+      hoisted = null;
+    }
+    out.endControlFlow();
+    out.endControlFlow();
+    out.unindent();
+    out.add("});\n");
+  }
+
+  /** {@code float acc = products[(i - first) * columns + r]}: a dot product its row block computed. */
+  private void precomputedDot(RowLoopPattern.Dot dot, HoistedDots.Use use, Env env, CodeBlock.Builder out) {
+    HoistedDots.Products p = hoisted.products().get(use.products());
+    String row = scalar(hoistedRow, env).java();
+    String v = env.names.claim(JavaNames.identifier(dot.accumulator(), "v"));
+    out.addStatement("$T $N = $N[($N - $N) * $L + $N]", TypeName.FLOAT, v, hoistedNames.get(use.products()), row,
+        hoistedFirst, operand(index(p.columns(), env, "columns of a block of products"), MULTIPLICATIVE + 1),
+        scalar(use.columnVar(), env).java());
+    env.scalars.put(dot.accumulator(), new Binding(v, DType.F32, Kind.DECLARE, false, env.lambda));
+  }
+
   String bindLoopVar(String irName, Env env) {
     String v = env.names.claim(JavaNames.identifier(irName, "i"));
     env.scalars.put(irName, new Binding(v, DType.I32, Kind.LOOP, true, env.lambda));
@@ -541,7 +649,11 @@ final class KernelEmitter {
     for (int i = 0; i < stmts.size(); i++) {
       KStmt s = stmts.get(i);
       RowLoopPattern.Dot dot = i + 1 < stmts.size() ? RowLoopPattern.dot(s, stmts.get(i + 1)) : null;
-      if (dot != null && readable.contains(dot.x()) && readable.contains(dot.y())) {
+      HoistedDots.Use use = dot != null && hoisted != null ? hoisted.use(s) : null;
+      if (use != null) {
+        precomputedDot(dot, use, env, out);
+        i++;
+      } else if (dot != null && readable.contains(dot.x()) && readable.contains(dot.y())) {
         rowDot(dot, env, out);
         i++;
       } else if (RowLoopPattern.scaledAdd(s) instanceof RowLoopPattern.ScaledAdd add && readable.contains(add.x())) {

@@ -35,13 +35,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The fast paths at sizes the golden programs do not reach: the small encoder layer (D = 128, four
  * heads of 32) as a training step, where every contraction is a blocked product with row and
- * column tails, and attention's dot products span two vectors, so the vector dot product sums in
- * lanes, and the layer norms' column sums are split by column. Outputs and gradients match the kernel interpreter within the f32 tolerance (1e-5
+ * column tails, attention's dot products are computed for blocks of query rows at once (one block
+ * at T = 5, two, the second ragged, at T = 67), and the layer norms' column sums are split by
+ * column. Outputs and gradients match the kernel interpreter within the f32 tolerance (1e-5
  * relative), and do not depend on the thread count.
  */
 class BlockedKernelsTest {
   private static final Path SMALL_ENCODER = Path.of("../examples/src/main/adjoint/encoder_layer_small.adj");
-  private static final Map<String, Long> SIZES = Map.of("B", 2L, "T", 5L);
 
   private static KernelProgram trainingStep() {
     Compilation c = Compilation.compile(SMALL_ENCODER);
@@ -52,14 +52,19 @@ class BlockedKernelsTest {
     return Fusion.lower(ReverseMode.gradient(forward, wrt, true));
   }
 
-  @Test
-  void theSmallEncodersTrainingStepMatchesTheInterpreterOnAnyThreads() {
+  static List<Map<String, Long>> sizes() {
+    return List.of(Map.of("B", 2L, "T", 5L), Map.of("B", 1L, "T", 67L));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("sizes")
+  void theSmallEncodersTrainingStepMatchesTheInterpreterOnAnyThreads(Map<String, Long> sizes) {
     KernelProgram program = trainingStep();
     JavaFile file = JavaGenerator.generate(program, "dev.adjoint.generated.test", "SmallEncoderStep");
     String source = file.toString();
     assertTrue(source.contains("GemmF32.multiply(context, new GemmShape(1, B * T, 128, depth), Ownership.ANY,"), source);
     assertTrue(source.contains("Ownership.COLUMNS"), "a bias gradient summed in a product's epilogue");
-    assertTrue(source.contains("RowKernels.dot("), "attention's dot products");
+    assertTrue(source.contains("RowKernels.dotProducts(products"), "attention's dot products, a block of rows at once");
     // The layer norms' backward passes: the column sums of gamma's and beta's gradients split by column.
     assertTrue(source.contains("// Threads split i2, the index "), source);
     assertTrue(source.contains("if (start == 0) {"), "row statistics stored once");
@@ -71,7 +76,7 @@ class BlockedKernelsTest {
     List<Buffer> inputs = new ArrayList<>(program.arguments());
     inputs.addAll(program.params());
     for (Buffer b : inputs) {
-      int[] shape = b.type().shape().evaluate(SIZES);
+      int[] shape = b.type().shape().evaluate(sizes);
       double[] data = new double[Arrays.stream(shape).reduce(1, (x, y) -> x * y)];
       for (int i = 0; i < data.length; i++) data[i] = random.nextDouble(-1, 1);
       DArray value = DArray.of(b.type().dtype(), shape, data);
@@ -80,9 +85,9 @@ class BlockedKernelsTest {
     }
     JavaBackend.Prepared compiled = new JavaBackend.Prepared(program,
         InProcessCompiler.instantiate(InProcessCompiler.withoutCache(GeneratedEquivalenceTest.werror()).load(file)));
-    List<Tensor> one = compiled.run(tensors, SIZES, 3, 1, 1);
-    assertEquals(one, compiled.run(tensors, SIZES, 3, 1, 3), "three threads");
-    List<DArray> expected = KernelInterpreter.outputs(program, values, new EvalContext(SIZES, 3, 1));
+    List<Tensor> one = compiled.run(tensors, sizes, 3, 1, 1);
+    assertEquals(one, compiled.run(tensors, sizes, 3, 1, 3), "three threads");
+    List<DArray> expected = KernelInterpreter.outputs(program, values, new EvalContext(sizes, 3, 1));
     assertEquals(expected.size(), one.size());
     for (int i = 0; i < expected.size(); i++) {
       int output = i;

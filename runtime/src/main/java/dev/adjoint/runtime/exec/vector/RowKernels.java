@@ -9,6 +9,8 @@ import dev.adjoint.runtime.exec.VectorSupport;
  * API sums in lanes and then across them, a different order from the scalar loop's: its result
  * differs from the kernel interpreter's in the last bits (the backend's f32 tolerance, 1e-5
  * relative, covers it); the scalar path sums in index order, as the interpreter does.
+ * {@link #dotProducts} sums every element in index order on both paths, so it gives the
+ * interpreter's bits.
  */
 public final class RowKernels {
   private static final Impl IMPL = select();
@@ -22,6 +24,9 @@ public final class RowKernels {
     void addScaled(float[] acc, float weight, float[] x, int xOffset, int length);
 
     void scaleAddScaled(float[] acc, float scale, float weight, float[] x, int xOffset, int length);
+
+    void dotProducts(float[] out, float[] x, int xOffset, int xStride, int rows, float[] y, int yOffset, int yStride,
+        int columns, int length);
   }
 
   private static Impl select() {
@@ -51,5 +56,29 @@ public final class RowKernels {
   /** {@code acc[i] = acc[i] * scale + weight * x[xOffset + i]} for {@code i < length}. */
   public static void scaleAddScaled(float[] acc, float scale, float weight, float[] x, int xOffset, int length) {
     IMPL.scaleAddScaled(acc, scale, weight, x, xOffset, length);
+  }
+
+  /**
+   * Every dot product of {@code rows} runs of {@code x} with {@code columns} runs of {@code y}, all
+   * of {@code length} elements: {@code out[i * columns + j] = sum over d < length of
+   * x[xOffset + i * xStride + d] * y[yOffset + j * yStride + d]}, each sum from 0 in index order,
+   * every product and partial sum rounded to float (the kernel interpreter's bits). Attention
+   * kernels call it for a block of query rows against every key, instead of one {@link #dot} per
+   * pair: the key rows are read once per block, and no sum runs across vector lanes.
+   *
+   * @throws IllegalArgumentException if a count or length is negative, or {@code out} is shorter
+   *     than {@code rows * columns}
+   */
+  public static void dotProducts(float[] out, float[] x, int xOffset, int xStride, int rows, float[] y, int yOffset,
+      int yStride, int columns, int length) {
+    if (rows < 0 || columns < 0 || length < 0) {
+      throw new IllegalArgumentException("dotProducts: negative rows, columns or length (" + rows + ", " + columns + ", "
+          + length + ")");
+    }
+    if ((long) rows * columns > out.length) {
+      throw new IllegalArgumentException("dotProducts: " + rows + " x " + columns + " products do not fit in "
+          + out.length + " elements");
+    }
+    IMPL.dotProducts(out, x, xOffset, xStride, rows, y, yOffset, yStride, columns, length);
   }
 }

@@ -18,4 +18,14 @@ final class ScalarRowKernels implements RowKernels.Impl {
   public void scaleAddScaled(float[] acc, float scale, float weight, float[] x, int xOffset, int length) {
     for (int i = 0; i < length; i++) acc[i] = acc[i] * scale + weight * x[xOffset + i];
   }
+
+  @Override
+  public void dotProducts(float[] out, float[] x, int xOffset, int xStride, int rows, float[] y, int yOffset,
+      int yStride, int columns, int length) {
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < columns; j++) {
+        out[i * columns + j] = dot(x, xOffset + i * xStride, y, yOffset + j * yStride, length);
+      }
+    }
+  }
 }

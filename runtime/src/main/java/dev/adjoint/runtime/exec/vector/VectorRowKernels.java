@@ -12,6 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorRowKernels implements RowKernels.Impl {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
+  /**
+   * Per thread, {@link #dotProducts}'s copy of y's runs transposed ({@code packed[d * columns + j]}),
+   * so that one vector load holds element d of many runs; kept between calls, grown when too small.
+   */
+  private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
 
   @Override
   public float dot(float[] x, int xOffset, float[] y, int yOffset, int length) {
@@ -56,5 +61,117 @@ final class VectorRowKernels implements RowKernels.Impl {
       a.mul(s).add(w.mul(FloatVector.fromArray(SPECIES, x, xOffset + i))).intoArray(acc, i);
     }
     for (; i < length; i++) acc[i] = acc[i] * scale + weight * x[xOffset + i];
+  }
+
+  @Override
+  public void dotProducts(float[] out, float[] x, int xOffset, int xStride, int rows, float[] y, int yOffset,
+      int yStride, int columns, int length) {
+    int size = Math.multiplyExact(length, columns);
+    float[] packed = PACKED.get();
+    if (packed.length < size) {
+      packed = new float[size];
+      PACKED.set(packed);
+    }
+    for (int j = 0; j < columns; j++) {
+      int from = yOffset + j * yStride;
+      for (int d = 0; d < length; d++) packed[d * columns + j] = y[from + d];
+    }
+    int i = 0;
+    for (; i + 4 <= rows; i += 4) fourRows(out, i, x, xOffset + i * xStride, xStride, packed, columns, length);
+    for (; i < rows; i++) oneRow(out, i, x, xOffset + i * xStride, packed, columns, length);
+  }
+
+  /**
+   * Rows {@code row} to {@code row + 3}: each loaded vector of packed y serves four rows, and each
+   * lane sums its own column in index order, product then sum, as the scalar loop does.
+   */
+  private static void fourRows(float[] out, int row, float[] x, int x0, int xStride, float[] packed, int columns,
+      int length) {
+    int x1 = x0 + xStride;
+    int x2 = x1 + xStride;
+    int x3 = x2 + xStride;
+    int o0 = row * columns;
+    int o1 = o0 + columns;
+    int o2 = o1 + columns;
+    int o3 = o2 + columns;
+    int j = 0;
+    for (; j + 2 * LANES <= columns; j += 2 * LANES) {
+      FloatVector s00 = FloatVector.zero(SPECIES);
+      FloatVector s01 = s00;
+      FloatVector s10 = s00;
+      FloatVector s11 = s00;
+      FloatVector s20 = s00;
+      FloatVector s21 = s00;
+      FloatVector s30 = s00;
+      FloatVector s31 = s00;
+      for (int d = 0, at = j; d < length; d++, at += columns) {
+        FloatVector b0 = FloatVector.fromArray(SPECIES, packed, at);
+        FloatVector b1 = FloatVector.fromArray(SPECIES, packed, at + LANES);
+        FloatVector a = FloatVector.broadcast(SPECIES, x[x0 + d]);
+        s00 = s00.add(a.mul(b0));
+        s01 = s01.add(a.mul(b1));
+        a = FloatVector.broadcast(SPECIES, x[x1 + d]);
+        s10 = s10.add(a.mul(b0));
+        s11 = s11.add(a.mul(b1));
+        a = FloatVector.broadcast(SPECIES, x[x2 + d]);
+        s20 = s20.add(a.mul(b0));
+        s21 = s21.add(a.mul(b1));
+        a = FloatVector.broadcast(SPECIES, x[x3 + d]);
+        s30 = s30.add(a.mul(b0));
+        s31 = s31.add(a.mul(b1));
+      }
+      s00.intoArray(out, o0 + j);
+      s01.intoArray(out, o0 + j + LANES);
+      s10.intoArray(out, o1 + j);
+      s11.intoArray(out, o1 + j + LANES);
+      s20.intoArray(out, o2 + j);
+      s21.intoArray(out, o2 + j + LANES);
+      s30.intoArray(out, o3 + j);
+      s31.intoArray(out, o3 + j + LANES);
+    }
+    for (; j + LANES <= columns; j += LANES) {
+      FloatVector s0 = FloatVector.zero(SPECIES);
+      FloatVector s1 = s0;
+      FloatVector s2 = s0;
+      FloatVector s3 = s0;
+      for (int d = 0, at = j; d < length; d++, at += columns) {
+        FloatVector b = FloatVector.fromArray(SPECIES, packed, at);
+        s0 = s0.add(FloatVector.broadcast(SPECIES, x[x0 + d]).mul(b));
+        s1 = s1.add(FloatVector.broadcast(SPECIES, x[x1 + d]).mul(b));
+        s2 = s2.add(FloatVector.broadcast(SPECIES, x[x2 + d]).mul(b));
+        s3 = s3.add(FloatVector.broadcast(SPECIES, x[x3 + d]).mul(b));
+      }
+      s0.intoArray(out, o0 + j);
+      s1.intoArray(out, o1 + j);
+      s2.intoArray(out, o2 + j);
+      s3.intoArray(out, o3 + j);
+    }
+    for (; j < columns; j++) {
+      out[o0 + j] = packedDot(x, x0, packed, j, columns, length);
+      out[o1 + j] = packedDot(x, x1, packed, j, columns, length);
+      out[o2 + j] = packedDot(x, x2, packed, j, columns, length);
+      out[o3 + j] = packedDot(x, x3, packed, j, columns, length);
+    }
+  }
+
+  /** One row, for the rows left over after blocks of four. */
+  private static void oneRow(float[] out, int row, float[] x, int x0, float[] packed, int columns, int length) {
+    int o0 = row * columns;
+    int j = 0;
+    for (; j + LANES <= columns; j += LANES) {
+      FloatVector s = FloatVector.zero(SPECIES);
+      for (int d = 0, at = j; d < length; d++, at += columns) {
+        s = s.add(FloatVector.broadcast(SPECIES, x[x0 + d]).mul(FloatVector.fromArray(SPECIES, packed, at)));
+      }
+      s.intoArray(out, o0 + j);
+    }
+    for (; j < columns; j++) out[o0 + j] = packedDot(x, x0, packed, j, columns, length);
+  }
+
+  /** Column {@code j} of one row in scalar arithmetic: the bits every vector lane computes. */
+  private static float packedDot(float[] x, int x0, float[] packed, int j, int columns, int length) {
+    float acc = 0.0f;
+    for (int d = 0, at = j; d < length; d++, at += columns) acc += x[x0 + d] * packed[at];
+    return acc;
   }
 }

@@ -82,4 +82,58 @@ class RowKernelsTest {
       assertArrayEquals(added, b, impl.getClass().getSimpleName());
     }
   }
+
+  /** Rows, columns and length around the blocks of four rows and one or two vectors of columns. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> dotProductShapes() {
+    Random random = new Random(41);
+    java.util.List<org.junit.jupiter.params.provider.Arguments> shapes = new java.util.ArrayList<>();
+    int[][] fixed = {{0, 5, 3}, {5, 0, 3}, {3, 5, 0}, {1, 1, 1}, {4, 32, 32}, {64, 64, 32}, {7, 33, 16}, {9, 47, 64},
+        {128, 128, 64}};
+    for (int[] f : fixed) shapes.add(org.junit.jupiter.params.provider.Arguments.of(f[0], f[1], f[2]));
+    for (int n = 0; n < 12; n++) {
+      shapes.add(org.junit.jupiter.params.provider.Arguments.of(random.nextInt(1, 70), random.nextInt(1, 90),
+          random.nextInt(1, 130)));
+    }
+    return shapes.stream();
+  }
+
+  /**
+   * Every element of a block of dot products is the interpreter's sum in index order, bit for bit,
+   * on both paths; the runs are strided, offset, and the output larger than the block.
+   */
+  @ParameterizedTest(name = "{0} rows x {1} columns, length {2}")
+  @MethodSource("dotProductShapes")
+  void blocksOfDotProductsAreTheInterpretersSums(int rows, int columns, int length) {
+    Random random = new Random(rows * 1000L + columns * 10L + length);
+    int xStride = length + 3;
+    int yStride = length + 1;
+    float[] x = random(random, 2 + rows * xStride);
+    float[] y = random(random, 7 + columns * yStride);
+    float[] expected = new float[rows * columns + 5];
+    java.util.Arrays.fill(expected, 42.0f);
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < columns; j++) {
+        float acc = 0.0f;
+        for (int d = 0; d < length; d++) acc = acc + x[2 + i * xStride + d] * y[7 + j * yStride + d];
+        expected[i * columns + j] = acc;
+      }
+    }
+    for (RowKernels.Impl impl : new RowKernels.Impl[] {new ScalarRowKernels(), new VectorRowKernels()}) {
+      float[] out = new float[rows * columns + 5];
+      java.util.Arrays.fill(out, 42.0f);
+      impl.dotProducts(out, x, 2, xStride, rows, y, 7, yStride, columns, length);
+      assertArrayEquals(expected, out, impl.getClass().getSimpleName());
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void blocksOfDotProductsRefuseNegativeCountsAndShortOutputs() {
+    float[] x = new float[16];
+    var negative = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RowKernels.dotProducts(new float[4], x, 0, 4, 2, x, 0, 4, -2, 4));
+    assertEquals("dotProducts: negative rows, columns or length (2, -2, 4)", negative.getMessage());
+    var tooSmall = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RowKernels.dotProducts(new float[3], x, 0, 4, 2, x, 0, 4, 2, 4));
+    assertEquals("dotProducts: 2 x 2 products do not fit in 3 elements", tooSmall.getMessage());
+  }
 }
