@@ -43,7 +43,7 @@ public final class GemmF32 {
     return KERNEL.fusesMultiplyAdd();
   }
 
-  /** Which micro-kernel runs, e.g. {@code vector 6x32 (512-bit)} or {@code scalar 4x8}. */
+  /** Which micro-kernel runs, e.g. {@code vector 8x32 (512-bit)} or {@code scalar 4x8}. */
   public static String microKernel() {
     return KERNEL.describe();
   }

@@ -31,6 +31,6 @@ sealed interface MicroKernelF32 permits VectorMicroKernelF32, ScalarMicroKernelF
    */
   boolean fusesMultiplyAdd();
 
-  /** A short description for logs and benchmark reports, e.g. {@code vector 6x32 (512-bit)}. */
+  /** A short description for logs and benchmark reports, e.g. {@code vector 8x32 (512-bit)}. */
   String describe();
 }

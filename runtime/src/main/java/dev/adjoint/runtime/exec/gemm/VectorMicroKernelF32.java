@@ -4,9 +4,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API micro-kernel: a 6 × 2V tile (V lanes of the preferred species; 6 × 32 with
- * AVX-512) held in twelve vector registers. Each step loads two vectors of the right panel,
- * broadcasts six values of the left panel, and adds the twelve products.
+ * The Vector API micro-kernel: an 8 × 2V tile (V lanes of the preferred species; 8 × 32 with
+ * AVX-512) held in sixteen vector registers. Each step loads two vectors of the right panel,
+ * broadcasts eight values of the left panel, and adds the sixteen products. Eight rows rather than
+ * six: more products per load, 6 % faster at 1024³ on one Zen 4 core (docs/perf.md).
  *
  * <p>Each step is one fused multiply-add per register ({@code Math.fma}'s bits, in reduction
  * order): with separate {@code mul} and {@code add} the tile issued twice the instructions and ran
@@ -16,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMicroKernelF32 implements MicroKernelF32 {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
-  private static final int MR = 6;
+  private static final int MR = 8;
   private static final int NR = 2 * LANES;
 
   @Override
@@ -43,6 +44,8 @@ final class VectorMicroKernelF32 implements MicroKernelF32 {
     int c3 = c2 + cStride;
     int c4 = c3 + cStride;
     int c5 = c4 + cStride;
+    int c6 = c5 + cStride;
+    int c7 = c6 + cStride;
     FloatVector s00;
     FloatVector s01;
     FloatVector s10;
@@ -55,6 +58,10 @@ final class VectorMicroKernelF32 implements MicroKernelF32 {
     FloatVector s41;
     FloatVector s50;
     FloatVector s51;
+    FloatVector s60;
+    FloatVector s61;
+    FloatVector s70;
+    FloatVector s71;
     if (first) {
       FloatVector zero = FloatVector.zero(SPECIES);
       s00 = zero;
@@ -69,6 +76,10 @@ final class VectorMicroKernelF32 implements MicroKernelF32 {
       s41 = zero;
       s50 = zero;
       s51 = zero;
+      s60 = zero;
+      s61 = zero;
+      s70 = zero;
+      s71 = zero;
     } else {
       s00 = FloatVector.fromArray(SPECIES, c, c0);
       s01 = FloatVector.fromArray(SPECIES, c, c0 + LANES);
@@ -82,6 +93,10 @@ final class VectorMicroKernelF32 implements MicroKernelF32 {
       s41 = FloatVector.fromArray(SPECIES, c, c4 + LANES);
       s50 = FloatVector.fromArray(SPECIES, c, c5);
       s51 = FloatVector.fromArray(SPECIES, c, c5 + LANES);
+      s60 = FloatVector.fromArray(SPECIES, c, c6);
+      s61 = FloatVector.fromArray(SPECIES, c, c6 + LANES);
+      s70 = FloatVector.fromArray(SPECIES, c, c7);
+      s71 = FloatVector.fromArray(SPECIES, c, c7 + LANES);
     }
     int ap = aOffset;
     int bp = bOffset;
@@ -106,6 +121,12 @@ final class VectorMicroKernelF32 implements MicroKernelF32 {
       x = FloatVector.broadcast(SPECIES, a[ap + 5]);
       s50 = x.fma(b0, s50);
       s51 = x.fma(b1, s51);
+      x = FloatVector.broadcast(SPECIES, a[ap + 6]);
+      s60 = x.fma(b0, s60);
+      s61 = x.fma(b1, s61);
+      x = FloatVector.broadcast(SPECIES, a[ap + 7]);
+      s70 = x.fma(b0, s70);
+      s71 = x.fma(b1, s71);
     }
     s00.intoArray(c, c0);
     s01.intoArray(c, c0 + LANES);
@@ -119,6 +140,10 @@ final class VectorMicroKernelF32 implements MicroKernelF32 {
     s41.intoArray(c, c4 + LANES);
     s50.intoArray(c, c5);
     s51.intoArray(c, c5 + LANES);
+    s60.intoArray(c, c6);
+    s61.intoArray(c, c6 + LANES);
+    s70.intoArray(c, c7);
+    s71.intoArray(c, c7 + LANES);
   }
 
   @Override
