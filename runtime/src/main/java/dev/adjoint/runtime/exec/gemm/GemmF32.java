@@ -126,19 +126,41 @@ public final class GemmF32 {
     private record SharedRight(int batch, float[] packed, AtomicIntegerArray state) {
       private static final int PACKING = 1;
       private static final int PACKED = 2;
+      /** Its packer threw on another thread: waiting would never end. */
+      private static final int FAILED = 3;
     }
 
     /** Returns once column group {@code group} of {@code shared} is packed, packing it if no thread has started. */
     private void awaitPacked(SharedRight shared, int group) {
       AtomicIntegerArray state = shared.state();
       if (state.get(group) == SharedRight.PACKED) return;
-      if (state.compareAndSet(group, 0, SharedRight.PACKING)) {
+      if (claim(shared, group)) return;
+      // Another thread is packing it: pack the groups after it meanwhile, which every row block
+      // needs too, rather than wait; the wait that is left is for the one group in progress.
+      for (int next = group + 1; next < state.length() && state.get(group) != SharedRight.PACKED; next++) {
+        claim(shared, next);
+      }
+      for (int s = state.get(group); s != SharedRight.PACKED; s = state.get(group)) {
+        if (s == SharedRight.FAILED) {
+          throw new IllegalStateException("packing column group " + group + " failed on another thread");
+        }
+        Thread.onSpinWait();
+      }
+    }
+
+    /** Packs column group {@code group} if no thread has started it; true if this thread packed it. */
+    private boolean claim(SharedRight shared, int group) {
+      AtomicIntegerArray state = shared.state();
+      if (state.get(group) != 0 || !state.compareAndSet(group, 0, SharedRight.PACKING)) return false;
+      try {
         packRight(shared.batch(), group * COLUMN_BLOCK, Math.min(shape.columns(), (group + 1) * COLUMN_BLOCK),
             shared.packed());
-        state.set(group, SharedRight.PACKED);
-        return;
+      } catch (RuntimeException | Error e) {
+        state.set(group, SharedRight.FAILED);
+        throw e;
       }
-      while (state.get(group) != SharedRight.PACKED) Thread.onSpinWait();
+      state.set(group, SharedRight.PACKED);
+      return true;
     }
 
     /** Columns {@code [n0, n1)} of batch {@code b} on this thread alone, rows in order. */

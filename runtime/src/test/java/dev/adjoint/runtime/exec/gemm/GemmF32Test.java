@@ -126,6 +126,35 @@ class GemmF32Test {
     for (int n = 0; n < columns; n++) assertEquals(rows, nextRow[n]);
   }
 
+  /**
+   * A right packer that throws ends the product with its exception on every thread count: threads
+   * waiting for the column group it was packing stop instead of waiting for ever. (The timeout only
+   * stops a hang from stalling the build.)
+   */
+  @Test
+  void aRightPackerThatThrowsEndsTheProductInsteadOfHangingItsWaiters() {
+    int rows = 4 * GemmF32.ROW_BLOCK;
+    int columns = 3 * GemmF32.COLUMN_BLOCK;
+    for (int threads = 1; threads <= 3; threads++) {
+      int count = threads;
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofMinutes(1), () -> {
+        try (ThreadPool pool = ThreadPool.of(count)) {
+          RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+              () -> GemmF32.multiply(new RunContext(1, 0, pool), new GemmShape(1, rows, columns, 8), Ownership.ANY,
+                  (q, m0, m1, panel) -> {}, (q, n0, n1, panel) -> {
+                    if (n0 == 0) {
+                      // Slow, so that other threads reach this group and wait for it.
+                      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+                      throw new IllegalArgumentException("the packer failed");
+                    }
+                  }, (q, m0, m1, n0, n1, tile, stride) -> {}));
+          assertTrue(e.getMessage().equals("the packer failed")
+              || e.getMessage().equals("packing column group 0 failed on another thread"), e.getMessage());
+        }
+      });
+    }
+  }
+
   @Test
   void rejectsNegativeSizesNamingThem() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GemmShape(1, 2, -3, 4));
