@@ -115,9 +115,10 @@ public final class GemmF32 {
     void byRowBlocks(RunContext context, int b) {
       int groups = ceilDiv(shape.columns(), COLUMN_BLOCK);
       SharedRight shared = new SharedRight(b, WORKSPACE.get().shared(rightLength()), new AtomicIntegerArray(groups));
-      eachOnAnyThread(context, ceilDiv(shape.rows(), ROW_BLOCK), block -> {
-        int m0 = block * ROW_BLOCK;
-        rowBlock(b, m0, Math.min(shape.rows(), m0 + ROW_BLOCK), 0, shape.columns(), shared.packed(), shared,
+      int size = balancedRowBlock(shape.rows(), context.pool().threads());
+      eachOnAnyThread(context, ceilDiv(shape.rows(), size), block -> {
+        int m0 = block * size;
+        rowBlock(b, m0, Math.min(shape.rows(), m0 + size), 0, shape.columns(), shared.packed(), shared,
             WORKSPACE.get());
       });
     }
@@ -241,6 +242,17 @@ public final class GemmF32 {
     context.parallelFor(workers, (start, end) -> {
       for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) block.run(i);
     });
+  }
+
+  /**
+   * Rows per block when {@code threads} threads share a product's row blocks: a multiple of
+   * {@link #MR}, at most {@link #ROW_BLOCK}, and as close as that allows to an even split into a
+   * multiple of {@code threads} blocks (1024 rows on two threads: twelve blocks of 88, not ten of
+   * 96 and one of 64, of which one thread would get six).
+   */
+  static int balancedRowBlock(int rows, int threads) {
+    int blocks = ceilDiv(ceilDiv(rows, ROW_BLOCK), threads) * threads;
+    return Math.min(ROW_BLOCK, Math.max(MR, ceilDiv(ceilDiv(rows, blocks), MR) * MR));
   }
 
   private static int ceilDiv(int a, int b) {

@@ -155,6 +155,22 @@ class GemmF32Test {
     }
   }
 
+  /** Row blocks shared by threads: whole micro-tiles, no larger than the workspace, and evenly split. */
+  @ParameterizedTest(name = "{0} rows, {1} threads")
+  @org.junit.jupiter.params.provider.CsvSource({"1, 2", "5, 2", "96, 2", "97, 2", "512, 2", "1024, 2", "1024, 3",
+      "4096, 2", "4096, 16", "100000, 2", "7, 1", "1000, 1"})
+  void balancedRowBlocksAreWholeTilesSplitEvenly(int rows, int threads) {
+    int size = GemmF32.balancedRowBlock(rows, threads);
+    assertEquals(0, size % GemmF32.MR, "a multiple of MR: " + size);
+    assertTrue(size <= GemmF32.ROW_BLOCK && size >= GemmF32.MR, String.valueOf(size));
+    int blocks = Math.ceilDiv(rows, size);
+    int plain = Math.ceilDiv(rows, GemmF32.ROW_BLOCK);
+    // The most rows one thread gets, taking blocks in turn, is no more than with blocks of ROW_BLOCK.
+    int most = Math.min(rows, Math.ceilDiv(blocks, threads) * size);
+    int mostPlain = Math.min(rows, Math.ceilDiv(plain, threads) * GemmF32.ROW_BLOCK);
+    assertTrue(most <= mostPlain, most + " rows on one thread, " + mostPlain + " with blocks of " + GemmF32.ROW_BLOCK);
+  }
+
   @Test
   void rejectsNegativeSizesNamingThem() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GemmShape(1, 2, -3, 4));
