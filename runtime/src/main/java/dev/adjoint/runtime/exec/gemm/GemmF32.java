@@ -84,9 +84,10 @@ public final class GemmF32 {
         for (int b = 0; b < shape.batches(); b++) p.byRowBlocks(context, b);
       }
       case COLUMNS -> {
-        eachOnAnyThread(context, ceilDiv(shape.columns(), COLUMN_BLOCK), group -> {
-          int n0 = group * COLUMN_BLOCK;
-          int n1 = Math.min(shape.columns(), n0 + COLUMN_BLOCK);
+        int width = columnGroup(shape.columns(), threads);
+        eachOnAnyThread(context, ceilDiv(shape.columns(), width), group -> {
+          int n0 = group * width;
+          int n1 = Math.min(shape.columns(), n0 + width);
           for (int b = 0; b < shape.batches(); b++) p.wholeBatch(b, n0, n1);
         });
       }
@@ -253,6 +254,16 @@ public final class GemmF32 {
   static int balancedRowBlock(int rows, int threads) {
     int blocks = ceilDiv(ceilDiv(rows, ROW_BLOCK), threads) * threads;
     return Math.min(ROW_BLOCK, Math.max(MR, ceilDiv(ceilDiv(rows, blocks), MR) * MR));
+  }
+
+  /**
+   * Columns per group when each group of columns is one thread's ({@link Ownership#COLUMNS}): whole
+   * panels, at most {@link #COLUMN_BLOCK}, and enough groups for every thread (128 columns on two
+   * threads: two groups of 64, not one of 128 on one thread). Each group packs every row of the
+   * left operand, so groups are no narrower than the threads need.
+   */
+  static int columnGroup(int columns, int threads) {
+    return Math.min(COLUMN_BLOCK, Math.max(NR, ceilDiv(ceilDiv(columns, threads), NR) * NR));
   }
 
   private static int ceilDiv(int a, int b) {

@@ -171,6 +171,17 @@ class GemmF32Test {
     assertTrue(most <= mostPlain, most + " rows on one thread, " + mostPlain + " with blocks of " + GemmF32.ROW_BLOCK);
   }
 
+  @ParameterizedTest(name = "{0} columns, {1} threads")
+  @org.junit.jupiter.params.provider.CsvSource({"1, 2", "128, 2", "128, 16", "512, 2", "4096, 2", "33, 3"})
+  void columnGroupsAreWholePanelsAndOccupyTheThreads(int columns, int threads) {
+    int width = GemmF32.columnGroup(columns, threads);
+    assertEquals(0, width % GemmF32.NR, "whole panels: " + width);
+    assertTrue(width <= GemmF32.COLUMN_BLOCK, String.valueOf(width));
+    int groups = Math.ceilDiv(columns, width);
+    int panels = Math.ceilDiv(columns, GemmF32.NR);
+    assertTrue(groups >= Math.min(threads, panels), groups + " groups for " + threads + " threads");
+  }
+
   @Test
   void rejectsNegativeSizesNamingThem() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GemmShape(1, 2, -3, 4));
