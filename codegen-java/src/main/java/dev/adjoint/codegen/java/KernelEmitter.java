@@ -11,6 +11,7 @@ import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.exec.ExpF32;
 import dev.adjoint.runtime.exec.KernelMath;
 import dev.adjoint.runtime.exec.RunContext;
 import dev.adjoint.runtime.exec.vector.RowKernels;
@@ -905,6 +906,10 @@ final class KernelEmitter {
       }
       default -> {
         if (!d.isFloating()) throw error(fn.opName() + " of " + d);
+        // f32 only: bf16 and f16 must round the interpreter's double exp to give its bits.
+        if (fn == dev.adjoint.compiler.ir.Unary.Fn.EXP && d == DType.F32) {
+          return Code.of(PRIMARY, "$T.exp($L)", ExpF32.class, x.code());
+        }
         Code inDouble = switch (fn) {
           case EXP -> call("exp", x);
           case LOG -> call("log", x);

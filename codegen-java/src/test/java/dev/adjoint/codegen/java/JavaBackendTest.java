@@ -24,7 +24,15 @@ class JavaBackendTest {
     List<Tensor> out = JavaBackend.run(ATTENTION.program(), ATTENTION.tensors(), Map.of(), 0, 0, 2);
     List<DArray> expected = ATTENTION.interpret();
     assertEquals(expected.size(), out.size());
-    for (int i = 0; i < out.size(); i++) assertTrue(GoldenPrograms.identical(expected.get(i), out.get(i)));
+    // The interpreter's bits where f32 products round as it rounds them; within the f32 tolerance
+    // where they are fused (and exp is ExpF32's polynomial).
+    for (int i = 0; i < out.size(); i++) {
+      if (dev.adjoint.runtime.exec.gemm.GemmF32.fusesMultiplyAdd()) {
+        assertEquals(Optional.empty(), GoldenPrograms.compare(expected.get(i), out.get(i), 1e-5));
+      } else {
+        assertTrue(GoldenPrograms.identical(expected.get(i), out.get(i)));
+      }
+    }
     assertEquals(DType.F32, out.get(0).dtype());
   }
 
