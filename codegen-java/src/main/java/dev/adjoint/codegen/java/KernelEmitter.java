@@ -712,7 +712,11 @@ final class KernelEmitter {
   }
 
   private void block(List<KStmt> stmts, Env outer, CodeBlock.Builder out) {
-    Env env = outer.child();
+    statements(stmts, outer.child(), out);
+  }
+
+  /** {@code stmts} in {@code env} itself: what they bind stays bound there. */
+  private void statements(List<KStmt> stmts, Env env, CodeBlock.Builder out) {
     for (int i = 0; i < stmts.size(); i++) {
       KStmt s = stmts.get(i);
       RowLoopPattern.Dot dot = i + 1 < stmts.size() ? RowLoopPattern.dot(s, stmts.get(i + 1)) : null;
@@ -725,6 +729,9 @@ final class KernelEmitter {
         i++;
       } else if (RowLoopPattern.scaledAdd(s) instanceof RowLoopPattern.ScaledAdd add && readable.contains(add.x())) {
         rowScaledAdd(add, env, out);
+      } else if (s instanceof KStmt.Loop loop && WeightedRows.match(loop, writable) instanceof WeightedRows.Match m
+          && (invariant(loop.extent()) || readsOnlyFinals(loop.extent(), env))) {
+        weightedRows(loop, m, env, out);
       } else {
         statement(s, env, out);
       }
@@ -740,6 +747,43 @@ final class KernelEmitter {
     String v = env.names.claim(JavaNames.identifier(dot.accumulator(), "v"));
     out.addStatement("$T $N = $L", TypeName.FLOAT, v, call);
     env.scalars.put(dot.accumulator(), new Binding(v, DType.F32, Kind.DECLARE, false, env.lambda));
+  }
+
+  /**
+   * A loop that adds a weighted row ({@link WeightedRows}): the loop keeps each row's weight (and
+   * scale) where the update was, and one {@link RowKernels#addWeightedRows} call after it adds the
+   * rows in order.
+   */
+  private void weightedRows(KStmt.Loop loop, WeightedRows.Match m, Env env, CodeBlock.Builder out) {
+    RowLoopPattern.ScaledAdd add = m.add();
+    Binding array = array(add.array(), env);
+    if (array.dtype() != DType.F32) throw error("array " + add.array() + " is " + array.dtype() + " but updated as f32");
+    Code extent = index(loop.extent(), env, "extent of loop " + loop.var());
+    String weights = env.names.claim("weights");
+    String scales = add.scale() == null ? null : env.names.claim("scales");
+    out.add("// The weighted rows are added after the loop, in its order: the same sums, with $N held in registers.\n",
+        array.java());
+    out.addStatement("final float[] $N = new float[$L]", weights, extent.code());
+    if (scales != null) out.addStatement("final float[] $N = new float[$L]", scales, extent.code());
+    Env inner = env.child();
+    String v = bindLoopVar(loop.var(), inner);
+    out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, operand(extent, RELATION + 1), v);
+    int at = 0;
+    while (loop.body().get(at) != m.update()) at++;
+    statements(loop.body().subList(0, at), inner, out);
+    if (scales != null) out.addStatement("$N[$N] = $L", scales, v, converted(add.scale(), DType.F32, inner).code());
+    out.addStatement("$N[$N] = $L", weights, v, converted(add.weight(), DType.F32, inner).code());
+    statements(loop.body().subList(at + 1, loop.body().size()), inner, out);
+    out.endControlFlow();
+    CodeBlock x = CodeBlock.of("$N, $L, $L, $L, $L", bufferNames.get(add.x()),
+        index(m.start(), env, "offset into " + add.x().name()).code(),
+        index(m.stride(), env, "stride of " + add.x().name()).code(), extent.code(),
+        index(add.length(), env, "length of an accumulator update").code());
+    if (scales == null) {
+      out.addStatement("$T.addWeightedRows($N, $N, $L)", RowKernels.class, array.java(), weights, x);
+    } else {
+      out.addStatement("$T.scaleAddWeightedRows($N, $N, $N, $L)", RowKernels.class, array.java(), scales, weights, x);
+    }
   }
 
   private void rowScaledAdd(RowLoopPattern.ScaledAdd add, Env env, CodeBlock.Builder out) {

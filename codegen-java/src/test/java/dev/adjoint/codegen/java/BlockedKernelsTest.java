@@ -65,6 +65,8 @@ class BlockedKernelsTest {
     assertTrue(source.contains("GemmF32.multiply(context, new GemmShape(1, B * T, 128, depth), Ownership.ANY,"), source);
     assertTrue(source.contains("Ownership.COLUMNS"), "a bias gradient summed in a product's epilogue");
     assertTrue(source.contains("RowKernels.dotProducts(products"), "attention's dot products, a block of rows at once");
+    assertTrue(source.contains("RowKernels.scaleAddWeightedRows(acc"), "the online softmax's weighted value rows");
+    assertTrue(source.contains("RowKernels.addWeightedRows(acc"), "the gradient's weighted rows");
     // The layer norms' backward passes: the column sums of gamma's and beta's gradients split by column.
     assertTrue(source.contains("// Threads split i2, the index "), source);
     assertTrue(source.contains("if (start == 0) {"), "row statistics stored once");

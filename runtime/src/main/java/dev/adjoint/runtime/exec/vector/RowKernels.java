@@ -27,6 +27,11 @@ public final class RowKernels {
 
     void dotProducts(float[] out, float[] x, int xOffset, int xStride, int rows, float[] y, int yOffset, int yStride,
         int columns, int length);
+
+    void addWeightedRows(float[] acc, float[] weights, float[] x, int xOffset, int xStride, int rows, int length);
+
+    void scaleAddWeightedRows(float[] acc, float[] scales, float[] weights, float[] x, int xOffset, int xStride,
+        int rows, int length);
   }
 
   private static Impl select() {
@@ -80,5 +85,39 @@ public final class RowKernels {
           + out.length + " elements");
     }
     IMPL.dotProducts(out, x, xOffset, xStride, rows, y, yOffset, yStride, columns, length);
+  }
+
+  /**
+   * {@link #addScaled} for rows {@code r = 0, 1, ...} of {@code x} in order, with weight
+   * {@code weights[r]}: {@code acc[i] = acc[i] + weights[r] * x[xOffset + r * xStride + i]}. The
+   * same bits as the calls one by one (each lane's products and sums in the same order), with
+   * {@code acc} held in registers across the rows: attention's weighted sum of value rows.
+   */
+  public static void addWeightedRows(float[] acc, float[] weights, float[] x, int xOffset, int xStride, int rows,
+      int length) {
+    checkRows(weights, rows, length, acc);
+    IMPL.addWeightedRows(acc, weights, x, xOffset, xStride, rows, length);
+  }
+
+  /**
+   * {@link #scaleAddScaled} for rows {@code r = 0, 1, ...} in order: {@code acc[i] = acc[i] *
+   * scales[r] + weights[r] * x[xOffset + r * xStride + i]}, the same bits as the calls one by one:
+   * the online softmax's running rescale and weighted sum.
+   */
+  public static void scaleAddWeightedRows(float[] acc, float[] scales, float[] weights, float[] x, int xOffset,
+      int xStride, int rows, int length) {
+    checkRows(weights, rows, length, acc);
+    checkRows(scales, rows, length, acc);
+    IMPL.scaleAddWeightedRows(acc, scales, weights, x, xOffset, xStride, rows, length);
+  }
+
+  private static void checkRows(float[] perRow, int rows, int length, float[] acc) {
+    if (rows < 0 || length < 0) {
+      throw new IllegalArgumentException("weighted rows: negative rows or length (" + rows + ", " + length + ")");
+    }
+    if (perRow.length < rows || acc.length < length) {
+      throw new IllegalArgumentException("weighted rows: " + rows + " rows of " + length + " need " + rows
+          + " weights and " + length + " accumulators, got " + perRow.length + " and " + acc.length);
+    }
   }
 }

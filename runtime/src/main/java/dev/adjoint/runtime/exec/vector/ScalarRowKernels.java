@@ -28,4 +28,16 @@ final class ScalarRowKernels implements RowKernels.Impl {
       }
     }
   }
+
+  @Override
+  public void addWeightedRows(float[] acc, float[] weights, float[] x, int xOffset, int xStride, int rows,
+      int length) {
+    for (int r = 0; r < rows; r++) addScaled(acc, weights[r], x, xOffset + r * xStride, length);
+  }
+
+  @Override
+  public void scaleAddWeightedRows(float[] acc, float[] scales, float[] weights, float[] x, int xOffset, int xStride,
+      int rows, int length) {
+    for (int r = 0; r < rows; r++) scaleAddScaled(acc, scales[r], weights[r], x, xOffset + r * xStride, length);
+  }
 }

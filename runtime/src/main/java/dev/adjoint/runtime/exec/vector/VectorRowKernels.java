@@ -174,4 +174,64 @@ final class VectorRowKernels implements RowKernels.Impl {
     for (int d = 0, at = j; d < length; d++, at += columns) acc += x[x0 + d] * packed[at];
     return acc;
   }
+
+  @Override
+  public void addWeightedRows(float[] acc, float[] weights, float[] x, int xOffset, int xStride, int rows,
+      int length) {
+    int i = 0;
+    for (; i + 2 * LANES <= length; i += 2 * LANES) {
+      FloatVector a0 = FloatVector.fromArray(SPECIES, acc, i);
+      FloatVector a1 = FloatVector.fromArray(SPECIES, acc, i + LANES);
+      for (int r = 0, at = xOffset + i; r < rows; r++, at += xStride) {
+        FloatVector w = FloatVector.broadcast(SPECIES, weights[r]);
+        a0 = a0.add(w.mul(FloatVector.fromArray(SPECIES, x, at)));
+        a1 = a1.add(w.mul(FloatVector.fromArray(SPECIES, x, at + LANES)));
+      }
+      a0.intoArray(acc, i);
+      a1.intoArray(acc, i + LANES);
+    }
+    for (; i + LANES <= length; i += LANES) {
+      FloatVector a = FloatVector.fromArray(SPECIES, acc, i);
+      for (int r = 0, at = xOffset + i; r < rows; r++, at += xStride) {
+        a = a.add(FloatVector.broadcast(SPECIES, weights[r]).mul(FloatVector.fromArray(SPECIES, x, at)));
+      }
+      a.intoArray(acc, i);
+    }
+    for (; i < length; i++) {
+      float a = acc[i];
+      for (int r = 0, at = xOffset + i; r < rows; r++, at += xStride) a += weights[r] * x[at];
+      acc[i] = a;
+    }
+  }
+
+  @Override
+  public void scaleAddWeightedRows(float[] acc, float[] scales, float[] weights, float[] x, int xOffset, int xStride,
+      int rows, int length) {
+    int i = 0;
+    for (; i + 2 * LANES <= length; i += 2 * LANES) {
+      FloatVector a0 = FloatVector.fromArray(SPECIES, acc, i);
+      FloatVector a1 = FloatVector.fromArray(SPECIES, acc, i + LANES);
+      for (int r = 0, at = xOffset + i; r < rows; r++, at += xStride) {
+        FloatVector s = FloatVector.broadcast(SPECIES, scales[r]);
+        FloatVector w = FloatVector.broadcast(SPECIES, weights[r]);
+        a0 = a0.mul(s).add(w.mul(FloatVector.fromArray(SPECIES, x, at)));
+        a1 = a1.mul(s).add(w.mul(FloatVector.fromArray(SPECIES, x, at + LANES)));
+      }
+      a0.intoArray(acc, i);
+      a1.intoArray(acc, i + LANES);
+    }
+    for (; i + LANES <= length; i += LANES) {
+      FloatVector a = FloatVector.fromArray(SPECIES, acc, i);
+      for (int r = 0, at = xOffset + i; r < rows; r++, at += xStride) {
+        a = a.mul(FloatVector.broadcast(SPECIES, scales[r]))
+            .add(FloatVector.broadcast(SPECIES, weights[r]).mul(FloatVector.fromArray(SPECIES, x, at)));
+      }
+      a.intoArray(acc, i);
+    }
+    for (; i < length; i++) {
+      float a = acc[i];
+      for (int r = 0, at = xOffset + i; r < rows; r++, at += xStride) a = a * scales[r] + weights[r] * x[at];
+      acc[i] = a;
+    }
+  }
 }

@@ -136,4 +136,43 @@ class RowKernelsTest {
         () -> RowKernels.dotProducts(new float[3], x, 0, 4, 2, x, 0, 4, 2, 4));
     assertEquals("dotProducts: 2 x 2 products do not fit in 3 elements", tooSmall.getMessage());
   }
+
+  /** Weighted sums of rows: the bits of one addScaled or scaleAddScaled call per row, in row order, on both paths. */
+  @ParameterizedTest(name = "{0} rows x {1} columns, length {2}")
+  @MethodSource("dotProductShapes")
+  void weightedRowsAreTheRowByRowUpdates(int rows, int columns, int length) {
+    Random random = new Random(7 + rows * 31L + length);
+    int stride = length + columns % 5;
+    float[] x = random(random, 3 + rows * stride + length);
+    float[] weights = random(random, rows + 2);
+    float[] scales = random(random, rows + 1);
+    float[] acc = random(random, length + 4);
+    float[] added = acc.clone();
+    float[] scaled = acc.clone();
+    ScalarRowKernels oneByOne = new ScalarRowKernels();
+    for (int r = 0; r < rows; r++) {
+      oneByOne.addScaled(added, weights[r], x, 3 + r * stride, length);
+      oneByOne.scaleAddScaled(scaled, scales[r], weights[r], x, 3 + r * stride, length);
+    }
+    for (RowKernels.Impl impl : new RowKernels.Impl[] {new ScalarRowKernels(), new VectorRowKernels()}) {
+      float[] a = acc.clone();
+      impl.addWeightedRows(a, weights, x, 3, stride, rows, length);
+      assertArrayEquals(added, a, impl.getClass().getSimpleName());
+      float[] b = acc.clone();
+      impl.scaleAddWeightedRows(b, scales, weights, x, 3, stride, rows, length);
+      assertArrayEquals(scaled, b, impl.getClass().getSimpleName());
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void weightedRowsRefuseShortWeightsAndNegativeCounts() {
+    float[] x = new float[64];
+    var shortWeights = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RowKernels.addWeightedRows(new float[8], new float[2], x, 0, 8, 3, 8));
+    assertEquals("weighted rows: 3 rows of 8 need 3 weights and 8 accumulators, got 2 and 8",
+        shortWeights.getMessage());
+    var negative = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RowKernels.scaleAddWeightedRows(new float[8], new float[2], new float[2], x, 0, 8, -1, 8));
+    assertEquals("weighted rows: negative rows or length (-1, 8)", negative.getMessage());
+  }
 }
