@@ -78,20 +78,10 @@ final class WeightedRows {
   }
 
   private static boolean mentionsArray(KExpr e, String array) {
-    return switch (e) {
-      case KExpr.Element el -> el.array().equals(array) || mentionsArray(el.index(), array);
-      case KExpr.Load l -> mentionsArray(l.index(), array);
-      case KExpr.Unary u -> mentionsArray(u.x(), array);
-      case KExpr.Binary b -> mentionsArray(b.a(), array) || mentionsArray(b.b(), array);
-      case KExpr.Select s -> mentionsArray(s.condition(), array) || mentionsArray(s.a(), array)
-          || mentionsArray(s.b(), array);
-      case KExpr.Cast c -> mentionsArray(c.x(), array);
-      case KExpr.Random r -> mentionsArray(r.index(), array);
-      case KExpr.Const c -> false;
-      case KExpr.Var v -> false;
-      case KExpr.Size z -> false;
-    };
+    if (e instanceof KExpr.Element el && el.array().equals(array)) return true;
+    return e.children().stream().anyMatch(x -> mentionsArray(x, array));
   }
+
 
   /** Adds the names {@code s} binds (its locals and loop variables, nested ones too) to {@code out}. */
   private static void bind(KStmt s, Set<String> out) {

@@ -2,6 +2,7 @@ package dev.adjoint.compiler.kernel;
 
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.runtime.DType;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,6 +12,22 @@ import java.util.Objects;
  */
 public sealed interface KExpr {
   DType dtype();
+
+  /** The expressions this one is computed from, in order: none for literals, variables and sizes. */
+  default List<KExpr> children() {
+    return switch (this) {
+      case Const c -> List.of();
+      case Var v -> List.of();
+      case Size s -> List.of();
+      case Load l -> List.of(l.index());
+      case Element el -> List.of(el.index());
+      case Unary u -> List.of(u.x());
+      case Binary b -> List.of(b.a(), b.b());
+      case Select s -> List.of(s.condition(), s.a(), s.b());
+      case Cast c -> List.of(c.x());
+      case Random r -> List.of(r.index());
+    };
+  }
 
   /** A literal. */
   record Const(double value, DType dtype) implements KExpr {
