@@ -35,17 +35,6 @@ public final class TensorArrays {
     };
   }
 
-  /** A new array for {@code count} elements of {@code dtype}, zeroed. */
-  public static Object newArray(DType dtype, int count) {
-    Objects.requireNonNull(dtype, "dtype");
-    return switch (dtype) {
-      case F32, F16, BF16 -> new float[count];
-      case F64 -> new double[count];
-      case I32 -> new int[count];
-      case BOOL -> new boolean[count];
-    };
-  }
-
   /**
    * A tensor of {@code dtype} and {@code shape} holding the elements of a buffer array (copied;
    * bf16 and f16 values narrowed to their 16-bit patterns).
