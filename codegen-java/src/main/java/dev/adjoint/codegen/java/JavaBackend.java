@@ -169,7 +169,11 @@ public final class JavaBackend {
             throw new IllegalArgumentException(what + " must have shape " + Arrays.toString(shape) + " (" + b.type()
                 + "), got " + value.shape());
           }
-          arrays[slot] = TensorArrays.toArray(value, written.contains(b));
+          // An input the kernels write, or whose bf16 or f16 elements are widened, is copied into
+          // the workspace; the others are the tensors' own arrays.
+          boolean copy = written.contains(b) || !TensorArrays.sharesArray(b.type().dtype());
+          arrays[slot] = copy ? TensorArrays.copyInto(value, workspace.array(slot, b.type().dtype(), count(shape, b)))
+              : TensorArrays.toArray(value, false);
         } else {
           // Kernels never read what they have not written in this run, so the previous run's
           // arrays serve as well as zeroed new ones.

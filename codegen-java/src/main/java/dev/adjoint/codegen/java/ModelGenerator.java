@@ -649,7 +649,8 @@ public final class ModelGenerator {
         arrays.put(b, local);
         TypeName javaType = ArrayTypeName.of(KernelEmitter.javaType(b.type().dtype()));
         if (b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) {
-          body.addStatement("final $T $N = ($T) $L", javaType, local, javaType, inputArray(b, argumentByName, prologue, true));
+          body.addStatement("final $T $N = ($T) $L", javaType, local, javaType,
+              inputArray(b, argumentByName, prologue, true, workspace, slotted.indexOf(b)));
         } else {
           body.addStatement("final $T $N = $L", javaType, local, workspaceArray(workspace, slotted.indexOf(b), b, prologue));
         }
@@ -660,7 +661,7 @@ public final class ModelGenerator {
         if (arrays.containsKey(b)) {
           slots.add(CodeBlock.of("$N", arrays.get(b)));
         } else if (b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) {
-          slots.add(inputArray(b, argumentByName, prologue, written.contains(b)));
+          slots.add(inputArray(b, argumentByName, prologue, written.contains(b), workspace, slot));
         } else {
           slots.add(workspaceArray(workspace, slot, b, prologue));
         }
@@ -682,8 +683,12 @@ public final class ModelGenerator {
       return arrays;
     }
 
-    /** The array of an argument or param buffer: the tensor's own when kernels only read it. */
-    private CodeBlock inputArray(Buffer b, Map<String, Node> arguments, Prologue prologue, boolean copy) {
+    /**
+     * The array of an argument or param buffer: the tensor's own when kernels only read it, else
+     * (written, or of bf16 or f16 elements, which are widened) a copy in the workspace's array.
+     */
+    private CodeBlock inputArray(Buffer b, Map<String, Node> arguments, Prologue prologue, boolean copy,
+        String workspace, int slot) {
       CodeBlock tensor;
       if (b.role() == Buffer.Role.ARGUMENT) {
         Node a = arguments.get(b.name());
@@ -694,7 +699,10 @@ public final class ModelGenerator {
         if (i == null) throw new IllegalArgumentException("program param '" + b.name() + "' is not a param of the model");
         tensor = CodeBlock.of("params.get($L)", i);
       }
-      return CodeBlock.of("$T.toArray($L, $L)", TensorArrays.class, tensor, copy);
+      if (!copy && TensorArrays.sharesArray(b.type().dtype())) {
+        return CodeBlock.of("$T.toArray($L, false)", TensorArrays.class, tensor);
+      }
+      return CodeBlock.of("$T.copyInto($L, $L)", TensorArrays.class, tensor, workspaceArray(workspace, slot, b, prologue));
     }
 
     /** {@code workspace.f32(5, n)}: the workspace's array for a buffer in {@code slot}. */

@@ -3,17 +3,23 @@ package dev.adjoint.codegen.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.palantir.javapoet.JavaFile;
 import dev.adjoint.codegen.java.ModelClasses.Compiled;
+import dev.adjoint.compiler.Compilation;
+import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ir.Graph;
+import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.exec.WorkspacePool;
 import java.lang.reflect.Field;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -49,6 +55,33 @@ class ModelClassWorkspaceTest {
       assertEquals(0, poisonKeptArrays(model), "released");
       assertEquals(results(ModelCalls.call(model, method, second)), reused, method);
     }
+  }
+
+  /** bf16 params are widened into the workspace's arrays: poisoned, they are overwritten before use. */
+  @Test
+  void aBf16ModelWidensItsParamsIntoKeptArrays() {
+    Compilation c = Compilation.compile(Path.of("src", "test", "resources", "model", "tiny.adj"));
+    List<JavaFile> files = ModelGenerator.generate(c, "dev.adjoint.generated.workspace", RunOptions.defaults()
+        .withDtype(DType.BF16));
+    String source = files.get(0).toString();
+    assertTrue(source.contains("TensorArrays.copyInto(params.get(0), workspace.f32(2, Arguments.elements(\"w\", 3, 2)))"),
+        source);
+    Class<?> type = InProcessCompiler.withoutCache(GeneratedEquivalenceTest.werror()).load(files.get(0));
+    Object model;
+    try {
+      model = type.getConstructor(long.class).newInstance(3L);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+    Tensor x1 = Tensor.ofDoubles(DType.BF16, new int[] {2, 3}, new double[] {1, -2, 0.5, 3, 0.25, -1});
+    Tensor y1 = Tensor.ofDoubles(DType.BF16, new int[] {2, 2}, new double[] {0.5, 1, -1, 2});
+    Tensor x2 = Tensor.ofDoubles(DType.BF16, new int[] {2, 3}, new double[] {-1, 4, 1.5, 2, 0.75, -3});
+    Tensor y2 = Tensor.ofDoubles(DType.BF16, new int[] {2, 2}, new double[] {1.5, -1, 0, 2});
+    ModelCalls.call(model, "valueAndGrad", x1, y1);
+    assertTrue(poisonKeptArrays(model) > 0);
+    Object reused = results(ModelCalls.call(model, "valueAndGrad", x2, y2));
+    ModelCalls.call(model, "releaseWorkspaces");
+    assertEquals(results(ModelCalls.call(model, "valueAndGrad", x2, y2)), reused);
   }
 
   private static Object[] arguments(Graph graph, int seed) {
