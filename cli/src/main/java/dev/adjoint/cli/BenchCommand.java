@@ -1,10 +1,14 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.codegen.java.Instrumentation;
 import dev.adjoint.codegen.java.JavaBackend;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
+import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.compiler.lower.Fusion;
 import dev.adjoint.runtime.Tensor;
+import dev.adjoint.runtime.exec.KernelTimes;
+import dev.adjoint.runtime.exec.RunContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +59,11 @@ final class BenchCommand implements Callable<Integer> {
           + "and its .adj lines (the checks are timed too).")
   boolean checkNumerics;
 
+  @Option(names = "--profile",
+      description = "Also time every kernel (generated Java only) and print, before the last line, each one's mean "
+          + "time per run, its share and its .adj lines, slowest first, and the time outside kernels.")
+  boolean profile;
+
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
@@ -96,22 +105,56 @@ final class BenchCommand implements Callable<Integer> {
       if (checkNumerics) {
         throw new UserError("--check-numerics checks the kernels of the generated Java; use it with --backend java");
       }
+      if (profile) {
+        throw new UserError("--profile times the kernels of the generated Java; use it with --backend java (with "
+            + "--backend cuda every run is already timed on the GPU)");
+      }
       return benchCuda(name, run);
     }
-    JavaBackend.Prepared compiled = JavaBackend.compile(Fusion.lower(run.graph()), JavaBackend.compiler(), checkNumerics);
+    KernelProgram program = Fusion.lower(run.graph());
+    JavaBackend.Prepared compiled = JavaBackend.compile(program, JavaBackend.compiler(),
+        new Instrumentation(checkNumerics, profile));
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    for (int i = 0; i < warmup; i++) compiled.run(run.values(), run.sizes(), seed, 0, t);
+    KernelTimes times = profile ? new KernelTimes(program.kernels().size()) : null;
+    RunContext context = new RunContext(seed, 0, JavaBackend.pool(t), times);
+    for (int i = 0; i < warmup; i++) compiled.run(run.values(), run.sizes(), context);
+    if (times != null) times.clear();
     double[] ms = new double[iters];
     for (int i = 0; i < iters; i++) {
       long start = System.nanoTime();
-      compiled.run(run.values(), run.sizes(), seed, 0, t);
+      compiled.run(run.values(), run.sizes(), context);
       ms[i] = (System.nanoTime() - start) / 1e6;
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%s%s on java, %d thread%s, sizes %s%n", name, grad ? " (forward and backward)" : "", t, t == 1 ? "" : "s",
         new java.util.TreeMap<>(run.sizes()));
+    if (times != null) printProfile(program, times, Arrays.stream(ms).sum() / iters, out);
     printTimes(ms, out);
     return 0;
+  }
+
+  /** Each kernel's mean time per run, slowest first, then what the runs spent outside kernels. */
+  private void printProfile(KernelProgram program, KernelTimes times, double meanRunMs, PrintWriter out) {
+    List<Integer> order = new ArrayList<>();
+    double kernelsMs = 0;
+    int nameWidth = "kernel".length();
+    for (int k = 0; k < times.kernels(); k++) {
+      order.add(k);
+      kernelsMs += times.nanos(k) / 1e6 / iters;
+      nameWidth = Math.max(nameWidth, program.kernels().get(k).name().length());
+    }
+    order.sort((a, b) -> Long.compare(times.nanos(b), times.nanos(a)));
+    out.printf("per kernel, mean of %d run%s:%n", iters, iters == 1 ? "" : "s");
+    out.printf("%10s  %6s  %-" + nameWidth + "s  %s%n", "ms", "share", "kernel", "source");
+    for (int k : order) {
+      double kernelMs = times.nanos(k) / 1e6 / iters;
+      var kernel = program.kernels().get(k);
+      out.printf("%10.3f  %5.1f%%  %-" + nameWidth + "s  %s%n", kernelMs, 100 * kernelMs / meanRunMs, kernel.name(),
+          kernel.sourceLines());
+    }
+    double outside = Math.max(0, meanRunMs - kernelsMs);
+    out.printf("%10.3f  %5.1f%%  %s%n", outside, 100 * outside / meanRunMs,
+        "outside kernels (inputs, buffers, outputs, calls)");
   }
 
   /** The same on the GPU: compiled once (cubin cached on disk), each run timed by CUDA events. */

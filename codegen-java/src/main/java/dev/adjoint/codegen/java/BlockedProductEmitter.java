@@ -188,6 +188,19 @@ final class BlockedProductEmitter {
     String stride = env.names.claim("stride");
     out.add("($N, $N, $N, $N, $N, $N, $N) -> {\n", batch, m0, m1, n0, n1, tile, stride);
     out.indent();
+    List<KStmt> perElementBody = new ArrayList<>(pattern.outerLets());
+    perElementBody.addAll(pattern.epilogue());
+    KernelEmitter.Env lambda = env.withScratch(perElementBody);
+    CodeBlock.Builder body = CodeBlock.builder();
+    tileBody(lambda, batch, m0, m1, n0, n1, tile, stride, body);
+    out.add(KernelEmitter.scratchDeclarations(lambda)).add(body.build());
+    out.unindent();
+    out.add("}");
+  }
+
+  /** The epilogue's loops over the rows and columns of a tile. */
+  private void tileBody(KernelEmitter.Env env, String batch, String m0, String m1, String n0, String n1, String tile,
+      String stride, CodeBlock.Builder out) {
     decode(pattern.batches(), batch, env, out);
     Set<String> needed = needed(statementExpressions(pattern.epilogue()));
     Set<String> rowVars = new HashSet<>();
@@ -203,18 +216,25 @@ final class BlockedProductEmitter {
       if (rowVars.containsAll(pattern.dependsOn(l.var()))) emitter.statement(l, row, out);
       else perElement.add(l);
     }
+    Map<KernelEmitter.DrawSite, KernelEmitter.Drawn> drawn = Map.of();
+    if (pattern.columns().size() == 1) {
+      // The column loop's variable is the column index n itself: draws along it are runs of the row.
+      List<KStmt> perElementBody = new ArrayList<>(perElement);
+      perElementBody.addAll(pattern.epilogue());
+      drawn = emitter.drawRows(perElementBody, pattern.columns().get(0).var(), CodeBlock.of("$N", n0),
+          CodeBlock.of("$N - $N", n1, n0), row, out);
+    }
     String n = row.names.claim("n");
     out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", n, n0, n, n1, n);
     KernelEmitter.Env element = row.child();
     decode(pattern.columns(), n, element, out);
+    element.drawn.putAll(drawn);
     for (KStmt.Let l : perElement) emitter.statement(l, element, out);
     String acc = emitter.bindFinal(pattern.accumulator(), DType.F32, element);
     out.addStatement("final float $N = $N[($N - $N) * $N + ($N - $N)]", acc, tile, m, m0, stride, n, n0);
     for (KStmt s : pattern.epilogue()) emitter.statement(s, element, out);
     out.endControlFlow();
     out.endControlFlow();
-    out.unindent();
-    out.add("}");
   }
 
   /** Binds the loop variables of {@code loops} from their flat index {@code flat}, outermost first. */

@@ -64,9 +64,18 @@ public final class JavaBackend {
    * kernel that writes a NaN or an infinity, with a {@link dev.adjoint.runtime.exec.NonFiniteValueException}.
    */
   public static Prepared compile(KernelProgram program, InProcessCompiler compiler, boolean checkNumerics) {
+    return compile(program, compiler, new Instrumentation(checkNumerics, false));
+  }
+
+  /**
+   * The program compiled with {@code compiler}, with {@code instrumentation}'s checks and timing
+   * between kernels (a run records kernel times into its context's
+   * {@link dev.adjoint.runtime.exec.KernelTimes}).
+   */
+  public static Prepared compile(KernelProgram program, InProcessCompiler compiler, Instrumentation instrumentation) {
     Objects.requireNonNull(program, "program");
     Objects.requireNonNull(compiler, "compiler");
-    JavaFile source = JavaGenerator.generate(program, PACKAGE, JavaGenerator.className(program), checkNumerics);
+    JavaFile source = JavaGenerator.generate(program, PACKAGE, JavaGenerator.className(program), instrumentation);
     return new Prepared(program, InProcessCompiler.instantiate(compiler.load(source)));
   }
 

@@ -80,7 +80,17 @@ public final class JavaGenerator {
    * the first NaN or infinity ({@link NumericsCheck}), naming the kernel and its source lines.
    */
   public static JavaFile generate(KernelProgram program, String packageName, String className, boolean checkNumerics) {
+    return generate(program, packageName, className, new Instrumentation(checkNumerics, false));
+  }
+
+  /**
+   * As {@link #generate(KernelProgram, String, String)}, with the checks and timing of
+   * {@code instrumentation} between kernels.
+   */
+  public static JavaFile generate(KernelProgram program, String packageName, String className,
+      Instrumentation instrumentation) {
     Objects.requireNonNull(program, "program");
+    Objects.requireNonNull(instrumentation, "instrumentation");
     Objects.requireNonNull(packageName, "packageName");
     Objects.requireNonNull(className, "className");
     if (!packageName.isEmpty() && !SourceVersion.isName(packageName)) {
@@ -91,7 +101,7 @@ public final class JavaGenerator {
           + "' (it must be a Java identifier, and not the name of a type the generated code uses)");
     }
 
-    TypeSpec type = kernelsType(program, className, false, checkNumerics);
+    TypeSpec type = kernelsType(program, className, false, instrumentation);
     return JavaFile.builder(packageName, type).skipJavaLangImports(true).indent("  ").build();
   }
 
@@ -99,7 +109,8 @@ public final class JavaGenerator {
    * The class of {@code program}'s kernels: public and top-level, or, when {@code nested}, a
    * private static class of a model class.
    */
-  static TypeSpec kernelsType(KernelProgram program, String className, boolean nested, boolean checkNumerics) {
+  static TypeSpec kernelsType(KernelProgram program, String className, boolean nested,
+      Instrumentation instrumentation) {
     List<Buffer> slots = slots(program);
     JavaNames.Scope names = new JavaNames.Scope();
     names.claim(className);
@@ -148,6 +159,11 @@ public final class JavaGenerator {
       run.addStatement("final $T $N = $N.$L($L)", ArrayTypeName.of(KernelEmitter.javaType(dtype)), bufferNames.get(b),
           buffersParam, accessor(dtype), slot);
     }
+    String clock = instrumentation.timeKernels() ? names.claim("clock") : null;
+    if (clock != null) {
+      run.add("// Each kernel's time runs from the end of the one before it, so the parts add up to the run.\n");
+      run.addStatement("long $N = $T.nanoTime()", clock, System.class);
+    }
     for (int i = 0; i < kernels.size(); i++) {
       KernelEmitter.Emitted e = kernels.get(i);
       List<CodeBlock> args = new ArrayList<>();
@@ -155,7 +171,8 @@ public final class JavaGenerator {
       for (String s : e.sizes()) args.add(CodeBlock.of("$N", sizeNames.get(s)));
       if (e.needsContext()) args.add(CodeBlock.of("$N", contextParam));
       run.addStatement("$N($L)", e.method(), CodeBlock.join(args, ", "));
-      if (checkNumerics) {
+      if (clock != null) run.addStatement("$N = $N.timed($L, $N)", clock, contextParam, i, clock);
+      if (instrumentation.checkNumerics()) {
         Kernel k = program.kernels().get(i);
         for (Buffer b : k.writes()) {
           if (!b.type().dtype().isFloating()) continue;

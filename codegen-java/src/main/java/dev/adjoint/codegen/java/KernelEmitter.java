@@ -11,6 +11,7 @@ import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.exec.ExpF32;
 import dev.adjoint.runtime.exec.KernelMath;
 import dev.adjoint.runtime.exec.RunContext;
 import dev.adjoint.runtime.exec.vector.RowKernels;
@@ -92,22 +93,59 @@ final class KernelEmitter {
     final Map<String, Binding> scalars;
     final Map<String, Binding> arrays;
     final int lambda;
+    /** The scratch rows of the enclosing lambda, or null where loops draw one number at a time. */
+    final RandomRows.Scratch scratch;
+    /** Rows already drawn here, by what they hold: sibling loops along the same row share one. */
+    final Map<Row, String> rows;
+    /** Random draws that read a drawn row here. */
+    final Map<DrawSite, Drawn> drawn;
 
     Env(JavaNames.Scope names, Map<String, Binding> scalars, Map<String, Binding> arrays, int lambda) {
+      this(names, scalars, arrays, lambda, null, new HashMap<>(), new HashMap<>());
+    }
+
+    private Env(JavaNames.Scope names, Map<String, Binding> scalars, Map<String, Binding> arrays, int lambda,
+        RandomRows.Scratch scratch, Map<Row, String> rows, Map<DrawSite, Drawn> drawn) {
       this.names = names;
       this.scalars = scalars;
       this.arrays = arrays;
       this.lambda = lambda;
+      this.scratch = scratch;
+      this.rows = rows;
+      this.drawn = drawn;
     }
 
     Env child() {
-      return new Env(names.child(), new HashMap<>(scalars), new HashMap<>(arrays), lambda);
+      return new Env(names.child(), new HashMap<>(scalars), new HashMap<>(arrays), lambda, scratch,
+          new HashMap<>(rows), new HashMap<>(drawn));
     }
 
     Env lambda() {
       return new Env(names.child(), new HashMap<>(scalars), new HashMap<>(arrays), lambda + 1);
     }
+
+    /**
+     * This lambda's scope, with scratch rows for the random draws of {@code body}; call it before
+     * the body opens any block, so that the rows' names are taken before any local's.
+     */
+    Env withScratch(List<KStmt> body) {
+      int draws = RandomRows.draws(body);
+      if (draws == 0) return this;
+      return new Env(names, scalars, arrays, lambda, new RandomRows.Scratch(names, draws), rows, drawn);
+    }
   }
+
+  /**
+   * The numbers of random site {@code site} from index {@code base} on (as printed: Java names of
+   * finals, so the same text is the same value), over {@code range} of a loop.
+   */
+  record Row(int site, String base, String range) {}
+
+  /** A draw in the kernel: its site and index. */
+  record DrawSite(int site, KExpr index) {}
+
+  /** Where a draw's number is: {@code array[var - first]}, or {@code array[var]} when {@code first} is null. */
+  record Drawn(String array, String var, CodeBlock first) {}
 
   /** The fewest columns (when known at compile time) that {@link #columnSplit} splits across threads. */
   private static final int MIN_SPLIT_COLUMNS = 64;
@@ -183,6 +221,7 @@ final class KernelEmitter {
       }
       for (KStmt s : kernel.body()) {
         if (s instanceof KStmt.Loop l && l.parallel()) parallelLoop(l, top, statements);
+        else if (s instanceof KStmt.Loop l) onCallingThread(l, top, statements);
         else statement(s, top, statements);
       }
     }
@@ -323,7 +362,7 @@ final class KernelEmitter {
       if (columnSplit(loop, env, out)) return;
       out.add("// One thread: iterations add into $N, so they run in order and the sums come out the same every run.\n",
           bufferNames.get(shared));
-      statement(loop, env, out);
+      onCallingThread(loop, env, out);
       return;
     }
     List<KStmt.Loop> nest = new ArrayList<>(List.of(loop));
@@ -345,7 +384,7 @@ final class KernelEmitter {
       usedSizes.clear();
       usedSizes.addAll(sizesBefore);
       out.add("// One thread: the loop updates locals declared before it.\n");
-      statement(loop, env, out);
+      onCallingThread(loop, env, out);
       return;
     }
     usesContext = true;
@@ -389,6 +428,7 @@ final class KernelEmitter {
       Env inner = env.lambda();
       String start = inner.names.claim("start");
       String end = inner.names.claim("end");
+      inner = inner.withScratch(List.of(loop));
       Code count = index(split.extent(), env, "extent of loop " + split.var());
       StringJoiner sums = new StringJoiner(", ");
       for (KStmt st : split.body()) {
@@ -398,7 +438,9 @@ final class KernelEmitter {
           JavaNames.commentText(split.var()), sums.toString());
       code.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, count.code(), start, end);
       code.indent();
-      splitRows(outer, 0, split, start, end, inner, code);
+      CodeBlock.Builder rows = CodeBlock.builder();
+      splitRows(outer, 0, split, start, end, inner, rows);
+      code.add(scratchDeclarations(inner)).add(rows.build());
       code.unindent();
       code.add("});\n");
     } catch (CapturesMutable e) {
@@ -435,6 +477,8 @@ final class KernelEmitter {
     } else {
       Env columns = inner.child();
       String c = bindLoopVar(split.var(), columns);
+      columns.drawn.putAll(drawRows(split.body(), split.var(), CodeBlock.of("$N", start),
+          CodeBlock.of("$N - $N", end, start), inner, out));
       out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", c, start, c, end, c);
       block(split.body(), columns, out);
       out.endControlFlow();
@@ -471,9 +515,12 @@ final class KernelEmitter {
       out.add("// Iterations of $N are independent: split them across the pool's threads.\n", v);
       out.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, countCode.code(), start, end);
       out.indent();
-      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", v, start, v, end, v);
-      block(loop.body(), inner, out);
-      out.endControlFlow();
+      Env rows = inner.withScratch(loop.body());
+      CodeBlock.Builder body = CodeBlock.builder();
+      body.beginControlFlow("for (int $N = $N; $N < $N; $N++)", v, start, v, end, v);
+      block(loop.body(), rows, body);
+      body.endControlFlow();
+      out.add(scratchDeclarations(rows)).add(body.build());
     } else {
       // The flat row index, bound under a name no statement of the kernel uses.
       String rowKey = "row";
@@ -496,10 +543,13 @@ final class KernelEmitter {
       out.add("// Iterations of $L are independent: split them across the pool's threads.\n", shown.toString());
       out.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, countCode.code(), start, end);
       out.indent();
-      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", row, start, row, end, row);
-      out.add(header.build());
-      block(nest.getLast().body(), inner, out);
-      out.endControlFlow();
+      Env rows = inner.withScratch(nest.getLast().body());
+      CodeBlock.Builder body = CodeBlock.builder();
+      body.beginControlFlow("for (int $N = $N; $N < $N; $N++)", row, start, row, end, row);
+      body.add(header.build());
+      block(nest.getLast().body(), rows, body);
+      body.endControlFlow();
+      out.add(scratchDeclarations(rows)).add(body.build());
     }
     out.unindent();
     out.add("});\n");
@@ -513,29 +563,32 @@ final class KernelEmitter {
    * innermost loop: each block first computes its dot products with {@link RowKernels#dotProducts},
    * then runs its rows, which read them.
    */
-  private void blockedRows(List<KStmt.Loop> nest, HoistedDots dots, Env env, CodeBlock.Builder out) {
+  private void blockedRows(List<KStmt.Loop> nest, HoistedDots dots, Env env, CodeBlock.Builder method) {
     KStmt.Loop rows = nest.getLast();
     Env outer = env.child();
     Code rowCount = index(rows.extent(), outer, "extent of loop " + rows.var());
     String blocks = outer.names.claim(JavaNames.identifier(rows.var(), "i") + "Blocks");
-    out.addStatement("final int $N = ($L + $L) / $L", blocks, operand(rowCount, ADDITIVE), DOT_BLOCK_ROWS - 1,
+    method.addStatement("final int $N = ($L + $L) / $L", blocks, operand(rowCount, ADDITIVE), DOT_BLOCK_ROWS - 1,
         DOT_BLOCK_ROWS);
     KExpr blockCount = new KExpr.Var(bindSynthetic(blocks, outer), DType.I32);
     KExpr count = blockCount;
     for (int i = nest.size() - 2; i >= 0; i--) count = KExpr.mul(nest.get(i).extent(), count);
     Code countCode = index(count, outer, "extent of loop " + nest.get(0).var());
 
-    Env inner = outer.lambda();
-    String start = inner.names.claim("start");
-    String end = inner.names.claim("end");
+    Env lambda = outer.lambda();
+    String start = lambda.names.claim("start");
+    String end = lambda.names.claim("end");
+    Env inner = lambda.withScratch(rows.body());
     StringJoiner shown = new StringJoiner(", ");
     for (KStmt.Loop l : nest.subList(0, nest.size() - 1)) shown.add(JavaNames.commentText(l.var()));
     String rowName = JavaNames.commentText(rows.var());
-    out.add("// Rows of $L run in blocks of up to $L$L: a block first computes every dot product its rows read, as\n",
+    method.add("// Rows of $L run in blocks of up to $L$L: a block first computes every dot product its rows read, as\n",
         rowName, DOT_BLOCK_ROWS, shown.length() == 0 ? "" : " per (" + shown + ")");
-    out.add("// small matrix products, so each row of the other operand is read once per block, not once per row.\n");
-    out.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, countCode.code(), start, end);
-    out.indent();
+    method.add("// small matrix products, so each row of the other operand is read once per block, not once per row.\n");
+    method.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, countCode.code(), start, end);
+    method.indent();
+    // The lambda's body, printed after the scratch rows its random draws claim.
+    CodeBlock.Builder out = CodeBlock.builder();
     List<String> names = new ArrayList<>();
     for (HoistedDots.Products p : dots.products()) {
       String name = inner.names.claim(dots.products().size() == 1 ? "products" : "products" + (names.size() + 1));
@@ -588,8 +641,9 @@ final class KernelEmitter {
     }
     out.endControlFlow();
     out.endControlFlow();
-    out.unindent();
-    out.add("});\n");
+    method.add(scratchDeclarations(inner)).add(out.build());
+    method.unindent();
+    method.add("});\n");
   }
 
   /** {@code float acc = products[(i - first) * columns + r]}: a dot product its row block computed. */
@@ -601,6 +655,19 @@ final class KernelEmitter {
         hoistedFirst, operand(index(p.columns(), env, "columns of a block of products"), MULTIPLICATIVE + 1),
         scalar(use.columnVar(), env).java());
     env.scalars.put(dot.accumulator(), new Binding(v, DType.F32, Kind.DECLARE, false, env.lambda));
+  }
+
+  /** A loop of the method's own code, with the scratch rows its random draws use declared just before it. */
+  private void onCallingThread(KStmt.Loop loop, Env env, CodeBlock.Builder out) {
+    Env scratch = env.withScratch(List.of(loop));
+    CodeBlock.Builder code = CodeBlock.builder();
+    statement(loop, scratch, code);
+    out.add(scratchDeclarations(scratch)).add(code.build());
+  }
+
+  /** The declarations of the scratch rows a lambda's loops drew into, for its top; empty when none. */
+  static CodeBlock scratchDeclarations(Env lambda) {
+    return lambda.scratch == null ? CodeBlock.of("") : lambda.scratch.declarations();
   }
 
   String bindLoopVar(String irName, Env env) {
@@ -701,6 +768,7 @@ final class KernelEmitter {
         }
         Env inner = env.child();
         String v = bindLoopVar(l.var(), inner);
+        if (invariant(l.extent())) inner.drawn.putAll(drawRows(l.body(), l.var(), null, extent.code(), env, out));
         out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, operand(extent, RELATION + 1), v);
         block(l.body(), inner, out);
         out.endControlFlow();
@@ -874,12 +942,55 @@ final class KernelEmitter {
       }
       case KExpr.Cast c -> convert(expr(c.x(), env), c.x().dtype(), c.dtype());
       case KExpr.Random r -> {
+        Drawn row = env.drawn.get(new DrawSite(r.site(), r.index()));
+        if (row != null) {
+          String v = scalar(row.var(), env).java();
+          Code u = row.first() == null ? Code.of(PRIMARY, "$N[$N]", row.array(), v)
+              : Code.of(PRIMARY, "$N[$N - $L]", row.array(), v, row.first());
+          yield convert(u, DType.F32, r.dtype());
+        }
         Code idx = index(r.index(), env, "index of random site " + r.site());
         Code u = Code.of(PRIMARY, "$T.uniform($N, $N, $L, $L)", Philox4x32.class, seedName, stepName,
-            "0x" + Integer.toHexString(r.site()), idx.code());
+            site(r), idx.code());
         yield convert(u, DType.F32, r.dtype());
       }
     };
+  }
+
+  private static String site(KExpr.Random r) {
+    return "0x" + Integer.toHexString(r.site());
+  }
+
+  /**
+   * Before a loop over {@code var} (its body {@code body}, its values {@code first} (null for 0) up to
+   * {@code first + count}), draws each run of random numbers along it ({@link RandomRows}) into a
+   * scratch row with one {@code Philox4x32.uniforms} call, or finds the row a sibling loop drew;
+   * returns what the body reads instead of the draws, for its scope. {@code count} must be valid at
+   * the top of the lambda: it sizes the row. Nothing is drawn where the lambda has no scratch rows.
+   */
+  Map<DrawSite, Drawn> drawRows(List<KStmt> body, String var, CodeBlock first, CodeBlock count, Env outside,
+      CodeBlock.Builder out) {
+    Map<DrawSite, Drawn> reads = new HashMap<>();
+    if (outside.scratch == null) return reads;
+    String range = (first == null ? "0" : first.toString()) + " + " + count;
+    for (RandomRows.Draw d : RandomRows.along(body, var)) {
+      if (!readsOnlyFinals(d.base(), outside)) continue;
+      Code base = index(d.base(), outside, "index of random site " + d.random().site());
+      Row row = new Row(d.random().site(), base.code().toString(), range);
+      String array = outside.rows.get(row);
+      if (array == null) {
+        array = outside.scratch.take(count);
+        if (array == null) continue;
+        Code start = first == null ? base
+            : d.base() instanceof KExpr.Const c && c.value() == 0 ? Code.of(PRIMARY, "$L", first)
+            : infix("+", ADDITIVE, base, Code.of(PRIMARY, "$L", first), true);
+        out.addStatement("$T.uniforms($N, $N, $L, $L, $N, 0, $L)", Philox4x32.class, seedName, stepName,
+            site(d.random()), start.code(), array, count);
+        outside.rows.put(row, array);
+      }
+      reads.put(new DrawSite(d.random().site(), d.random().index()), new Drawn(array, var, first));
+    }
+    return reads;
   }
 
   private Code unary(KExpr.Unary u, Env env) {
@@ -905,6 +1016,10 @@ final class KernelEmitter {
       }
       default -> {
         if (!d.isFloating()) throw error(fn.opName() + " of " + d);
+        // f32 only: bf16 and f16 must round the interpreter's double exp to give its bits.
+        if (fn == dev.adjoint.compiler.ir.Unary.Fn.EXP && d == DType.F32) {
+          return Code.of(PRIMARY, "$T.exp($L)", ExpF32.class, x.code());
+        }
         Code inDouble = switch (fn) {
           case EXP -> call("exp", x);
           case LOG -> call("log", x);

@@ -187,7 +187,7 @@ public final class ModelGenerator {
       for (ModelPlan.Entry e : plan.entries()) {
         String kernels = types.claim(JavaNames.typeIdentifier(e.function(), "Entry") + "Kernels");
         type.addMethod(entryMethod(e, entryMethods.get(e), kernels));
-        kernelTypes.add(JavaGenerator.kernelsType(e.forward(), kernels, true, false));
+        kernelTypes.add(JavaGenerator.kernelsType(e.forward(), kernels, true, Instrumentation.NONE));
       }
       List<TypeSpec> resultTypes = new ArrayList<>();
       for (var g : gradientMethods.entrySet()) {
@@ -196,7 +196,7 @@ public final class ModelGenerator {
         String kernels = types.claim(JavaNames.typeIdentifier(e.function(), "Entry") + "GradientKernels");
         type.addMethod(gradientMethod(e, g.getValue(), result, kernels));
         resultTypes.add(resultType(e, result, g.getValue()));
-        kernelTypes.add(JavaGenerator.kernelsType(e.gradient().orElseThrow(), kernels, true, false));
+        kernelTypes.add(JavaGenerator.kernelsType(e.gradient().orElseThrow(), kernels, true, Instrumentation.NONE));
       }
       if (hasParams) addParamMethods(getters, setters);
       addThreadMethods();

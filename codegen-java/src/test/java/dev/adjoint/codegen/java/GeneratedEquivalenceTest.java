@@ -57,6 +57,8 @@ class GeneratedEquivalenceTest {
   private static final List<String> BF16_CASES = List.of("example_index_attention", "nn_layer_norm", "prelude_softmax");
   /** Cases run in training mode, so their kernels draw dropout masks from Philox. */
   private static final List<String> TRAINING_CASES = List.of("example_encoder_layer", "nn_feed_forward");
+  /** Training cases also run in bf16: their dropout masks, drawn a row at a time, checked bit for bit. */
+  private static final List<String> BF16_TRAINING_CASES = List.of("example_encoder_layer", "nn_feed_forward");
 
   /** The lowered programs and their compiled classes, built once for every test of the class. */
   private static final class Suite {
@@ -86,6 +88,10 @@ class GeneratedEquivalenceTest {
         if (TRAINING_CASES.contains(name)) {
           modes.add(Mode.forward(Optional.empty()).training(7, 3));
           modes.add(Mode.gradient(Optional.empty()).training(7, 3));
+        }
+        if (BF16_TRAINING_CASES.contains(name)) {
+          modes.add(Mode.forward(Optional.of(DType.BF16)).training(7, 3));
+          modes.add(Mode.gradient(Optional.of(DType.BF16)).training(7, 3));
         }
         for (Mode mode : modes) {
           try {

@@ -11,15 +11,25 @@ public final class RunContext {
   private final long seed;
   private final int step;
   private final ThreadPool pool;
+  private final KernelTimes times;
 
   /**
    * @param pool the threads parallel loops run on; {@link ThreadPool#inline()} runs them on the
    *     calling thread
    */
   public RunContext(long seed, int step, ThreadPool pool) {
+    this(seed, step, pool, null);
+  }
+
+  /**
+   * A context whose runs record each kernel's time into {@code times}, when the program was
+   * generated with timing; {@code times} may be null.
+   */
+  public RunContext(long seed, int step, ThreadPool pool, KernelTimes times) {
     this.seed = seed;
     this.step = step;
     this.pool = Objects.requireNonNull(pool, "pool");
+    this.times = times;
   }
 
   /** A context that runs everything on the calling thread. */
@@ -37,6 +47,15 @@ public final class RunContext {
 
   public ThreadPool pool() {
     return pool;
+  }
+
+  /**
+   * What code generated with timing calls after each kernel: records the time since
+   * {@code since} for kernel {@code kernel}, when this context has {@link KernelTimes}, and
+   * returns the current {@link System#nanoTime()}.
+   */
+  public long timed(int kernel, long since) {
+    return times == null ? System.nanoTime() : times.record(kernel, since);
   }
 
   /**

@@ -127,6 +127,25 @@ public final class Philox4x32 {
   }
 
   /**
+   * Fills {@code out[outOffset + k]} with {@code uniform(seed, step, site, firstIndex + k)} for
+   * {@code k < count} (the index an unsigned 64-bit integer, wrapping mod 2^64), computing each
+   * block once: four consecutive indices share a block, so a run of n numbers costs n / 4 blocks
+   * where n calls of {@link #uniform} cost n. The run may start and end anywhere in a block. Generated
+   * kernels call it once per row for a dropout mask along the row.
+   *
+   * @throws IllegalArgumentException if {@code count} is negative
+   * @throws IndexOutOfBoundsException if {@code out[outOffset ..< outOffset + count]} is not inside {@code out}
+   */
+  public static void uniforms(long seed, int step, int site, long firstIndex, float[] out, int outOffset, int count) {
+    if (count < 0) throw new IllegalArgumentException("uniforms: count is " + count + "; it cannot be negative");
+    if (outOffset < 0 || outOffset > out.length - count) {
+      throw new IndexOutOfBoundsException("uniforms: " + count + " numbers from offset " + outOffset
+          + " do not fit in an array of length " + out.length);
+    }
+    UniformRuns.fill((int) seed, (int) (seed >>> 32), step, site, firstIndex, out, outOffset, count);
+  }
+
+  /**
    * The standard normal number for element {@code index} of the stream (seed, step, site), by
    * Box–Muller over the uniforms at {@code 2*index} and {@code 2*index + 1}, as the class
    * documentation specifies.

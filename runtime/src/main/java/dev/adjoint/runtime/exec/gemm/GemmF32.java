@@ -30,6 +30,11 @@ public final class GemmF32 {
   static final int COLUMN_BLOCK = NR * 8;
   /** Reduction steps per micro-kernel call: a right micro-panel of this depth fits the first-level cache. */
   static final int DEPTH_BLOCK = 256;
+  /**
+   * Columns of the shared right operand one thread packs at a time (whole panels): small enough
+   * that threads waiting for the first column block pack parts of it instead of waiting.
+   */
+  static final int PACK_UNIT = NR * 2;
 
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -84,9 +89,10 @@ public final class GemmF32 {
         for (int b = 0; b < shape.batches(); b++) p.byRowBlocks(context, b);
       }
       case COLUMNS -> {
-        eachOnAnyThread(context, ceilDiv(shape.columns(), COLUMN_BLOCK), group -> {
-          int n0 = group * COLUMN_BLOCK;
-          int n1 = Math.min(shape.columns(), n0 + COLUMN_BLOCK);
+        int width = columnGroup(shape.columns(), threads);
+        eachOnAnyThread(context, ceilDiv(shape.columns(), width), group -> {
+          int n0 = group * width;
+          int n1 = Math.min(shape.columns(), n0 + width);
           for (int b = 0; b < shape.batches(); b++) p.wholeBatch(b, n0, n1);
         });
       }
@@ -109,12 +115,12 @@ public final class GemmF32 {
 
     /**
      * Batch {@code b}: row blocks split across the threads, which share one packed right operand;
-     * each of its column groups is packed by the first thread that needs it (one parallel phase,
-     * not a packing phase and a barrier before the products).
+     * its columns are packed in units of {@link #PACK_UNIT}, each by the first thread that needs it
+     * or is free to (one parallel phase, not a packing phase and a barrier before the products).
      */
     void byRowBlocks(RunContext context, int b) {
-      int groups = ceilDiv(shape.columns(), COLUMN_BLOCK);
-      SharedRight shared = new SharedRight(b, WORKSPACE.get().shared(rightLength()), new AtomicIntegerArray(groups));
+      SharedRight shared = new SharedRight(b, WORKSPACE.get().shared(rightLength()),
+          new AtomicIntegerArray(ceilDiv(shape.columns(), PACK_UNIT)));
       int size = balancedRowBlock(shape.rows(), context.pool().threads());
       eachOnAnyThread(context, ceilDiv(shape.rows(), size), block -> {
         int m0 = block * size;
@@ -123,7 +129,7 @@ public final class GemmF32 {
       });
     }
 
-    /** The packed right operand of one batch and, per column group, whether it is packed yet. */
+    /** The packed right operand of one batch and, per unit of columns, whether it is packed yet. */
     private record SharedRight(int batch, float[] packed, AtomicIntegerArray state) {
       private static final int PACKING = 1;
       private static final int PACKED = 2;
@@ -131,37 +137,44 @@ public final class GemmF32 {
       private static final int FAILED = 3;
     }
 
-    /** Returns once column group {@code group} of {@code shared} is packed, packing it if no thread has started. */
-    private void awaitPacked(SharedRight shared, int group) {
+    /**
+     * Returns once columns {@code [n0, n1)} of {@code shared} are packed: packs the units of them
+     * no thread has started, then, while another thread finishes one, the units after them, which
+     * every row block needs too.
+     */
+    private void awaitPacked(SharedRight shared, int n0, int n1) {
       AtomicIntegerArray state = shared.state();
-      if (state.get(group) == SharedRight.PACKED) return;
-      if (claim(shared, group)) return;
-      // Another thread is packing it: pack the groups after it meanwhile, which every row block
-      // needs too, rather than wait; the wait that is left is for the one group in progress.
-      for (int next = group + 1; next < state.length() && state.get(group) != SharedRight.PACKED; next++) {
-        claim(shared, next);
-      }
-      for (int s = state.get(group); s != SharedRight.PACKED; s = state.get(group)) {
-        if (s == SharedRight.FAILED) {
-          throw new IllegalStateException("packing column group " + group + " failed on another thread");
+      int first = n0 / PACK_UNIT;
+      int last = ceilDiv(n1, PACK_UNIT);
+      for (int u = first; u < last; u++) claim(shared, u);
+      for (int u = last; u < state.length() && !packed(state, first, last); u++) claim(shared, u);
+      for (int u = first; u < last; u++) {
+        for (int s = state.get(u); s != SharedRight.PACKED; s = state.get(u)) {
+          if (s == SharedRight.FAILED) {
+            throw new IllegalStateException("packing columns " + u * PACK_UNIT + " to "
+                + Math.min(shape.columns(), (u + 1) * PACK_UNIT) + " failed on another thread");
+          }
+          Thread.onSpinWait();
         }
-        Thread.onSpinWait();
       }
     }
 
-    /** Packs column group {@code group} if no thread has started it; true if this thread packed it. */
-    private boolean claim(SharedRight shared, int group) {
+    private static boolean packed(AtomicIntegerArray state, int first, int last) {
+      for (int u = first; u < last; u++) if (state.get(u) != SharedRight.PACKED) return false;
+      return true;
+    }
+
+    /** Packs unit {@code unit} of the columns if no thread has started it. */
+    private void claim(SharedRight shared, int unit) {
       AtomicIntegerArray state = shared.state();
-      if (state.get(group) != 0 || !state.compareAndSet(group, 0, SharedRight.PACKING)) return false;
+      if (state.get(unit) != 0 || !state.compareAndSet(unit, 0, SharedRight.PACKING)) return;
       try {
-        packRight(shared.batch(), group * COLUMN_BLOCK, Math.min(shape.columns(), (group + 1) * COLUMN_BLOCK),
-            shared.packed());
+        packRight(shared.batch(), unit * PACK_UNIT, Math.min(shape.columns(), (unit + 1) * PACK_UNIT), shared.packed());
       } catch (RuntimeException | Error e) {
-        state.set(group, SharedRight.FAILED);
+        state.set(unit, SharedRight.FAILED);
         throw e;
       }
-      state.set(group, SharedRight.PACKED);
-      return true;
+      state.set(unit, SharedRight.PACKED);
     }
 
     /** Columns {@code [n0, n1)} of batch {@code b} on this thread alone, rows in order. */
@@ -204,7 +217,7 @@ public final class GemmF32 {
       float[] tile = w.tile(ROW_BLOCK * COLUMN_BLOCK);
       for (int c0 = n0; c0 < n1; c0 += COLUMN_BLOCK) {
         int c1 = Math.min(n1, c0 + COLUMN_BLOCK);
-        if (shared != null) awaitPacked(shared, c0 / COLUMN_BLOCK);
+        if (shared != null) awaitPacked(shared, c0, c1);
         if (depth == 0) Arrays.fill(tile, 0.0f);
         for (int k0 = 0; k0 < depth; k0 += DEPTH_BLOCK) {
           int steps = Math.min(DEPTH_BLOCK, depth - k0);
@@ -253,6 +266,16 @@ public final class GemmF32 {
   static int balancedRowBlock(int rows, int threads) {
     int blocks = ceilDiv(ceilDiv(rows, ROW_BLOCK), threads) * threads;
     return Math.min(ROW_BLOCK, Math.max(MR, ceilDiv(ceilDiv(rows, blocks), MR) * MR));
+  }
+
+  /**
+   * Columns per group when each group of columns is one thread's ({@link Ownership#COLUMNS}): whole
+   * panels, at most {@link #COLUMN_BLOCK}, and enough groups for every thread (128 columns on two
+   * threads: two groups of 64, not one of 128 on one thread). Each group packs every row of the
+   * left operand, so groups are no narrower than the threads need.
+   */
+  static int columnGroup(int columns, int threads) {
+    return Math.min(COLUMN_BLOCK, Math.max(NR, ceilDiv(ceilDiv(columns, threads), NR) * NR));
   }
 
   private static int ceilDiv(int a, int b) {

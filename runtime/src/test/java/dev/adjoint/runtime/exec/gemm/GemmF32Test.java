@@ -149,7 +149,7 @@ class GemmF32Test {
                     }
                   }, (q, m0, m1, n0, n1, tile, stride) -> {}));
           assertTrue(e.getMessage().equals("the packer failed")
-              || e.getMessage().equals("packing column group 0 failed on another thread"), e.getMessage());
+              || e.getMessage().equals("packing columns 0 to " + 2 * GemmF32.NR + " failed on another thread"), e.getMessage());
         }
       });
     }
@@ -169,6 +169,17 @@ class GemmF32Test {
     int most = Math.min(rows, Math.ceilDiv(blocks, threads) * size);
     int mostPlain = Math.min(rows, Math.ceilDiv(plain, threads) * GemmF32.ROW_BLOCK);
     assertTrue(most <= mostPlain, most + " rows on one thread, " + mostPlain + " with blocks of " + GemmF32.ROW_BLOCK);
+  }
+
+  @ParameterizedTest(name = "{0} columns, {1} threads")
+  @org.junit.jupiter.params.provider.CsvSource({"1, 2", "128, 2", "128, 16", "512, 2", "4096, 2", "33, 3"})
+  void columnGroupsAreWholePanelsAndOccupyTheThreads(int columns, int threads) {
+    int width = GemmF32.columnGroup(columns, threads);
+    assertEquals(0, width % GemmF32.NR, "whole panels: " + width);
+    assertTrue(width <= GemmF32.COLUMN_BLOCK, String.valueOf(width));
+    int groups = Math.ceilDiv(columns, width);
+    int panels = Math.ceilDiv(columns, GemmF32.NR);
+    assertTrue(groups >= Math.min(threads, panels), groups + " groups for " + threads + " threads");
   }
 
   @Test
