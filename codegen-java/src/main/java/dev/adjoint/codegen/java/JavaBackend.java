@@ -11,6 +11,8 @@ import dev.adjoint.runtime.exec.CompiledKernels;
 import dev.adjoint.runtime.exec.RunContext;
 import dev.adjoint.runtime.exec.Sizes;
 import dev.adjoint.runtime.exec.ThreadPool;
+import dev.adjoint.runtime.exec.Workspace;
+import dev.adjoint.runtime.exec.WorkspacePool;
 import dev.adjoint.runtime.model.TensorArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -94,18 +96,30 @@ public final class JavaBackend {
     return ThreadPool.shared(threads);
   }
 
-  /** A compiled program and the buffer layout its class expects. */
+  /**
+   * A compiled program and the buffer layout its class expects.
+   *
+   * <p>A run writes its temporaries and results into arrays kept from an earlier run of the same
+   * sizes (a {@link Workspace}) rather than into new ones, and copies the results out into the
+   * tensors it returns. Runs may be under way on several threads at once: each takes a workspace
+   * of its own from the program's {@link WorkspacePool} and gives it back when it ends. The pool
+   * retains the workspaces given back (as many as runs were under way at once, up to one per
+   * processor), each about the size of every temporary and result of one run, for the life of
+   * this object; {@link #releaseWorkspaces} lets them go.
+   */
   public static final class Prepared {
     private final KernelProgram program;
     private final CompiledKernels kernels;
     private final List<Buffer> slots;
     private final Set<Buffer> written = new HashSet<>();
+    private final WorkspacePool workspaces;
 
     Prepared(KernelProgram program, CompiledKernels kernels) {
       this.program = program;
       this.kernels = kernels;
       this.slots = JavaGenerator.slots(program);
       for (Kernel k : program.kernels()) written.addAll(k.writes());
+      this.workspaces = new WorkspacePool(slots.size());
     }
 
     public KernelProgram program() {
@@ -115,6 +129,19 @@ public final class JavaBackend {
     /** The generated class's instance. */
     public CompiledKernels kernels() {
       return kernels;
+    }
+
+    /**
+     * Lets go of the arrays kept for later runs (those of a run under way go when it ends); the
+     * next run allocates them again.
+     */
+    public void releaseWorkspaces() {
+      workspaces.release();
+    }
+
+    /** The pool runs take their arrays from: for tests that poison them between runs. */
+    WorkspacePool workspaces() {
+      return workspaces;
     }
 
     /** As {@link JavaBackend#run}. */
@@ -135,6 +162,7 @@ public final class JavaBackend {
         }
       }
       Map<String, Long> bound = bindSizes(given, inputs, sizes);
+      Workspace workspace = workspaces.take();
       Object[] arrays = new Object[slots.size()];
       for (int slot = 0; slot < slots.size(); slot++) {
         Buffer b = slots.get(slot);
@@ -150,9 +178,15 @@ public final class JavaBackend {
             throw new IllegalArgumentException(what + " must have shape " + Arrays.toString(shape) + " (" + b.type()
                 + "), got " + value.shape());
           }
-          arrays[slot] = TensorArrays.toArray(value, written.contains(b));
+          // An input the kernels write, or whose bf16 or f16 elements are widened, is copied into
+          // the workspace; the others are the tensors' own arrays.
+          boolean copy = written.contains(b) || !TensorArrays.sharesArray(b.type().dtype());
+          arrays[slot] = copy ? TensorArrays.copyInto(value, workspace.array(slot, b.type().dtype(), count(shape, b)))
+              : TensorArrays.toArray(value, false);
         } else {
-          arrays[slot] = TensorArrays.newArray(b.type().dtype(), count(shape, b));
+          // Kernels never read what they have not written in this run, so the previous run's
+          // arrays serve as well as zeroed new ones.
+          arrays[slot] = workspace.array(slot, b.type().dtype(), count(shape, b));
         }
       }
       kernels.run(Buffers.of(arrays), Sizes.of(bound), context);
@@ -161,6 +195,9 @@ public final class JavaBackend {
         int slot = slots.indexOf(b);
         out.add(TensorArrays.toTensor(b.type().dtype(), shape(b, bound), arrays[slot]));
       }
+      // Only now, the results copied out: a run that threw drops its workspace instead, as a
+      // kernel thread may still be writing into it.
+      workspaces.give(workspace);
       return out;
     }
 

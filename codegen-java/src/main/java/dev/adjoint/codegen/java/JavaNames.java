@@ -26,7 +26,7 @@ final class JavaNames {
       "Math", "Arrays", "Float", "Double", "Integer", "Long", "Boolean", "Object", "String", "System", "Override",
       "SpecialFunctions", "Philox4x32", "KernelMath", "RunContext", "Buffers", "Sizes", "CompiledKernels",
       "RangeBody", "Tensor", "DType", "ModelParam", "ModelParams", "Arguments", "TensorArrays", "ThreadPool", "Path",
-      "List", "Map", "java", "javax", "dev");
+      "Workspace", "WorkspacePool", "List", "Map", "java", "javax", "dev");
 
   /** Whether {@code name} is a name generated code uses for something else (a type it refers to). */
   static boolean isReserved(String name) {

@@ -24,6 +24,8 @@ import dev.adjoint.runtime.exec.Buffers;
 import dev.adjoint.runtime.exec.RunContext;
 import dev.adjoint.runtime.exec.Sizes;
 import dev.adjoint.runtime.exec.ThreadPool;
+import dev.adjoint.runtime.exec.Workspace;
+import dev.adjoint.runtime.exec.WorkspacePool;
 import dev.adjoint.runtime.model.Arguments;
 import dev.adjoint.runtime.model.ModelParam;
 import dev.adjoint.runtime.model.ModelParams;
@@ -51,7 +53,8 @@ import javax.lang.model.element.Modifier;
  *
  * <p>The class needs only the runtime: the kernels of every entry and of its gradient are nested
  * classes of it ({@code ForwardKernels}, {@code ForwardGradientKernels}), and each method sizes
- * the buffers of its program from the run-time sizes it reads off the arguments' shapes.
+ * the buffers of its program from the run-time sizes it reads off the arguments' shapes, writing
+ * temporaries and results into arrays the instance keeps between calls ({@link WorkspacePool}).
  * Identifiers come from {@link JavaNames} and every user name in a string is an ASCII literal, so
  * no name in the program can inject code; the text depends only on the program.
  */
@@ -65,7 +68,8 @@ public final class ModelGenerator {
   /** Names of the class's own members, never given to anything derived from the program. */
   private static final List<String> FIXED_MEMBERS = List.of("PARAMS", "params", "seed", "step", "setStep", "pool",
       "param", "setParam",
-      "loadParams", "saveParams", "load", "threads", "setThreads", "context", "equals", "hashCode", "toString",
+      "loadParams", "saveParams", "load", "threads", "setThreads", "context", "releaseWorkspaces", "equals",
+      "hashCode", "toString",
       "getClass", "notify", "notifyAll", "wait", "clone", "finalize");
 
   /** Javadoc is wrapped at this width, so that members of nested classes stay within 100 columns. */
@@ -130,6 +134,8 @@ public final class ModelGenerator {
     private final Map<String, Integer> paramIndex = new LinkedHashMap<>();
     private final TypeSpec.Builder type;
     private final boolean training;
+    /** The field holding the workspaces of each entry and gradient method, by method name. */
+    private final Map<String, String> workspaceFields = new LinkedHashMap<>();
 
     Printer(ModelPlan plan, String packageName, String className, boolean training) {
       this.plan = plan;
@@ -161,6 +167,9 @@ public final class ModelGenerator {
         setters.add(members.claim("set" + Character.toUpperCase(getter.charAt(0)) + getter.substring(1)));
       }
 
+      for (String method : entryMethods.values()) workspaceFields.put(method, members.claim(method + "Workspaces"));
+      for (String method : gradientMethods.values()) workspaceFields.put(method, members.claim(method + "Workspaces"));
+
       boolean hasParams = !plan.params().isEmpty();
       type.addJavadoc(doc("$L", classJavadoc(entryMethods, gradientMethods)));
       if (hasParams) {
@@ -171,6 +180,8 @@ public final class ModelGenerator {
       if (training) type.addField(FieldSpec.builder(TypeName.INT, "step", Modifier.PRIVATE, Modifier.VOLATILE).build());
       type.addField(FieldSpec.builder(ThreadPool.class, "pool", Modifier.PRIVATE, Modifier.VOLATILE)
           .initializer("$T.inline()", ThreadPool.class).build());
+      for (ModelPlan.Entry e : plan.entries()) addWorkspaceField(entryMethods.get(e), e.forward());
+      for (var g : gradientMethods.entrySet()) addWorkspaceField(g.getValue(), g.getKey().gradient().orElseThrow());
       addConstructors(hasParams);
       List<TypeSpec> kernelTypes = new ArrayList<>();
       for (ModelPlan.Entry e : plan.entries()) {
@@ -189,6 +200,7 @@ public final class ModelGenerator {
       }
       if (hasParams) addParamMethods(getters, setters);
       addThreadMethods();
+      addReleaseWorkspaces();
       resultTypes.forEach(type::addType);
       kernelTypes.forEach(type::addType);
       return type.build();
@@ -225,7 +237,11 @@ public final class ModelGenerator {
               + "({@link #setStep}) and each dropout's call site, as every backend draws them. "
           : "Runs are in evaluation mode (dropout is the identity). ")
           .append("An instance may run on several threads at once; a param set while a run is under way is seen by "
-              + "later runs.\n");
+              + "later runs.\n")
+          .append("\n<p>Memory: a call writes its temporaries and results into arrays the instance keeps for later "
+              + "calls of the same sizes, rather than allocating and zeroing new ones every time; calls under way "
+              + "at once each use arrays of their own. The instance retains them (for each method, as many sets as "
+              + "calls were under way at once, up to one per processor) until {@link #releaseWorkspaces}.\n");
       return out.toString();
     }
 
@@ -409,12 +425,31 @@ public final class ModelGenerator {
           .build());
     }
 
+    // ---- the arrays calls write
+
+    private void addWorkspaceField(String method, KernelProgram program) {
+      type.addField(FieldSpec.builder(WorkspacePool.class, workspaceFields.get(method), Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc(doc("The arrays {@link #$L} writes, kept between calls.\n", method))
+          .initializer("new $T($L)", WorkspacePool.class, JavaGenerator.slots(program).size())
+          .build());
+    }
+
+    private void addReleaseWorkspaces() {
+      MethodSpec.Builder release = MethodSpec.methodBuilder("releaseWorkspaces")
+          .addModifiers(Modifier.PUBLIC)
+          .addJavadoc(doc("Lets go of the arrays kept for later calls (a call under way lets go of its own when it "
+              + "ends); the next calls allocate them again.\n"));
+      for (String field : workspaceFields.values()) release.addStatement("$N.release()", field);
+      type.addMethod(release.build());
+    }
+
     // ---- entry points
 
     /** The locals of one method: arguments, sizes, arrays; never a member's or a type's name. */
     private JavaNames.Scope methodScope() {
       JavaNames.Scope scope = new JavaNames.Scope();
       for (String m : FIXED_MEMBERS) scope.claim(m);
+      for (String field : workspaceFields.values()) scope.claim(field);
       scope.claim(className);
       return scope;
     }
@@ -495,20 +530,24 @@ public final class ModelGenerator {
       CodeBlock.Builder body = CodeBlock.builder();
       Prologue prologue = prologue(e, e.forward(), scope, method, body);
       List<Node> outs = e.graph().outputs();
-      Map<Buffer, String> arrays = run(e.forward(), kernels, prologue, scope, body, outs.size(), List.of());
+      String workspace = takeWorkspace(name, scope, body);
+      Map<Buffer, String> arrays = run(e.forward(), kernels, workspace, prologue, scope, body, outs.size(), List.of());
       List<Buffer> outputs = e.forward().outputs();
+      String value = scope.claim(outs.size() == 1 ? "value" : "values");
       if (outs.size() == 1) {
         method.returns(TENSOR);
         method.addJavadoc(doc("@return {@code $L}\n", JavaNames.commentText(outs.get(0).type().toString())));
-        body.addStatement("return $L", tensor(outputs.get(0), arrays.get(outputs.get(0)), prologue));
+        body.addStatement("final $T $N = $L", TENSOR, value, tensor(outputs.get(0), arrays.get(outputs.get(0)), prologue));
       } else {
         method.returns(TENSOR_LIST);
         method.addJavadoc(doc("@return the results, in order: {@code $L}\n", JavaNames.commentText(
             String.join(", ", outs.stream().map(o -> o.type().toString()).toList()))));
         List<CodeBlock> results = new ArrayList<>();
         for (Buffer b : outputs) results.add(tensor(b, arrays.get(b), prologue));
-        body.addStatement("return $T.of(\n$L)", List.class, CodeBlock.join(results, ",\n"));
+        body.addStatement("final $T $N = $T.of(\n$L)", TENSOR_LIST, value, List.class, CodeBlock.join(results, ",\n"));
       }
+      giveWorkspace(name, workspace, body);
+      body.addStatement("return $N", value);
       if (!e.graph().arguments().isEmpty()) {
         method.addJavadoc(doc("@throws IllegalArgumentException if an argument is null, or not of its declared element "
             + "type and shape\n"));
@@ -530,7 +569,8 @@ public final class ModelGenerator {
       Prologue prologue = prologue(e, program, scope, method, body);
       int n = e.graph().outputs().size();
       List<String> wrt = wrtNames(e.graph());
-      Map<Buffer, String> arrays = run(program, kernels, prologue, scope, body, n, wrt);
+      String workspace = takeWorkspace(name, scope, body);
+      Map<Buffer, String> arrays = run(program, kernels, workspace, prologue, scope, body, n, wrt);
       List<Buffer> outputs = program.outputs();
       List<CodeBlock> values = new ArrayList<>();
       for (int i = 0; i < n; i++) values.add(tensor(outputs.get(i), arrays.get(outputs.get(i)), prologue));
@@ -543,6 +583,7 @@ public final class ModelGenerator {
       String value = scope.claim(n == 1 ? "value" : "values");
       body.addStatement("final $T $N = $L", n == 1 ? TENSOR : TENSOR_LIST, value,
           n == 1 ? values.get(0) : CodeBlock.of("$T.of(\n$L)", List.class, CodeBlock.join(values, ",\n")));
+      giveWorkspace(name, workspace, body);
       body.addStatement("return new $N($N, $N)", result, value, gradients);
       method.addJavadoc(doc("@return the $L and the gradients\n", n == 1 ? "result" : "results"));
       if (!e.graph().arguments().isEmpty()) {
@@ -567,17 +608,34 @@ public final class ModelGenerator {
       return " ({@code " + JavaNames.commentText(file + ":" + e.span().line()) + "})";
     }
 
+    /** Takes a workspace for a call of {@code method}, into a local whose name it returns. */
+    private String takeWorkspace(String method, JavaNames.Scope scope, CodeBlock.Builder body) {
+      String workspace = scope.claim("workspace");
+      body.add("// Temporaries and results go into arrays kept from an earlier call, not new zeroed ones: the\n"
+          + "// kernels write every element before they read it.\n");
+      body.addStatement("final $T $N = $N.take()", Workspace.class, workspace, workspaceFields.get(method));
+      return workspace;
+    }
+
+    /** Gives the workspace of a call of {@code method} back, its results copied out. */
+    private void giveWorkspace(String method, String workspace, CodeBlock.Builder body) {
+      body.add("// Only once the results are copied out; a call that throws drops its workspace, which a\n"
+          + "// kernel thread may still be writing.\n");
+      body.addStatement("$N.give($N)", workspaceFields.get(method), workspace);
+    }
+
     /**
-     * Allocates the program's results, runs its kernels over the argument and param arrays and
-     * fresh temporaries, and returns the local holding each result's array.
+     * Takes the program's results from the workspace, runs its kernels over the argument and param
+     * arrays and the workspace's temporaries, and returns the local holding each result's array.
      */
-    private Map<Buffer, String> run(KernelProgram program, String kernels, Prologue prologue, JavaNames.Scope scope,
-        CodeBlock.Builder body, int results, List<String> wrt) {
+    private Map<Buffer, String> run(KernelProgram program, String kernels, String workspace, Prologue prologue,
+        JavaNames.Scope scope, CodeBlock.Builder body, int results, List<String> wrt) {
       Set<Buffer> written = new LinkedHashSet<>();
       for (var k : program.kernels()) written.addAll(k.writes());
       Map<String, Node> argumentByName = new LinkedHashMap<>();
       prologue.arguments().keySet().forEach(a -> argumentByName.put(Graph.paramName(a), a));
       Map<Buffer, String> arrays = new LinkedHashMap<>();
+      List<Buffer> slotted = JavaGenerator.slots(program);
       List<Buffer> outputs = program.outputs();
       if (outputs.size() != results + wrt.size()) {
         throw new IllegalArgumentException("program " + program.name() + " has " + outputs.size() + " results, expected "
@@ -591,20 +649,21 @@ public final class ModelGenerator {
         arrays.put(b, local);
         TypeName javaType = ArrayTypeName.of(KernelEmitter.javaType(b.type().dtype()));
         if (b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) {
-          body.addStatement("final $T $N = ($T) $L", javaType, local, javaType, inputArray(b, argumentByName, prologue, true));
+          body.addStatement("final $T $N = ($T) $L", javaType, local, javaType,
+              inputArray(b, argumentByName, prologue, true, workspace, slotted.indexOf(b)));
         } else {
-          body.addStatement("final $T $N = new $T[$L]", javaType, local, KernelEmitter.javaType(b.type().dtype()),
-              elements(b, prologue));
+          body.addStatement("final $T $N = $L", javaType, local, workspaceArray(workspace, slotted.indexOf(b), b, prologue));
         }
       }
       List<CodeBlock> slots = new ArrayList<>();
-      for (Buffer b : JavaGenerator.slots(program)) {
+      for (int slot = 0; slot < slotted.size(); slot++) {
+        Buffer b = slotted.get(slot);
         if (arrays.containsKey(b)) {
           slots.add(CodeBlock.of("$N", arrays.get(b)));
         } else if (b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) {
-          slots.add(inputArray(b, argumentByName, prologue, written.contains(b)));
+          slots.add(inputArray(b, argumentByName, prologue, written.contains(b), workspace, slot));
         } else {
-          slots.add(CodeBlock.of("new $T[$L]", KernelEmitter.javaType(b.type().dtype()), elements(b, prologue)));
+          slots.add(workspaceArray(workspace, slot, b, prologue));
         }
       }
       List<CodeBlock> sizes = new ArrayList<>();
@@ -624,8 +683,12 @@ public final class ModelGenerator {
       return arrays;
     }
 
-    /** The array of an argument or param buffer: the tensor's own when kernels only read it. */
-    private CodeBlock inputArray(Buffer b, Map<String, Node> arguments, Prologue prologue, boolean copy) {
+    /**
+     * The array of an argument or param buffer: the tensor's own when kernels only read it, else
+     * (written, or of bf16 or f16 elements, which are widened) a copy in the workspace's array.
+     */
+    private CodeBlock inputArray(Buffer b, Map<String, Node> arguments, Prologue prologue, boolean copy,
+        String workspace, int slot) {
       CodeBlock tensor;
       if (b.role() == Buffer.Role.ARGUMENT) {
         Node a = arguments.get(b.name());
@@ -636,7 +699,21 @@ public final class ModelGenerator {
         if (i == null) throw new IllegalArgumentException("program param '" + b.name() + "' is not a param of the model");
         tensor = CodeBlock.of("params.get($L)", i);
       }
-      return CodeBlock.of("$T.toArray($L, $L)", TensorArrays.class, tensor, copy);
+      if (!copy && TensorArrays.sharesArray(b.type().dtype())) {
+        return CodeBlock.of("$T.toArray($L, false)", TensorArrays.class, tensor);
+      }
+      return CodeBlock.of("$T.copyInto($L, $L)", TensorArrays.class, tensor, workspaceArray(workspace, slot, b, prologue));
+    }
+
+    /** {@code workspace.f32(5, n)}: the workspace's array for a buffer in {@code slot}. */
+    private CodeBlock workspaceArray(String workspace, int slot, Buffer b, Prologue prologue) {
+      String accessor = switch (b.type().dtype()) {
+        case F32, F16, BF16 -> "f32";
+        case F64 -> "f64";
+        case I32 -> "i32";
+        case BOOL -> "bool";
+      };
+      return CodeBlock.of("$N.$L($L, $L)", workspace, accessor, slot, elements(b, prologue));
     }
 
     private CodeBlock elements(Buffer b, Prologue prologue) {

@@ -132,6 +132,11 @@ class GeneratedEquivalenceTest {
     return Suite.INSTANCE.programs.stream();
   }
 
+  /** A program's compiled class, ready to run (shared with the other tests that use this suite). */
+  static JavaBackend.Prepared prepared(Lowered p) {
+    return Suite.INSTANCE.prepared.get(p.label());
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("programs")
   void generatedJavaComputesWhatTheInterpreterComputes(Lowered p) {

@@ -26,15 +26,16 @@ import org.junit.jupiter.api.Test;
 class ModelClassHostileNamesTest {
   private static final String FILE = "evil */ System.exit(1); /* \u00e9\\u0022.adj";
   private static final String SOURCE = String.join("\n",
-      "dim context, Tensor",
+      "dim context, Tensor, Workspace",
       "model Object {",
       "  param class: f32[4] = normal(0, 1)",
       "  param params: f32[4, 4] = xavier_uniform()",
       "  param set_class: f32[4] = ones()",
+      "  param forward_workspaces: f32[4] = ones()",
       "  fn forward(this: f32[context, 4], seed: f32[Tensor, 4]) -> f32 =",
       "    sum((this @ params + class) * set_class) + sum(seed * seed)",
-      "  fn toString(value: f32[context, 4]) -> f32[context, 4] = value * class",
-      "  fn __(x: f32[context, 4], PARAMS: f32[context]) -> f32[context, 4] = x @ params",
+      "  fn toString(workspace: f32[context, 4]) -> f32[context, 4] = workspace * class",
+      "  fn __(x: f32[Workspace, 4], PARAMS: f32[Workspace]) -> f32[Workspace, 4] = x @ params + forward_workspaces",
       "}",
       "");
 
@@ -51,7 +52,9 @@ class ModelClassHostileNamesTest {
     }
     for (String expected : List.of("public final class Object_ {", "public Tensor forward(Tensor this_, Tensor seed_2) {",
         "final int context_2 = this_.dim(0);", "final int Tensor_ = seed_2.dim(0);",
-        "public Tensor toString_2(Tensor value) {", "public Tensor entry(Tensor x, Tensor pARAMS) {",
+        "public Tensor toString_2(Tensor workspace) {", "public Tensor entry(Tensor x, Tensor pARAMS) {",
+        "final Workspace workspace_2 = toString_2Workspaces.take();", "public Tensor forwardWorkspaces() {",
+        "private final WorkspacePool forwardWorkspaces_2 = new WorkspacePool(", "final int Workspace_ = x.dim(0);",
         "public Tensor class_() {", "public void setClass_(Tensor value) {", "public Tensor params_2() {",
         "public Tensor setClass() {", "public void setSetClass(Tensor value) {",
         "Arguments.check(\"this\", this_, DType.F32, 2, \"f32[context, 4]\");",
@@ -65,7 +68,7 @@ class ModelClassHostileNamesTest {
       if (!m.isSynthetic() && java.lang.reflect.Modifier.isPublic(m.getModifiers())) methods.add(m.getName());
     }
     assertEquals(new TreeSet<>(List.of("class_", "entry", "forward", "load", "loadParams", "param",
-        "params", "params_2", "saveParams", "setClass", "setClass_", "setParam", "setParams_2", "setSetClass",
+        "params", "params_2", "releaseWorkspaces", "saveParams", "forwardWorkspaces", "setForwardWorkspaces", "setClass", "setClass_", "setParam", "setParams_2", "setSetClass",
         "setThreads", "threads", "toString_2", "valueAndGrad")), methods);
 
     Object model = type.getConstructor(long.class).newInstance(9L);

@@ -35,15 +35,52 @@ public final class TensorArrays {
     };
   }
 
-  /** A new array for {@code count} elements of {@code dtype}, zeroed. */
-  public static Object newArray(DType dtype, int count) {
+  /**
+   * Whether {@link #toArray toArray(t, false)} shares the tensor's own array rather than making a
+   * new one: for every element type but bf16 and f16, whose elements are widened to floats.
+   */
+  public static boolean sharesArray(DType dtype) {
     Objects.requireNonNull(dtype, "dtype");
-    return switch (dtype) {
-      case F32, F16, BF16 -> new float[count];
-      case F64 -> new double[count];
-      case I32 -> new int[count];
-      case BOOL -> new boolean[count];
-    };
+    return dtype != DType.BF16 && dtype != DType.F16;
+  }
+
+  /**
+   * Writes the elements of {@code t} into {@code array} (bf16 and f16 widened), a buffer array of
+   * its element type and count that the caller keeps between runs, so that a run needing a copy
+   * of an input allocates none; returns {@code array}.
+   *
+   * @throws IllegalArgumentException if {@code array} is not the buffer array of {@code t}'s
+   *     element type and count
+   */
+  public static Object copyInto(Tensor t, Object array) {
+    Objects.requireNonNull(t, "t");
+    Objects.requireNonNull(array, "array");
+    int n = t.size();
+    switch (t.dtype()) {
+      case F32 -> System.arraycopy(t.floatData(), 0, checked(t, array, float[].class), 0, n);
+      case F64 -> System.arraycopy(t.doubleData(), 0, checked(t, array, double[].class), 0, n);
+      case I32 -> System.arraycopy(t.intData(), 0, checked(t, array, int[].class), 0, n);
+      case BOOL -> System.arraycopy(t.boolData(), 0, checked(t, array, boolean[].class), 0, n);
+      case F16, BF16 -> {
+        short[] bits = t.halfData();
+        float[] out = checked(t, array, float[].class);
+        for (int i = 0; i < n; i++) {
+          out[i] = t.dtype() == DType.BF16 ? FloatFormats.bf16ToFloat(bits[i]) : FloatFormats.f16ToFloat(bits[i]);
+        }
+      }
+    }
+    return array;
+  }
+
+  private static <A> A checked(Tensor t, Object array, Class<A> type) {
+    if (!type.isInstance(array) || java.lang.reflect.Array.getLength(array) != t.size()) {
+      String got = array.getClass().isArray()
+          ? array.getClass().getComponentType().getName() + "[" + java.lang.reflect.Array.getLength(array) + "]"
+          : array.getClass().getName();
+      throw new IllegalArgumentException(t.size() + " " + t.dtype() + " elements go into a "
+          + type.getComponentType().getName() + "[" + t.size() + "], not a " + got);
+    }
+    return type.cast(array);
   }
 
   /**
