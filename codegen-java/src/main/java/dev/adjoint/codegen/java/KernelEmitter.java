@@ -169,6 +169,8 @@ final class KernelEmitter {
   private List<String> hoistedNames;
   private String hoistedRow;
   private String hoistedFirst;
+  /** Per-row weight (and scale) arrays declared once per lambda, by the loop that fills them. */
+  private final Map<KStmt, String[]> rowArrays = new java.util.IdentityHashMap<>();
 
   private KernelEmitter(Kernel kernel, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
       Set<String> programNames) {
@@ -596,6 +598,17 @@ final class KernelEmitter {
       Code size = index(KExpr.mul(KExpr.Const.index(DOT_BLOCK_ROWS), p.columns()), inner, "size of a block of products");
       out.addStatement("final float[] $N = new float[$L]", name, size.code());
     }
+    for (KStmt s : rows.body()) {
+      if (s instanceof KStmt.Loop loop && invariant(loop.extent())
+          && WeightedRows.match(loop, writable) instanceof WeightedRows.Match m && readable.contains(m.add().x())) {
+        Code extent = index(loop.extent(), inner, "extent of loop " + loop.var());
+        String weights = inner.names.claim("weights");
+        String scales = m.add().scale() == null ? null : inner.names.claim("scales");
+        out.addStatement("final float[] $N = new float[$L]", weights, extent.code());
+        if (scales != null) out.addStatement("final float[] $N = new float[$L]", scales, extent.code());
+        rowArrays.put(loop, new String[] {weights, scales});
+      }
+    }
     String block = inner.names.claim("block");
     out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", block, start, block, end, block);
     Env body = inner.child();
@@ -759,12 +772,15 @@ final class KernelEmitter {
     Binding array = array(add.array(), env);
     if (array.dtype() != DType.F32) throw error("array " + add.array() + " is " + array.dtype() + " but updated as f32");
     Code extent = index(loop.extent(), env, "extent of loop " + loop.var());
-    String weights = env.names.claim("weights");
-    String scales = add.scale() == null ? null : env.names.claim("scales");
+    String[] declared = rowArrays.get(loop);
+    String weights = declared != null ? declared[0] : env.names.claim("weights");
+    String scales = add.scale() == null ? null : declared != null ? declared[1] : env.names.claim("scales");
     out.add("// The weighted rows are added after the loop, in its order: the same sums, with $N held in registers.\n",
         array.java());
-    out.addStatement("final float[] $N = new float[$L]", weights, extent.code());
-    if (scales != null) out.addStatement("final float[] $N = new float[$L]", scales, extent.code());
+    if (declared == null) {
+      out.addStatement("final float[] $N = new float[$L]", weights, extent.code());
+      if (scales != null) out.addStatement("final float[] $N = new float[$L]", scales, extent.code());
+    }
     Env inner = env.child();
     String v = bindLoopVar(loop.var(), inner);
     out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, operand(extent, RELATION + 1), v);
