@@ -3,6 +3,7 @@ package dev.adjoint.runtime.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -69,6 +70,13 @@ class UniformsTest {
       int word = blocks[(k + 2) / 4][(k + 2) % 4];
       assertEquals((word >>> 8) * 0x1.0p-24f, out[k], "number " + k);
     }
+  }
+
+  @Test
+  void wholeBlocksRunOnTheVectorApiUnderTheBuildsTests() {
+    // Surefire adds jdk.incubator.vector, so the comparisons above check the vector blocks; the
+    // scalar blocks are checked by the starts, ends and leftover blocks of every run.
+    assertTrue(UniformRuns.vectorized());
   }
 
   @Test
