@@ -6,6 +6,12 @@
 # of medians (PyTorch / Adjoint: above 1 means the generated Java is faster) is computed from the
 # median of the per-round medians.
 #
+# PyTorch runs in each of the ways it can use THREADS threads, and each round counts its best:
+# OpenBLAS's threads and PyTorch's intra-op threads are two pools, and with both at THREADS the
+# cores are oversubscribed (on 2 idle cores the small step's median then swings from 75 to 130 ms,
+# against 41-49 ms with PyTorch's own pool at 1 thread and OpenBLAS at 2). The configurations:
+#   blas=T,torch=T (the defaults with torch.set_num_threads(T)), blas=1,torch=T, blas=T,torch=1.
+#
 #   benchmarks/compare-pytorch.sh                 # everything, 3 rounds, 2 threads
 #   ROUNDS=5 THREADS=2 benchmarks/compare-pytorch.sh small sgemm
 #
@@ -31,13 +37,17 @@ adjoint_cmd() {
   esac
 }
 
+# pytorch_cmd NAME TORCH_THREADS
 pytorch_cmd() {
   case $1 in
-    sgemm) echo "$python $here/encoder_step_pytorch.py sgemm --n 1024 --warmup 5 --iters 20 --threads $threads" ;;
-    small) echo "$python $here/encoder_step_pytorch.py encoder --batch 32 --seq 64 --dim 128 --heads 4 --ffn 512 --warmup 5 --iters 20 --threads $threads" ;;
-    base) echo "$python $here/encoder_step_pytorch.py encoder --batch 8 --seq 128 --dim 512 --heads 8 --ffn 2048 --warmup 3 --iters 10 --threads $threads" ;;
+    sgemm) echo "$python $here/encoder_step_pytorch.py sgemm --n 1024 --warmup 5 --iters 20 --threads $2" ;;
+    small) echo "$python $here/encoder_step_pytorch.py encoder --batch 32 --seq 64 --dim 128 --heads 4 --ffn 512 --warmup 5 --iters 20 --threads $2" ;;
+    base) echo "$python $here/encoder_step_pytorch.py encoder --batch 8 --seq 128 --dim 512 --heads 8 --ffn 2048 --warmup 3 --iters 10 --threads $2" ;;
   esac
 }
+
+# The ways PyTorch can use $threads threads: "OpenBLAS threads,PyTorch intra-op threads".
+configs=("$threads,$threads" "1,$threads" "$threads,1")
 
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 for w in "${what[@]}"; do
@@ -46,8 +56,14 @@ for w in "${what[@]}"; do
   p_times=()
   for r in $(seq 1 "$rounds"); do
     a=$($(adjoint_cmd "$w") 2>/dev/null | median_ms)
-    p=$($(pytorch_cmd "$w") 2>/dev/null | median_ms)
-    echo "$w round $r: adjoint ${a} ms, pytorch ${p} ms"
+    p=
+    shown=()
+    for c in "${configs[@]}"; do
+      m=$(OPENBLAS_NUM_THREADS=${c%,*} $(pytorch_cmd "$w" "${c#*,}") 2>/dev/null | median_ms)
+      shown+=("blas=${c%,*} torch=${c#*,}: $m ms")
+      p=$(printf '%s\n' $p $m | sort -g | head -1)
+    done
+    echo "$w round $r: adjoint ${a} ms, pytorch ${p} ms (best of $(IFS=';'; echo "${shown[*]}" | sed 's/;/; /g'))"
     a_times+=("$a")
     p_times+=("$p")
   done
