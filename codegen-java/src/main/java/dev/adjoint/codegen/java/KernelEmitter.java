@@ -915,6 +915,25 @@ final class KernelEmitter {
    * {@code x + y} at {@code dtype} when {@code x += y} means the same: f32, f64 and i32 compound
    * assignment does the operation at the variable's type, which is the interpreter's rounding.
    */
+  /**
+   * Whether computing {@code e} where a select might not have needed it is harmless and cheap:
+   * literals, variables, sizes and arithmetic on them, with no array read (an index that only the
+   * select kept in bounds), no integer division or remainder (a divisor it kept from zero) and no
+   * function call.
+   */
+  private static boolean evaluatesSafely(KExpr e) {
+    return switch (e) {
+      case KExpr.Const c -> true;
+      case KExpr.Var v -> true;
+      case KExpr.Size z -> true;
+      case KExpr.Binary b -> !(b.dtype() == DType.I32 && (b.fn() == Fn.DIV || b.fn() == Fn.MOD || b.fn() == Fn.POW))
+          && evaluatesSafely(b.a()) && evaluatesSafely(b.b());
+      case KExpr.Unary u -> u.fn() == dev.adjoint.compiler.ir.Unary.Fn.NEG && evaluatesSafely(u.x());
+      case KExpr.Cast c -> evaluatesSafely(c.x());
+      default -> false;
+    };
+  }
+
   private static KExpr compound(KExpr value, DType dtype) {
     boolean plain = dtype == DType.F32 || dtype == DType.F64 || dtype == DType.I32;
     return plain && value instanceof KExpr.Binary b && b.fn() == Fn.ADD && b.a().dtype() == dtype
@@ -997,6 +1016,11 @@ final class KernelEmitter {
         Code c = convert(expr(s.condition(), env), s.condition().dtype(), DType.BOOL);
         Code a = expr(s.a(), env);
         Code b = expr(s.b(), env);
+        // A float select whose values are cheap and cannot throw (no array reads, no integer
+        // division) is computed without a branch: on masks drawn from data a branch mispredicts.
+        if (s.dtype().isFloating() && evaluatesSafely(s.a()) && evaluatesSafely(s.b())) {
+          yield Code.of(PRIMARY, "$T.select($L, $L, $L)", KernelMath.class, c.code(), a.code(), b.code());
+        }
         yield new Code(CodeBlock.of("$L ? $L : $L", operand(c, OR), operand(a, OR), operand(b, OR)), TERNARY,
             c.leadingMinus());
       }

@@ -67,6 +67,8 @@ class BlockedKernelsTest {
     assertTrue(source.contains("RowKernels.dotProducts(products"), "attention's dot products, a block of rows at once");
     assertTrue(source.contains("RowKernels.scaleAddWeightedRows(acc"), "the online softmax's weighted value rows");
     assertTrue(source.contains("RowKernels.addWeightedRows(acc"), "the gradient's weighted rows");
+    // Dropout and ReLU masks in the products' epilogues: selects without a branch.
+    assertTrue(source.contains("= KernelMath.select(v"), "a mask select without a branch");
     // The layer norms' backward passes: the column sums of gamma's and beta's gradients split by column.
     assertTrue(source.contains("// Threads split i2, the index "), source);
     assertTrue(source.contains("if (start == 0) {"), "row statistics stored once");

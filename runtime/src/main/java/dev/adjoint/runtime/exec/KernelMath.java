@@ -41,4 +41,21 @@ public final class KernelMath {
   public static float f16(double v) {
     return Float.float16ToFloat(Float.floatToFloat16((float) v));
   }
+
+  /**
+   * {@code condition ? a : b}, bit for bit, without a branch: both values are already computed, and
+   * a select on data (a ReLU mask, a dropout mask) is a coin flip that a branch mispredicts half the
+   * time. Written as a select, such a GEMM epilogue row ran at 8.6 ns an element; with the mask,
+   * 2.6 ns (docs/perf.md).
+   */
+  public static float select(boolean condition, float a, float b) {
+    int mask = -(condition ? 1 : 0);
+    return Float.intBitsToFloat((Float.floatToRawIntBits(a) & mask) | (Float.floatToRawIntBits(b) & ~mask));
+  }
+
+  /** As {@link #select(boolean, float, float)}, for doubles. */
+  public static double select(boolean condition, double a, double b) {
+    long mask = -(condition ? 1L : 0L);
+    return Double.longBitsToDouble((Double.doubleToRawLongBits(a) & mask) | (Double.doubleToRawLongBits(b) & ~mask));
+  }
 }
