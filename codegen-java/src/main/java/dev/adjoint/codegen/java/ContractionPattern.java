@@ -311,26 +311,10 @@ record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batches, Lis
   }
 
   private static void names(KExpr e, Set<String> out) {
-    switch (e) {
-      case KExpr.Const c -> {}
-      case KExpr.Size s -> {}
-      case KExpr.Var v -> out.add(v.name());
-      case KExpr.Load l -> names(l.index(), out);
-      case KExpr.Element el -> names(el.index(), out);
-      case KExpr.Unary u -> names(u.x(), out);
-      case KExpr.Binary b -> {
-        names(b.a(), out);
-        names(b.b(), out);
-      }
-      case KExpr.Select s -> {
-        names(s.condition(), out);
-        names(s.a(), out);
-        names(s.b(), out);
-      }
-      case KExpr.Cast c -> names(c.x(), out);
-      case KExpr.Random r -> names(r.index(), out);
-    }
+    if (e instanceof KExpr.Var v) out.add(v.name());
+    for (KExpr child : e.children()) names(child, out);
   }
+
 
   private static boolean reachesArray(KExpr e) {
     return switch (e) {

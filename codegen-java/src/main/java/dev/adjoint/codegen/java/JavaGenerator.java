@@ -270,24 +270,8 @@ public final class JavaGenerator {
   }
 
   private static void collectSymbols(KExpr e, Set<String> out) {
-    switch (e) {
-      case KExpr.Size s -> out.addAll(s.dim().symbols());
-      case KExpr.Load l -> collectSymbols(l.index(), out);
-      case KExpr.Element el -> collectSymbols(el.index(), out);
-      case KExpr.Unary u -> collectSymbols(u.x(), out);
-      case KExpr.Binary b -> {
-        collectSymbols(b.a(), out);
-        collectSymbols(b.b(), out);
-      }
-      case KExpr.Select s -> {
-        collectSymbols(s.condition(), out);
-        collectSymbols(s.a(), out);
-        collectSymbols(s.b(), out);
-      }
-      case KExpr.Cast c -> collectSymbols(c.x(), out);
-      case KExpr.Random r -> collectSymbols(r.index(), out);
-      case KExpr.Const c -> {}
-      case KExpr.Var v -> {}
-    }
+    if (e instanceof KExpr.Size s) out.addAll(s.dim().symbols());
+    for (KExpr child : e.children()) collectSymbols(child, out);
   }
+
 }

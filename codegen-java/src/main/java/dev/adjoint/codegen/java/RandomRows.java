@@ -91,29 +91,10 @@ final class RandomRows {
   }
 
   private static void collect(KExpr e, List<KExpr.Random> out) {
-    switch (e) {
-      case KExpr.Const c -> { }
-      case KExpr.Var v -> { }
-      case KExpr.Size s -> { }
-      case KExpr.Load l -> collect(l.index(), out);
-      case KExpr.Element el -> collect(el.index(), out);
-      case KExpr.Unary u -> collect(u.x(), out);
-      case KExpr.Binary b -> {
-        collect(b.a(), out);
-        collect(b.b(), out);
-      }
-      case KExpr.Select s -> {
-        collect(s.condition(), out);
-        collect(s.a(), out);
-        collect(s.b(), out);
-      }
-      case KExpr.Cast c -> collect(c.x(), out);
-      case KExpr.Random r -> {
-        out.add(r);
-        collect(r.index(), out);
-      }
-    }
+    if (e instanceof KExpr.Random r) out.add(r);
+    for (KExpr child : e.children()) collect(child, out);
   }
+
 
   /** Index arithmetic on sizes, literals and variables: nothing that reads memory or draws. */
   private static boolean plain(KExpr e) {
