@@ -632,7 +632,8 @@ final class KernelEmitter {
     for (int k = 0; k < names.size(); k++) {
       HoistedDots.Products p = dots.products().get(k);
       KExpr rowStart = KExpr.add(p.rowStart(), KExpr.mul(firstVar, p.rowStride()));
-      out.addStatement("$T.dotProducts($N, $N, $L, $L, $N - $N, $N, $L, $L, $L, $L)", RowKernels.class, names.get(k),
+      // $W: the rows' operand, the columns' operand and the length wrap as groups on long lines.
+      out.addStatement("$T.dotProducts($N,$W$N, $L, $L, $N - $N,$W$N, $L, $L, $L,$W$L)", RowKernels.class, names.get(k),
           bufferNames.get(p.rowBuffer()), index(rowStart, body, "offset into " + p.rowBuffer().name()).code(),
           index(p.rowStride(), body, "stride of " + p.rowBuffer().name()).code(), last, first,
           bufferNames.get(p.columnBuffer()), index(p.columnStart(), body, "offset into " + p.columnBuffer().name()).code(),
@@ -791,7 +792,7 @@ final class KernelEmitter {
     out.addStatement("$N[$N] = $L", weights, v, converted(add.weight(), DType.F32, inner).code());
     statements(loop.body().subList(at + 1, loop.body().size()), inner, out);
     out.endControlFlow();
-    CodeBlock x = CodeBlock.of("$N, $L, $L, $L, $L", bufferNames.get(add.x()),
+    CodeBlock x = CodeBlock.of("$N, $L,$W$L, $L, $L", bufferNames.get(add.x()),
         index(m.start(), env, "offset into " + add.x().name()).code(),
         index(m.stride(), env, "stride of " + add.x().name()).code(), extent.code(),
         index(add.length(), env, "length of an accumulator update").code());
