@@ -76,9 +76,17 @@ final class AffineIndex {
     };
   }
 
-  /** Whether an extent is the same on every iteration of the loops around it: sizes and literals only. */
+  /**
+   * Whether an extent (or length) is the same on every iteration of the loops around it: literals,
+   * sizes and arithmetic on them only.
+   */
   static boolean invariant(KExpr e) {
-    return indexOnly(e, Set.of());
+    return switch (e) {
+      case KExpr.Const c -> true;
+      case KExpr.Size s -> true;
+      case KExpr.Binary b -> invariant(b.a()) && invariant(b.b());
+      default -> false;
+    };
   }
 
   static boolean mentions(KExpr e, String name) {

@@ -246,17 +246,9 @@ record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batches, Lis
   }
 
   private static void requireInvariant(KStmt.Loop loop) throws Rejected {
-    if (!invariant(loop.extent())) throw new Rejected("the extent of loop " + loop.var() + " is not a size");
+    if (!AffineIndex.invariant(loop.extent())) throw new Rejected("the extent of loop " + loop.var() + " is not a size");
   }
 
-  private static boolean invariant(KExpr e) {
-    return switch (e) {
-      case KExpr.Const c -> true;
-      case KExpr.Size s -> true;
-      case KExpr.Binary b -> invariant(b.a()) && invariant(b.b());
-      default -> false;
-    };
-  }
 
   private static void declareLoopVar(String var, Set<String> loopVars, Map<String, Set<String>> deps) throws Rejected {
     if (!loopVars.add(var) || deps.containsKey(var)) throw new Rejected("it binds " + var + " twice");

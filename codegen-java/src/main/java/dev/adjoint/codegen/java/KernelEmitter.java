@@ -341,15 +341,6 @@ final class KernelEmitter {
     return stmts.stream().anyMatch(s -> s instanceof KStmt.Loop);
   }
 
-  /** Whether an extent is the same on every iteration of the loops around it: sizes and literals only. */
-  private static boolean invariant(KExpr e) {
-    return switch (e) {
-      case KExpr.Const c -> true;
-      case KExpr.Size s -> true;
-      case KExpr.Binary b -> invariant(b.a()) && invariant(b.b());
-      default -> false;
-    };
-  }
 
   // ---- statements
 
@@ -370,7 +361,7 @@ final class KernelEmitter {
     List<KStmt.Loop> nest = new ArrayList<>(List.of(loop));
     KStmt.Loop last = loop;
     while (last.body().size() == 1 && last.body().get(0) instanceof KStmt.Loop inner && inner.parallel()
-        && invariant(inner.extent())) {
+        && AffineIndex.invariant(inner.extent())) {
       nest.add(inner);
       last = inner;
     }
@@ -415,7 +406,7 @@ final class KernelEmitter {
         outer.add(next);
       }
     }
-    if (!split.parallel() || !invariant(split.extent()) || containsLoop(split.body())) return false;
+    if (!split.parallel() || !AffineIndex.invariant(split.extent()) || containsLoop(split.body())) return false;
     // A few columns are not worth every thread computing every row's statistics.
     if (split.extent() instanceof KExpr.Const c && c.value() < MIN_SPLIT_COLUMNS) return false;
     for (KStmt st : split.body()) {
@@ -599,8 +590,8 @@ final class KernelEmitter {
       out.addStatement("final float[] $N = new float[$L]", name, size.code());
     }
     for (KStmt s : rows.body()) {
-      if (s instanceof KStmt.Loop loop && invariant(loop.extent())
-          && WeightedRows.match(loop, writable) instanceof WeightedRows.Match m && readable.contains(m.add().x())) {
+      if (s instanceof KStmt.Loop loop && AffineIndex.invariant(loop.extent())
+          && weightedRowsOf(loop) instanceof WeightedRows.Match m) {
         Code extent = index(loop.extent(), inner, "extent of loop " + loop.var());
         String weights = inner.names.claim("weights");
         String scales = m.add().scale() == null ? null : inner.names.claim("scales");
@@ -743,8 +734,8 @@ final class KernelEmitter {
         i++;
       } else if (RowLoopPattern.scaledAdd(s) instanceof RowLoopPattern.ScaledAdd add && readable.contains(add.x())) {
         rowScaledAdd(add, env, out);
-      } else if (s instanceof KStmt.Loop loop && WeightedRows.match(loop, writable) instanceof WeightedRows.Match m
-          && (invariant(loop.extent()) || readsOnlyFinals(loop.extent(), env))) {
+      } else if (s instanceof KStmt.Loop loop && weightedRowsOf(loop) instanceof WeightedRows.Match m
+          && (AffineIndex.invariant(loop.extent()) || readsOnlyFinals(loop.extent(), env))) {
         weightedRows(loop, m, env, out);
       } else {
         statement(s, env, out);
@@ -761,6 +752,12 @@ final class KernelEmitter {
     String v = env.names.claim(JavaNames.identifier(dot.accumulator(), "v"));
     out.addStatement("$T $N = $L", TypeName.FLOAT, v, call);
     env.scalars.put(dot.accumulator(), new Binding(v, DType.F32, Kind.DECLARE, false, env.lambda));
+  }
+
+  /** The weighted rows {@code loop} adds ({@link WeightedRows}), of a buffer this kernel reads; or null. */
+  private WeightedRows.Match weightedRowsOf(KStmt.Loop loop) {
+    WeightedRows.Match m = WeightedRows.match(loop, writable);
+    return m != null && readable.contains(m.add().x()) ? m : null;
   }
 
   /**
@@ -821,7 +818,7 @@ final class KernelEmitter {
     switch (stmt) {
       case KStmt.Loop l -> {
         Code extent = index(l.extent(), env, "extent of loop " + l.var());
-        if (!invariant(l.extent()) && !readsOnlyFinals(l.extent(), env)) {
+        if (!AffineIndex.invariant(l.extent()) && !readsOnlyFinals(l.extent(), env)) {
           // The interpreter evaluates an extent once; so does a final local.
           String n = env.names.claim(JavaNames.identifier(l.var(), "i") + "Count");
           out.addStatement("final int $N = $L", n, extent.code());
@@ -829,7 +826,7 @@ final class KernelEmitter {
         }
         Env inner = env.child();
         String v = bindLoopVar(l.var(), inner);
-        if (invariant(l.extent())) inner.drawn.putAll(drawRows(l.body(), l.var(), null, extent.code(), env, out));
+        if (AffineIndex.invariant(l.extent())) inner.drawn.putAll(drawRows(l.body(), l.var(), null, extent.code(), env, out));
         out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, operand(extent, RELATION + 1), v);
         block(l.body(), inner, out);
         out.endControlFlow();
