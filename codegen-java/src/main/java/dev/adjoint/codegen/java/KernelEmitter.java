@@ -15,6 +15,7 @@ import dev.adjoint.runtime.exec.ExpF32;
 import dev.adjoint.runtime.exec.KernelMath;
 import dev.adjoint.runtime.exec.RunContext;
 import dev.adjoint.runtime.exec.vector.RowKernels;
+import dev.adjoint.runtime.exec.vector.RowMaps;
 import dev.adjoint.runtime.math.SpecialFunctions;
 import dev.adjoint.runtime.random.Philox4x32;
 import java.util.ArrayList;
@@ -171,6 +172,14 @@ final class KernelEmitter {
   private String hoistedFirst;
   /** Per-row weight (and scale) arrays declared once per lambda, by the loop that fills them. */
   private final Map<KStmt, String[]> rowArrays = new java.util.IdentityHashMap<>();
+  /** Loops of a row block that run as whole-row operations, by loop, with the scratch rows declared for them. */
+  private final Map<KStmt, PlannedProgram> rowPrograms = new java.util.IdentityHashMap<>();
+
+  /**
+   * A loop's {@link RowProgram} and the Java names of its scratch rows; for a sum ({@code sum} not
+   * null, the loop's last statement), the last row holds the terms.
+   */
+  private record PlannedProgram(RowProgram program, List<String> rows, KStmt.Assign sum) {}
 
   private KernelEmitter(Kernel kernel, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
       Set<String> programNames) {
@@ -600,6 +609,7 @@ final class KernelEmitter {
         rowArrays.put(loop, new String[] {weights, scales});
       }
     }
+    planRowPrograms(rows.body(), dots, inner, out);
     String block = inner.names.claim("block");
     out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", block, start, block, end, block);
     Env body = inner.child();
@@ -649,6 +659,107 @@ final class KernelEmitter {
     method.add(scratchDeclarations(inner)).add(out.build());
     method.unindent();
     method.add("});\n");
+  }
+
+  /**
+   * Finds the loops of a row body that run as whole-row operations ({@link RowProgram}): those that
+   * compute weighted rows' weights (without the online softmax's scales) and sums over a row, and
+   * declares the scratch rows they use, shared by loops of the same extent.
+   */
+  private void planRowPrograms(List<KStmt> body, HoistedDots dots, Env lambda, CodeBlock.Builder out) {
+    Map<KExpr, List<String>> rowsByExtent = new HashMap<>();
+    for (KStmt s : body) {
+      if (!(s instanceof KStmt.Loop loop) || loop.parallel() || !AffineIndex.invariant(loop.extent())) continue;
+      List<KStmt> statements = loop.body();
+      RowProgram program = null;
+      KStmt.Assign sum = null;
+      if (weightedRowsOf(loop) instanceof WeightedRows.Match m) {
+        int at = statements.indexOf(m.update());
+        if (m.add().scale() == null && at == statements.size() - 1) {
+          program = RowProgram.of(loop.var(), statements.subList(0, at), m.add().weight(), dots, writable);
+        }
+      } else if (sumTerm(statements) instanceof KStmt.Assign a) {
+        sum = a;
+        program = RowProgram.of(loop.var(), statements.subList(0, statements.size() - 1),
+            ((KExpr.Binary) a.value()).b(), dots, writable);
+      }
+      if (program == null) continue;
+      List<String> names = rowsByExtent.computeIfAbsent(loop.extent(), e -> new ArrayList<>());
+      int needed = program.scratchRows() + (sum != null ? 1 : 0);
+      Code extent = index(loop.extent(), lambda, "extent of loop " + loop.var());
+      while (names.size() < needed) {
+        String name = lambda.names.claim("row");
+        out.addStatement("final float[] $N = new float[$L]", name, extent.code());
+        names.add(name);
+      }
+      rowPrograms.put(loop, new PlannedProgram(program, names.subList(0, needed), sum));
+    }
+  }
+
+  /**
+   * The last statement of {@code statements} when it adds an f32 term to a declared scalar that no
+   * other statement (nor the term) mentions: {@code acc = acc + term}; otherwise null.
+   */
+  private static KStmt.Assign sumTerm(List<KStmt> statements) {
+    if (statements.isEmpty() || !(statements.getLast() instanceof KStmt.Assign a)
+        || !(a.value() instanceof KExpr.Binary add) || add.fn() != Fn.ADD || add.dtype() != DType.F32
+        || !(add.a() instanceof KExpr.Var self) || !self.name().equals(a.var())
+        || AffineIndex.mentions(add.b(), a.var())) {
+      return null;
+    }
+    for (KStmt s : statements.subList(0, statements.size() - 1)) {
+      if (RowProgram.mentions(s, a.var())) return null;
+    }
+    return a;
+  }
+
+  /**
+   * A loop that adds terms into a scalar, as whole-row operations that put every term in a scratch
+   * row ({@link RowProgram}), then one {@link RowMaps#sum} that adds them in the loop's order.
+   */
+  private void rowSum(KStmt.Loop loop, PlannedProgram plan, Env env, CodeBlock.Builder out) {
+    Binding acc = scalar(plan.sum().var(), env);
+    if (acc.kind() != Kind.DECLARE || acc.dtype() != DType.F32) {
+      throw error("sum into " + plan.sum().var() + ", which is not a declared f32 scalar");
+    }
+    Code extent = index(loop.extent(), env, "extent of loop " + loop.var());
+    String terms = plan.rows().getLast();
+    out.add("// Every term of the sum over $L at once, as whole-row operations; then added in order: the same bits.\n",
+        JavaNames.commentText(loop.var()));
+    rowProgram(plan, CodeBlock.of("$N, 0", terms), extent, env, out);
+    out.addStatement("$N = $T.sum($N, $N, 0, $L)", acc.java(), RowMaps.class, acc.java(), terms, extent.code());
+  }
+
+  /** The calls of {@code plan}'s program; its last writes the run {@code destination} ({@code array, offset}). */
+  private void rowProgram(PlannedProgram plan, CodeBlock destination, Code extent, Env env, CodeBlock.Builder out) {
+    for (RowProgram.Step step : plan.program().steps()) {
+      CodeBlock into = step.out() == null ? destination : CodeBlock.of("$N, 0", plan.rows().get(step.out().index()));
+      RowProgram.Operand a = step.a();
+      RowProgram.Operand b = step.b();
+      // x + y, x * y, max and min are the same with their operands swapped: the run comes first.
+      if (step.op().commutes && a instanceof RowProgram.Value && !(b instanceof RowProgram.Value)) {
+        RowProgram.Operand swap = a;
+        a = b;
+        b = swap;
+      }
+      CodeBlock operands = b == null ? rowOperand(a, plan, env)
+          : CodeBlock.of("$L, $L", rowOperand(a, plan, env), rowOperand(b, plan, env));
+      out.addStatement("$T.$L($L, $L, $L)", RowMaps.class, step.op().method, into, operands, extent.code());
+    }
+  }
+
+  /** A run as {@code array, offset}, or a value. */
+  private CodeBlock rowOperand(RowProgram.Operand o, PlannedProgram plan, Env env) {
+    return switch (o) {
+      case RowProgram.BufferRow r -> CodeBlock.of("$N, $L", bufferNames.get(r.buffer()),
+          index(r.start(), env, "offset into " + r.buffer().name()).code());
+      case RowProgram.ProductsRow p -> CodeBlock.of("$N, ($N - $N) * $L", hoistedNames.get(p.products()),
+          scalar(hoistedRow, env).java(), hoistedFirst,
+          operand(index(hoisted.products().get(p.products()).columns(), env, "columns of a block of products"),
+              MULTIPLICATIVE + 1));
+      case RowProgram.Scratch s -> CodeBlock.of("$N, 0", plan.rows().get(s.index()));
+      case RowProgram.Value v -> converted(v.value(), DType.F32, env).code();
+    };
   }
 
   /** {@code float acc = products[(i - first) * columns + r]}: a dot product its row block computed. */
@@ -734,6 +845,9 @@ final class KernelEmitter {
         i++;
       } else if (RowLoopPattern.scaledAdd(s) instanceof RowLoopPattern.ScaledAdd add && readable.contains(add.x())) {
         rowScaledAdd(add, env, out);
+      } else if (s instanceof KStmt.Loop loop && rowPrograms.get(loop) instanceof PlannedProgram plan
+          && plan.sum() != null) {
+        rowSum(loop, plan, env, out);
       } else if (s instanceof KStmt.Loop loop && weightedRowsOf(loop) instanceof WeightedRows.Match m
           && (AffineIndex.invariant(loop.extent()) || readsOnlyFinals(loop.extent(), env))) {
         weightedRows(loop, m, env, out);
@@ -773,12 +887,23 @@ final class KernelEmitter {
     String[] declared = rowArrays.get(loop);
     String weights = declared != null ? declared[0] : env.names.claim("weights");
     String scales = add.scale() == null ? null : declared != null ? declared[1] : env.names.claim("scales");
-    out.add("// The weighted rows are added after the loop, in its order: the same sums, with $N held in registers.\n",
-        array.java());
     if (declared == null) {
       out.addStatement("final float[] $N = new float[$L]", weights, extent.code());
       if (scales != null) out.addStatement("final float[] $N = new float[$L]", scales, extent.code());
     }
+    CodeBlock x = CodeBlock.of("$N, $L,$W$L, $L, $L", bufferNames.get(add.x()),
+        index(m.start(), env, "offset into " + add.x().name()).code(),
+        index(m.stride(), env, "stride of " + add.x().name()).code(), extent.code(),
+        index(add.length(), env, "length of an accumulator update").code());
+    if (rowPrograms.get(loop) instanceof PlannedProgram plan) {
+      out.add("// Every row's weight at once, as whole-row operations (the loop's, in its order: the same bits);\n");
+      out.add("// then the weighted rows are added in order, with $N held in registers.\n", array.java());
+      rowProgram(plan, CodeBlock.of("$N, 0", weights), extent, env, out);
+      out.addStatement("$T.addWeightedRows($N, $N, $L)", RowKernels.class, array.java(), weights, x);
+      return;
+    }
+    out.add("// The weighted rows are added after the loop, in its order: the same sums, with $N held in registers.\n",
+        array.java());
     Env inner = env.child();
     String v = bindLoopVar(loop.var(), inner);
     out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, operand(extent, RELATION + 1), v);
@@ -789,10 +914,6 @@ final class KernelEmitter {
     out.addStatement("$N[$N] = $L", weights, v, converted(add.weight(), DType.F32, inner).code());
     statements(loop.body().subList(at + 1, loop.body().size()), inner, out);
     out.endControlFlow();
-    CodeBlock x = CodeBlock.of("$N, $L,$W$L, $L, $L", bufferNames.get(add.x()),
-        index(m.start(), env, "offset into " + add.x().name()).code(),
-        index(m.stride(), env, "stride of " + add.x().name()).code(), extent.code(),
-        index(add.length(), env, "length of an accumulator update").code());
     if (scales == null) {
       out.addStatement("$T.addWeightedRows($N, $N, $L)", RowKernels.class, array.java(), weights, x);
     } else {

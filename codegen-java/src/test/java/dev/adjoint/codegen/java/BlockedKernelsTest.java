@@ -36,8 +36,9 @@ import org.junit.jupiter.api.Test;
  * The fast paths at sizes the golden programs do not reach: the small encoder layer (D = 128, four
  * heads of 32) as a training step, where every contraction is a blocked product with row and
  * column tails, attention's dot products are computed for blocks of query rows at once (one block
- * at T = 5, two, the second ragged, at T = 67), and the layer norms' column sums are split by
- * column. Outputs and gradients match the kernel interpreter within the f32 tolerance (1e-5
+ * at T = 5, two, the second ragged, at T = 67), the softmax gradient's per-key values are computed
+ * as whole-row operations (all in the scalar tail at T = 5, vectors and a tail at T = 67), and the
+ * layer norms' column sums are split by column. Outputs and gradients match the kernel interpreter within the f32 tolerance (1e-5
  * relative), and do not depend on the thread count.
  */
 class BlockedKernelsTest {
@@ -67,6 +68,9 @@ class BlockedKernelsTest {
     assertTrue(source.contains("RowKernels.dotProducts(products"), "attention's dot products, a block of rows at once");
     assertTrue(source.contains("RowKernels.scaleAddWeightedRows(acc"), "the online softmax's weighted value rows");
     assertTrue(source.contains("RowKernels.addWeightedRows(acc"), "the gradient's weighted rows");
+    // The softmax gradient's per-key weights and sums, as whole-row operations.
+    assertTrue(source.contains("RowMaps.exp(row, 0, row, 0, T);"), "probabilities of every key at once");
+    assertTrue(source.contains(" = RowMaps.sum(acc"), "a sum over keys from a row of terms");
     // Dropout and ReLU masks in the products' epilogues: selects without a branch.
     assertTrue(source.contains("= KernelMath.select(v"), "a mask select without a branch");
     // The layer norms' backward passes: the column sums of gamma's and beta's gradients split by column.

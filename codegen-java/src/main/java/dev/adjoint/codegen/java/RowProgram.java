@@ -1,0 +1,254 @@
+package dev.adjoint.codegen.java;
+
+import dev.adjoint.compiler.ir.Binary.Fn;
+import dev.adjoint.compiler.ir.Unary;
+import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.KExpr;
+import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.runtime.DType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A loop over {@code r} whose statements compute one f32 value per iteration from runs that are
+ * contiguous in {@code r} and values that do not depend on it, as a few
+ * {@link dev.adjoint.runtime.exec.vector.RowMaps} calls on whole rows instead: attention's
+ * probabilities and their gradients, one per key, computed for all keys of a query at once.
+ *
+ * <pre>
+ *   for r in 0..T {                              RowMaps.divide(row1, 0, products, (i - first) * T, 8.0f, T)
+ *     acc = products[i - first, r]               RowMaps.subtract(row1, 0, row1, 0, t4, base, T)
+ *     let a = acc / 8.0                          RowMaps.exp(row1, 0, row1, 0, T)
+ *     let b = a - t4[base + r]                   RowMaps.divide(weights, 0, row1, 0, s, T)
+ *     let c = exp(b)
+ *     weights[r] = c / s
+ *   }
+ * </pre>
+ *
+ * The calls do the loop's operations in its order on every element, so the values are the loop's
+ * bits. A loop qualifies when every statement is a {@code let} of such a value or a dot product
+ * whose block of products {@link HoistedDots} computed, its operations are {@code + - * / max min}
+ * and {@code neg exp}, and it reads no buffer the kernel writes; its value must come from at least
+ * one operation on a row.
+ */
+final class RowProgram {
+  /** What a step reads. */
+  sealed interface Operand {}
+
+  /** The run of {@code buffer} that starts at {@code start} (the index at {@code r = 0}). */
+  record BufferRow(Buffer buffer, KExpr start) implements Operand {}
+
+  /** Column {@code r} of the current row of block of products {@code products}. */
+  record ProductsRow(int products) implements Operand {}
+
+  /** Scratch row {@code index}, from element 0. */
+  record Scratch(int index) implements Operand {}
+
+  /** A value that is the same for every {@code r}, evaluated once per call. */
+  record Value(KExpr value) implements Operand {}
+
+  /** The operations, by the {@link dev.adjoint.runtime.exec.vector.RowMaps} method that does them. */
+  enum Operation {
+    ADD("add", true), SUBTRACT("subtract", false), MULTIPLY("multiply", true), DIVIDE("divide", false),
+    MAX("max", true), MIN("min", true), NEGATE("negate", false), EXP("exp", false);
+
+    final String method;
+    /** Whether swapping the operands gives the same bits (IEEE {@code +} and {@code *}, {@code Math.max}, {@code Math.min}). */
+    final boolean commutes;
+
+    Operation(String method, boolean commutes) {
+      this.method = method;
+      this.commutes = commutes;
+    }
+  }
+
+  /**
+   * One call: {@code out = a op b}, or {@code out = op a} when {@code b} is null. {@code out} is null
+   * for the program's last step, which writes where the loop's value goes.
+   */
+  record Step(Operation op, Operand a, Operand b, Scratch out) {}
+
+  private final List<Step> steps;
+  private final int scratchRows;
+
+  private RowProgram(List<Step> steps, int scratchRows) {
+    this.steps = List.copyOf(steps);
+    this.scratchRows = scratchRows;
+  }
+
+  /** The calls, in order. */
+  List<Step> steps() {
+    return steps;
+  }
+
+  /** How many scratch rows the steps use. */
+  int scratchRows() {
+    return scratchRows;
+  }
+
+  /**
+   * The program that computes {@code value} for every {@code r} after {@code statements}, or null
+   * when they do not qualify. {@code hoisted} (or null) tells which dot products were computed a
+   * block at a time; {@code written} are the buffers the kernel writes.
+   */
+  static RowProgram of(String r, List<KStmt> statements, KExpr value, HoistedDots hoisted, Set<Buffer> written) {
+    Builder b = new Builder(r, written);
+    for (int i = 0; i < statements.size(); i++) {
+      KStmt s = statements.get(i);
+      RowLoopPattern.Dot dot = i + 1 < statements.size() ? RowLoopPattern.dot(s, statements.get(i + 1)) : null;
+      HoistedDots.Use use = dot != null && hoisted != null ? hoisted.use(s) : null;
+      if (use != null && use.columnVar().equals(r)) {
+        b.bound.put(dot.accumulator(), new ProductsRow(use.products()));
+        i++;
+      } else if (s instanceof KStmt.Let let && let.value().dtype() == DType.F32) {
+        Operand o = b.operand(let.value());
+        if (o == null) return null;
+        b.bound.put(let.var(), o);
+      } else {
+        return null;
+      }
+    }
+    if (value.dtype() != DType.F32 || !(b.operand(value) instanceof Scratch result)) return null;
+    return b.build(result);
+  }
+
+  /** Whether {@code s} (or a statement inside it) reads or assigns the scalar {@code name}. */
+  static boolean mentions(KStmt s, String name) {
+    return switch (s) {
+      case KStmt.Loop l -> AffineIndex.mentions(l.extent(), name) || l.body().stream().anyMatch(x -> mentions(x, name));
+      case KStmt.Let l -> AffineIndex.mentions(l.value(), name);
+      case KStmt.Declare d -> AffineIndex.mentions(d.init(), name);
+      case KStmt.Assign a -> a.var().equals(name) || AffineIndex.mentions(a.value(), name);
+      case KStmt.DeclareArray d -> AffineIndex.mentions(d.length(), name) || AffineIndex.mentions(d.init(), name);
+      case KStmt.AssignElement a -> AffineIndex.mentions(a.index(), name) || AffineIndex.mentions(a.value(), name);
+      case KStmt.Store st -> AffineIndex.mentions(st.index(), name) || AffineIndex.mentions(st.value(), name);
+      case KStmt.Accumulate ac -> AffineIndex.mentions(ac.index(), name) || AffineIndex.mentions(ac.value(), name);
+    };
+  }
+
+  /** Translates expressions into steps, one scratch row per step, then shares rows between steps. */
+  private static final class Builder {
+    private final String r;
+    private final Set<Buffer> written;
+    private final Map<String, Operand> bound = new HashMap<>();
+    private final List<Step> steps = new ArrayList<>();
+
+    Builder(String r, Set<Buffer> written) {
+      this.r = r;
+      this.written = written;
+    }
+
+    Operand operand(KExpr e) {
+      return switch (e) {
+        case KExpr.Const c -> c.dtype() == DType.F32 ? new Value(c) : null;
+        case KExpr.Var v -> {
+          if (v.name().equals(r)) yield null;
+          Operand o = bound.get(v.name());
+          yield o != null ? o : v.dtype() == DType.F32 ? new Value(v) : null;
+        }
+        case KExpr.Load l -> load(l);
+        case KExpr.Unary u when u.dtype() == DType.F32 && (u.fn() == Unary.Fn.NEG || u.fn() == Unary.Fn.EXP) -> {
+          Operand x = operand(u.x());
+          if (x == null) yield null;
+          if (x instanceof Value xv) yield new Value(new KExpr.Unary(u.fn(), xv.value()));
+          yield step(u.fn() == Unary.Fn.NEG ? Operation.NEGATE : Operation.EXP, x, null);
+        }
+        case KExpr.Binary b when b.dtype() == DType.F32 && b.b().dtype() == DType.F32 && elementwise(b.fn()) -> {
+          Operand x = operand(b.a());
+          Operand y = operand(b.b());
+          if (x == null || y == null) yield null;
+          if (x instanceof Value xv && y instanceof Value yv) yield new Value(new KExpr.Binary(b.fn(), xv.value(), yv.value()));
+          yield step(operation(b.fn()), x, y);
+        }
+        default -> null;
+      };
+    }
+
+    private static boolean elementwise(Fn fn) {
+      return fn == Fn.ADD || fn == Fn.SUB || fn == Fn.MUL || fn == Fn.DIV || fn == Fn.MAX || fn == Fn.MIN;
+    }
+
+    private static Operation operation(Fn fn) {
+      return switch (fn) {
+        case ADD -> Operation.ADD;
+        case SUB -> Operation.SUBTRACT;
+        case MUL -> Operation.MULTIPLY;
+        case DIV -> Operation.DIVIDE;
+        case MAX -> Operation.MAX;
+        case MIN -> Operation.MIN;
+        default -> throw new AssertionError(fn);
+      };
+    }
+
+    /** A run along {@code r} (stride 1), or a value when the index does not depend on {@code r}. */
+    private Operand load(KExpr.Load l) {
+      if (l.dtype() != DType.F32 || written.contains(l.buffer())) return null;
+      for (String name : ContractionPattern.names(l.index())) {
+        if (bound.containsKey(name)) return null;
+      }
+      if (!AffineIndex.mentions(l.index(), r)) return new Value(l);
+      KExpr stride = AffineIndex.stride(l.index(), r);
+      if (!KExpr.Const.index(1).equals(stride)) return null;
+      return new BufferRow(l.buffer(), AffineIndex.substitute(l.index(), r, KExpr.Const.index(0)));
+    }
+
+    private Scratch step(Operation op, Operand a, Operand b) {
+      Scratch out = new Scratch(steps.size());
+      steps.add(new Step(op, a, b, out));
+      return out;
+    }
+
+    /**
+     * The steps with rows shared: a step writes the first row no later step reads, which may be
+     * one of its own operands (the call runs in place); the step that makes {@code result} writes
+     * the loop's destination.
+     */
+    RowProgram build(Scratch result) {
+      int[] lastRead = new int[steps.size()];
+      for (int i = 0; i < steps.size(); i++) {
+        for (Operand o : operands(steps.get(i))) {
+          if (o instanceof Scratch s) lastRead[s.index()] = i;
+        }
+      }
+      int[] rowOf = new int[steps.size()];
+      List<Integer> freeAfter = new ArrayList<>();
+      List<Step> shared = new ArrayList<>();
+      for (int i = 0; i < steps.size(); i++) {
+        Step s = steps.get(i);
+        Operand a = renamed(s.a(), rowOf);
+        Operand b = renamed(s.b(), rowOf);
+        if (i == result.index()) {
+          if (i != steps.size() - 1) return null;
+          shared.add(new Step(s.op(), a, b, null));
+          break;
+        }
+        int row = -1;
+        for (int k = 0; k < freeAfter.size(); k++) {
+          if (freeAfter.get(k) <= i) {
+            row = k;
+            break;
+          }
+        }
+        if (row < 0) {
+          freeAfter.add(0);
+          row = freeAfter.size() - 1;
+        }
+        freeAfter.set(row, Math.max(lastRead[i], i + 1));
+        rowOf[i] = row;
+        shared.add(new Step(s.op(), a, b, new Scratch(row)));
+      }
+      return new RowProgram(shared, freeAfter.size());
+    }
+
+    private static List<Operand> operands(Step s) {
+      return s.b() == null ? List.of(s.a()) : List.of(s.a(), s.b());
+    }
+
+    private static Operand renamed(Operand o, int[] rowOf) {
+      return o instanceof Scratch s ? new Scratch(rowOf[s.index()]) : o;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.adjoint.codegen.java;
+
+import static dev.adjoint.codegen.java.HandWrittenPrograms.bin;
+import static dev.adjoint.codegen.java.HandWrittenPrograms.buffer;
+import static dev.adjoint.codegen.java.HandWrittenPrograms.c;
+import static dev.adjoint.codegen.java.HandWrittenPrograms.load;
+import static dev.adjoint.codegen.java.HandWrittenPrograms.un;
+import static dev.adjoint.codegen.java.HandWrittenPrograms.v;
+import static dev.adjoint.runtime.DType.F32;
+import static dev.adjoint.runtime.DType.I32;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.codegen.java.RowProgram.BufferRow;
+import dev.adjoint.codegen.java.RowProgram.Operation;
+import dev.adjoint.codegen.java.RowProgram.Scratch;
+import dev.adjoint.codegen.java.RowProgram.Step;
+import dev.adjoint.codegen.java.RowProgram.Value;
+import dev.adjoint.compiler.ir.Binary.Fn;
+import dev.adjoint.compiler.ir.Dim;
+import dev.adjoint.compiler.ir.Unary;
+import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.KExpr;
+import dev.adjoint.compiler.kernel.KStmt;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Which loop bodies {@link RowProgram} turns into whole-row operations, and the steps and rows it plans. */
+class RowProgramTest {
+  private static final Buffer SCORES = buffer(0, "scores", F32, Buffer.Role.ARGUMENT, Dim.of(4), Dim.symbol("T"));
+  private static final Buffer MAX = buffer(1, "max", F32, Buffer.Role.ARGUMENT, Dim.symbol("T"));
+  private static final Buffer SUM = buffer(2, "sum", F32, Buffer.Role.ARGUMENT, Dim.symbol("T"));
+  private static final Buffer OUT = buffer(3, "out", F32, Buffer.Role.OUTPUT, Dim.symbol("T"));
+
+  /** {@code scores[i * T + r]}: a run along r that starts at {@code i * T}. */
+  private static KExpr scoreAt(KExpr r) {
+    return load(SCORES, bin(Fn.ADD, bin(Fn.MUL, v("i", I32), new KExpr.Size(Dim.symbol("T"))), r));
+  }
+
+  private static final KExpr START = bin(Fn.MUL, v("i", I32), new KExpr.Size(Dim.symbol("T")));
+
+  /** The softmax gradient's weight: {@code exp(scores / 8 - max[r]) / sum[r]}. */
+  private static List<KStmt> probability() {
+    return List.of(new KStmt.Let("a", bin(Fn.DIV, scoreAt(v("r", I32)), c(8, F32))),
+        new KStmt.Let("b", bin(Fn.SUB, v("a", F32), load(MAX, v("r", I32)))),
+        new KStmt.Let("e", un(Unary.Fn.EXP, v("b", F32))),
+        new KStmt.Let("s", load(SUM, v("r", I32))));
+  }
+
+  @Test
+  void aChainOfOperationsOnRunsBecomesOneCallEach() {
+    RowProgram p = RowProgram.of("r", probability(), bin(Fn.DIV, v("e", F32), v("s", F32)), null, Set.of());
+    assertNotNull(p);
+    assertEquals(List.of(
+        new Step(Operation.DIVIDE, new BufferRow(SCORES, START), new Value(c(8, F32)), new Scratch(0)),
+        new Step(Operation.SUBTRACT, new Scratch(0), new BufferRow(MAX, c(0, I32)), new Scratch(0)),
+        new Step(Operation.EXP, new Scratch(0), null, new Scratch(0)),
+        new Step(Operation.DIVIDE, new Scratch(0), new BufferRow(SUM, c(0, I32)), null)), p.steps());
+    assertEquals(1, p.scratchRows(), "each step runs in place on the one row");
+  }
+
+  @Test
+  void valuesThatDoNotDependOnTheLoopVariableAreComputedOnce() {
+    // scale = exp(-m) * sum[i], where m and i are outside the loop: one value, not a row.
+    List<KStmt> body = List.of(new KStmt.Let("scale", bin(Fn.MUL, un(Unary.Fn.EXP, un(Unary.Fn.NEG, v("m", F32))),
+        load(SUM, v("i", I32)))));
+    RowProgram p = RowProgram.of("r", body, bin(Fn.MAX, v("scale", F32), scoreAt(v("r", I32))), null, Set.of());
+    assertNotNull(p);
+    KExpr scale = bin(Fn.MUL, un(Unary.Fn.EXP, un(Unary.Fn.NEG, v("m", F32))), load(SUM, v("i", I32)));
+    assertEquals(List.of(new Step(Operation.MAX, new Value(scale), new BufferRow(SCORES, START), null)), p.steps());
+    assertEquals(0, p.scratchRows());
+  }
+
+  @Test
+  void rowsLiveAtOnceTakeRowsOfTheirOwn() {
+    // (scores - max) * (scores + sum): both operands live until the product.
+    List<KStmt> body = List.of(new KStmt.Let("x", bin(Fn.SUB, scoreAt(v("r", I32)), load(MAX, v("r", I32)))),
+        new KStmt.Let("y", bin(Fn.ADD, scoreAt(v("r", I32)), load(SUM, v("r", I32)))));
+    RowProgram p = RowProgram.of("r", body, bin(Fn.MUL, v("x", F32), v("y", F32)), null, Set.of());
+    assertNotNull(p);
+    assertEquals(2, p.scratchRows());
+    assertEquals(new Step(Operation.MULTIPLY, new Scratch(0), new Scratch(1), null), p.steps().getLast());
+  }
+
+  @Test
+  void bodiesThatAreNotElementwiseOverContiguousRunsDoNotQualify() {
+    KExpr weight = bin(Fn.DIV, v("e", F32), v("s", F32));
+    assertNull(RowProgram.of("r", probability(), weight, null, Set.of(MAX)), "reads a buffer the kernel writes");
+    List<KStmt> strided = List.of(new KStmt.Let("a", load(SCORES, bin(Fn.MUL, v("r", I32), c(2, I32)))));
+    assertNull(RowProgram.of("r", strided, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()), "a run with stride 2");
+    List<KStmt> logs = List.of(new KStmt.Let("a", un(Unary.Fn.LOG, scoreAt(v("r", I32)))));
+    assertNull(RowProgram.of("r", logs, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()), "log has no row operation");
+    List<KStmt> index = List.of(new KStmt.Let("a", new KExpr.Cast(F32, v("r", I32))));
+    assertNull(RowProgram.of("r", index, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()), "the loop variable as a value");
+    List<KStmt> select = List.of(new KStmt.Let("a", new KExpr.Select(bin(Fn.GT, scoreAt(v("r", I32)), c(0, F32)),
+        scoreAt(v("r", I32)), c(0, F32))));
+    assertNull(RowProgram.of("r", select, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()), "a select");
+    List<KStmt> store = List.of(new KStmt.Store(OUT, v("r", I32), scoreAt(v("r", I32))));
+    assertNull(RowProgram.of("r", store, un(Unary.Fn.EXP, scoreAt(v("r", I32))), null, Set.of()), "a store");
+    assertNull(RowProgram.of("r", List.of(), bin(Fn.MUL, v("m", F32), c(2, F32)), null, Set.of()),
+        "a value the same for every r: nothing to do per element");
+    assertNull(RowProgram.of("r", List.of(), scoreAt(v("r", I32)), null, Set.of()), "a plain copy of a run");
+  }
+
+  @Test
+  void mentionsSeesNamesInNestedStatements() {
+    KStmt nested = new KStmt.Loop("d", c(4, I32), false, List.of(new KStmt.Let("t", bin(Fn.ADD, v("acc", F32),
+        c(1, F32)))));
+    assertTrue(RowProgram.mentions(nested, "acc"));
+    assertTrue(RowProgram.mentions(new KStmt.Assign("acc", c(0, F32)), "acc"));
+    assertFalse(RowProgram.mentions(new KStmt.Let("acc2", c(0, F32)), "acc"));
+  }
+}
