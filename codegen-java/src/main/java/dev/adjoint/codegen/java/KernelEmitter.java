@@ -176,10 +176,11 @@ final class KernelEmitter {
   private final Map<KStmt, PlannedProgram> rowPrograms = new java.util.IdentityHashMap<>();
 
   /**
-   * A loop's {@link RowProgram} and the Java names of its scratch rows; for a sum ({@code sum} not
-   * null, the loop's last statement), the last row holds the terms.
+   * A loop's {@link RowProgram} and the Java names of its scratch rows. For a sum ({@code sum} not
+   * null, the loop's last statement) the last row holds the terms; for an online softmax
+   * ({@code softmax} not null) it holds the scores.
    */
-  private record PlannedProgram(RowProgram program, List<String> rows, KStmt.Assign sum) {}
+  private record PlannedProgram(RowProgram program, List<String> rows, KStmt.Assign sum, OnlineSoftmax.Match softmax) {}
 
   private KernelEmitter(Kernel kernel, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
       Set<String> programNames) {
@@ -673,10 +674,15 @@ final class KernelEmitter {
       List<KStmt> statements = loop.body();
       RowProgram program = null;
       KStmt.Assign sum = null;
+      OnlineSoftmax.Match softmax = null;
       if (weightedRowsOf(loop) instanceof WeightedRows.Match m) {
         int at = statements.indexOf(m.update());
         if (m.add().scale() == null && at == statements.size() - 1) {
           program = RowProgram.of(loop.var(), statements.subList(0, at), m.add().weight(), dots, writable);
+        } else if (m.add().scale() != null && OnlineSoftmax.match(loop, m) instanceof OnlineSoftmax.Match o) {
+          softmax = o;
+          program = RowProgram.of(loop.var(), statements.subList(0, o.scoreEnd()),
+              new KExpr.Var(o.score(), DType.F32), dots, writable);
         }
       } else if (sumTerm(statements) instanceof KStmt.Assign a) {
         sum = a;
@@ -685,14 +691,14 @@ final class KernelEmitter {
       }
       if (program == null) continue;
       List<String> names = rowsByExtent.computeIfAbsent(loop.extent(), e -> new ArrayList<>());
-      int needed = program.scratchRows() + (sum != null ? 1 : 0);
+      int needed = program.scratchRows() + (sum != null || softmax != null ? 1 : 0);
       Code extent = index(loop.extent(), lambda, "extent of loop " + loop.var());
       while (names.size() < needed) {
         String name = lambda.names.claim("row");
         out.addStatement("final float[] $N = new float[$L]", name, extent.code());
         names.add(name);
       }
-      rowPrograms.put(loop, new PlannedProgram(program, names.subList(0, needed), sum));
+      rowPrograms.put(loop, new PlannedProgram(program, names.subList(0, needed), sum, softmax));
     }
   }
 
@@ -895,6 +901,24 @@ final class KernelEmitter {
         index(m.start(), env, "offset into " + add.x().name()).code(),
         index(m.stride(), env, "stride of " + add.x().name()).code(), extent.code(),
         index(add.length(), env, "length of an accumulator update").code());
+    if (rowPrograms.get(loop) instanceof PlannedProgram plan && plan.softmax() != null) {
+      Binding max = scalar(plan.softmax().max(), env);
+      Binding sum = scalar(plan.softmax().sum(), env);
+      if (max.kind() != Kind.DECLARE || sum.kind() != Kind.DECLARE || max.dtype() != DType.F32
+          || sum.dtype() != DType.F32) {
+        throw error("online softmax over " + plan.softmax().max() + " and " + plan.softmax().sum()
+            + ", which are not declared f32 scalars");
+      }
+      String scores = plan.rows().getLast();
+      out.add("// The online softmax over every key at once (the loop's operations, in its order: the same bits): the\n");
+      out.add("// scores as whole-row operations, each key's rescale and weight and the sum, the maximum, then the rows.\n");
+      rowProgram(plan, CodeBlock.of("$N, 0", scores), extent, env, out);
+      out.addStatement("$N = $T.onlineSoftmax($N, 0, $L, $N, $N, $N, $N)", sum.java(), RowKernels.class, scores,
+          extent.code(), max.java(), sum.java(), scales, weights);
+      out.addStatement("$N = $T.maxOf($N, $N, 0, $L)", max.java(), RowMaps.class, max.java(), scores, extent.code());
+      out.addStatement("$T.scaleAddWeightedRows($N, $N, $N, $L)", RowKernels.class, array.java(), scales, weights, x);
+      return;
+    }
     if (rowPrograms.get(loop) instanceof PlannedProgram plan) {
       out.add("// Every row's weight at once, as whole-row operations (the loop's, in its order: the same bits);\n");
       out.add("// then the weighted rows are added in order, with $N held in registers.\n", array.java());

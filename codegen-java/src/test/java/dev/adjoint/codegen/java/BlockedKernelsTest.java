@@ -71,6 +71,8 @@ class BlockedKernelsTest {
     // The softmax gradient's per-key weights and sums, as whole-row operations.
     assertTrue(source.contains("RowMaps.exp(row, 0, row, 0, T);"), "probabilities of every key at once");
     assertTrue(source.contains(" = RowMaps.sum(acc"), "a sum over keys from a row of terms");
+    assertTrue(source.contains("sum4 = RowKernels.onlineSoftmax(row, 0, T, max3, sum4, scales, weights);"),
+        "the online softmax's keys at once");
     // Dropout and ReLU masks in the products' epilogues: selects without a branch.
     assertTrue(source.contains("= KernelMath.select(v"), "a mask select without a branch");
     // The layer norms' backward passes: the column sums of gamma's and beta's gradients split by column.

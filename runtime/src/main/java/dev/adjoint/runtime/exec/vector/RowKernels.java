@@ -32,6 +32,8 @@ public final class RowKernels {
 
     void scaleAddWeightedRows(float[] acc, float[] scales, float[] weights, float[] x, int xOffset, int xStride,
         int rows, int length);
+
+    float onlineSoftmax(float[] x, int xOffset, int length, float max, float sum, float[] scales, float[] weights);
   }
 
   private static Impl select() {
@@ -109,6 +111,30 @@ public final class RowKernels {
     checkRows(weights, rows, length, acc);
     checkRows(scales, rows, length, acc);
     IMPL.scaleAddWeightedRows(acc, scales, weights, x, xOffset, xStride, rows, length);
+  }
+
+  /**
+   * The online softmax's pass over a row of scores, what its loop does for keys {@code r = 0, 1, ...}
+   * in order, from the running maximum {@code max} and sum {@code sum} before the row:
+   *
+   * <pre>
+   *   next = Math.max(max, x[r])
+   *   scales[r] = next == -inf ? 1 : ExpF32.exp(max - next)    (the earlier terms' rescale)
+   *   weights[r] = next == -inf ? 0 : ExpF32.exp(x[r] - next)
+   *   sum = sum * scales[r] + weights[r];  max = next
+   * </pre>
+   *
+   * Returns the sum after the row (the maximum after it is {@link RowMaps#maxOf}). The same bits as
+   * the loop: only the running maximum and the sum are carried from key to key, so the vector path
+   * takes the maxima first, then the exps of many keys at once, then the sum in order.
+   */
+  public static float onlineSoftmax(float[] x, int xOffset, int length, float max, float sum, float[] scales,
+      float[] weights) {
+    if (length < 0 || scales.length < length || weights.length < length) {
+      throw new IllegalArgumentException("onlineSoftmax: " + length + " keys need as many scales and weights, got "
+          + scales.length + " and " + weights.length);
+    }
+    return IMPL.onlineSoftmax(x, xOffset, length, max, sum, scales, weights);
   }
 
   private static void checkRows(float[] perRow, int rows, int length, float[] acc) {

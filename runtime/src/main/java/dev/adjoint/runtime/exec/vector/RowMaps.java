@@ -48,6 +48,8 @@ public final class RowMaps {
     void negate(float[] out, int outOffset, float[] x, int xOffset, int length);
 
     void exp(float[] out, int outOffset, float[] x, int xOffset, int length);
+
+    float maxOf(float initial, float[] x, int xOffset, int length);
   }
 
   private static Impl select() {
@@ -144,6 +146,14 @@ public final class RowMaps {
   /** {@code out[i] = ExpF32.exp(x[i])}. */
   public static void exp(float[] out, int outOffset, float[] x, int xOffset, int length) {
     IMPL.exp(out, outOffset, x, xOffset, length);
+  }
+
+  /**
+   * {@code Math.max} of {@code initial} and every element: the same in any order, since
+   * {@code Math.max} is exact, NaN wins from anywhere and +0 beats -0 from either side.
+   */
+  public static float maxOf(float initial, float[] x, int xOffset, int length) {
+    return IMPL.maxOf(initial, x, xOffset, length);
   }
 
   /**

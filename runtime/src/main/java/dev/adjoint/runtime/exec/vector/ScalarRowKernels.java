@@ -1,5 +1,7 @@
 package dev.adjoint.runtime.exec.vector;
 
+import dev.adjoint.runtime.exec.ExpF32;
+
 /** The loops of {@link RowKernels} in plain float arithmetic: the kernel interpreter's order and rounding. */
 final class ScalarRowKernels implements RowKernels.Impl {
   @Override
@@ -39,5 +41,21 @@ final class ScalarRowKernels implements RowKernels.Impl {
   public void scaleAddWeightedRows(float[] acc, float[] scales, float[] weights, float[] x, int xOffset, int xStride,
       int rows, int length) {
     for (int r = 0; r < rows; r++) scaleAddScaled(acc, scales[r], weights[r], x, xOffset + r * xStride, length);
+  }
+
+  @Override
+  public float onlineSoftmax(float[] x, int xOffset, int length, float max, float sum, float[] scales,
+      float[] weights) {
+    for (int r = 0; r < length; r++) {
+      float score = x[xOffset + r];
+      float next = Math.max(max, score);
+      float scale = next == Float.NEGATIVE_INFINITY ? 1.0f : ExpF32.exp(max - next);
+      float weight = next == Float.NEGATIVE_INFINITY ? 0.0f : ExpF32.exp(score - next);
+      sum = sum * scale + weight;
+      scales[r] = scale;
+      weights[r] = weight;
+      max = next;
+    }
+    return sum;
   }
 }

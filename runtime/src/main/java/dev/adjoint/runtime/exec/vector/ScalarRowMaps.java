@@ -29,4 +29,11 @@ final class ScalarRowMaps implements RowMaps.Impl {
   public void exp(float[] out, int outOffset, float[] x, int xOffset, int length) {
     for (int i = 0; i < length; i++) out[outOffset + i] = ExpF32.exp(x[xOffset + i]);
   }
+
+  @Override
+  public float maxOf(float initial, float[] x, int xOffset, int length) {
+    float max = initial;
+    for (int i = 0; i < length; i++) max = Math.max(max, x[xOffset + i]);
+    return max;
+  }
 }

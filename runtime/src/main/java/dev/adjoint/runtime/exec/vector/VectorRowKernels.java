@@ -1,6 +1,9 @@
 package dev.adjoint.runtime.exec.vector;
 
+import dev.adjoint.runtime.exec.ExpF32;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,6 +20,8 @@ final class VectorRowKernels implements RowKernels.Impl {
    * so that one vector load holds element d of many runs; kept between calls, grown when too small.
    */
   private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+  /** Per thread, {@link #onlineSoftmax}'s running maxima; kept between calls, grown when too small. */
+  private static final ThreadLocal<float[]> MAXIMA = ThreadLocal.withInitial(() -> new float[0]);
 
   @Override
   public float dot(float[] x, int xOffset, float[] y, int yOffset, int length) {
@@ -179,6 +184,24 @@ final class VectorRowKernels implements RowKernels.Impl {
   public void addWeightedRows(float[] acc, float[] weights, float[] x, int xOffset, int xStride, int rows,
       int length) {
     int i = 0;
+    // Four vectors of the accumulator at a time: four sums in flight per row, not one add's latency per row.
+    for (; i + 4 * LANES <= length; i += 4 * LANES) {
+      FloatVector a0 = FloatVector.fromArray(SPECIES, acc, i);
+      FloatVector a1 = FloatVector.fromArray(SPECIES, acc, i + LANES);
+      FloatVector a2 = FloatVector.fromArray(SPECIES, acc, i + 2 * LANES);
+      FloatVector a3 = FloatVector.fromArray(SPECIES, acc, i + 3 * LANES);
+      for (int r = 0, at = xOffset + i; r < rows; r++, at += xStride) {
+        FloatVector w = FloatVector.broadcast(SPECIES, weights[r]);
+        a0 = a0.add(w.mul(FloatVector.fromArray(SPECIES, x, at)));
+        a1 = a1.add(w.mul(FloatVector.fromArray(SPECIES, x, at + LANES)));
+        a2 = a2.add(w.mul(FloatVector.fromArray(SPECIES, x, at + 2 * LANES)));
+        a3 = a3.add(w.mul(FloatVector.fromArray(SPECIES, x, at + 3 * LANES)));
+      }
+      a0.intoArray(acc, i);
+      a1.intoArray(acc, i + LANES);
+      a2.intoArray(acc, i + 2 * LANES);
+      a3.intoArray(acc, i + 3 * LANES);
+    }
     for (; i + 2 * LANES <= length; i += 2 * LANES) {
       FloatVector a0 = FloatVector.fromArray(SPECIES, acc, i);
       FloatVector a1 = FloatVector.fromArray(SPECIES, acc, i + LANES);
@@ -208,6 +231,24 @@ final class VectorRowKernels implements RowKernels.Impl {
   public void scaleAddWeightedRows(float[] acc, float[] scales, float[] weights, float[] x, int xOffset, int xStride,
       int rows, int length) {
     int i = 0;
+    for (; i + 4 * LANES <= length; i += 4 * LANES) {
+      FloatVector a0 = FloatVector.fromArray(SPECIES, acc, i);
+      FloatVector a1 = FloatVector.fromArray(SPECIES, acc, i + LANES);
+      FloatVector a2 = FloatVector.fromArray(SPECIES, acc, i + 2 * LANES);
+      FloatVector a3 = FloatVector.fromArray(SPECIES, acc, i + 3 * LANES);
+      for (int r = 0, at = xOffset + i; r < rows; r++, at += xStride) {
+        FloatVector s = FloatVector.broadcast(SPECIES, scales[r]);
+        FloatVector w = FloatVector.broadcast(SPECIES, weights[r]);
+        a0 = a0.mul(s).add(w.mul(FloatVector.fromArray(SPECIES, x, at)));
+        a1 = a1.mul(s).add(w.mul(FloatVector.fromArray(SPECIES, x, at + LANES)));
+        a2 = a2.mul(s).add(w.mul(FloatVector.fromArray(SPECIES, x, at + 2 * LANES)));
+        a3 = a3.mul(s).add(w.mul(FloatVector.fromArray(SPECIES, x, at + 3 * LANES)));
+      }
+      a0.intoArray(acc, i);
+      a1.intoArray(acc, i + LANES);
+      a2.intoArray(acc, i + 2 * LANES);
+      a3.intoArray(acc, i + 3 * LANES);
+    }
     for (; i + 2 * LANES <= length; i += 2 * LANES) {
       FloatVector a0 = FloatVector.fromArray(SPECIES, acc, i);
       FloatVector a1 = FloatVector.fromArray(SPECIES, acc, i + LANES);
@@ -234,4 +275,50 @@ final class VectorRowKernels implements RowKernels.Impl {
       acc[i] = a;
     }
   }
+
+  @Override
+  public float onlineSoftmax(float[] x, int xOffset, int length, float max, float sum, float[] scales,
+      float[] weights) {
+    float[] maxima = MAXIMA.get();
+    if (maxima.length < length + 1) {
+      maxima = new float[length + 1];
+      MAXIMA.set(maxima);
+    }
+    // The running maximum is the only value one key passes to the next, apart from the sum: maxima[r]
+    // is the maximum before key r, maxima[r + 1] after it. A score below it leaves it as Math.max
+    // would, and a branch that rarely goes the other way takes no max instruction's latency per key.
+    float running = max;
+    maxima[0] = running;
+    for (int r = 0; r < length; r++) {
+      float score = x[xOffset + r];
+      if (!(score < running)) running = Math.max(running, score);
+      maxima[r + 1] = running;
+    }
+    int r = 0;
+    if (ExpF32.polynomialInUse()) {
+      FloatVector minusInfinity = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+      FloatVector zero = FloatVector.zero(SPECIES);
+      FloatVector one = FloatVector.broadcast(SPECIES, 1.0f);
+      for (; r + LANES <= length; r += LANES) {
+        FloatVector before = FloatVector.fromArray(SPECIES, maxima, r);
+        FloatVector next = FloatVector.fromArray(SPECIES, maxima, r + 1);
+        FloatVector score = FloatVector.fromArray(SPECIES, x, xOffset + r);
+        VectorMask<Float> empty = next.compare(VectorOperators.EQ, minusInfinity);
+        VectorRowMaps.exp(before.sub(next)).blend(one, empty).intoArray(scales, r);
+        VectorRowMaps.exp(score.sub(next)).blend(zero, empty).intoArray(weights, r);
+      }
+    }
+    for (; r < length; r++) {
+      float next = maxima[r + 1];
+      scales[r] = next == Float.NEGATIVE_INFINITY ? 1.0f : ExpF32.exp(maxima[r] - next);
+      weights[r] = next == Float.NEGATIVE_INFINITY ? 0.0f : ExpF32.exp(x[xOffset + r] - next);
+    }
+    // Once the maximum settles the scales are exactly 1, and sum * 1 is sum: one add's latency per key.
+    for (int k = 0; k < length; k++) {
+      float scale = scales[k];
+      sum = scale == 1.0f ? sum + weights[k] : sum * scale + weights[k];
+    }
+    return sum;
+  }
+
 }

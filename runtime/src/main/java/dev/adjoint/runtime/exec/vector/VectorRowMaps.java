@@ -168,6 +168,17 @@ final class VectorRowMaps implements RowMaps.Impl {
     for (; i < length; i++) out[outOffset + i] = ExpF32.exp(x[xOffset + i]);
   }
 
+  @Override
+  public float maxOf(float initial, float[] x, int xOffset, int length) {
+    FloatVector lanes = FloatVector.broadcast(SPECIES, initial);
+    int i = 0;
+    for (int bound = SPECIES.loopBound(length); i < bound; i += LANES) lanes = lanes.max(at(x, xOffset + i));
+    float max = initial;
+    for (int lane = 0; lane < LANES; lane++) max = Math.max(max, lanes.lane(lane));
+    for (; i < length; i++) max = Math.max(max, x[xOffset + i]);
+    return max;
+  }
+
   /** {@link ExpF32#polynomial}, step for step, in every lane. */
   static FloatVector exp(FloatVector x) {
     FloatVector clamped = x.max(ExpF32.LOWEST).min(ExpF32.HIGHEST);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -174,5 +176,57 @@ class RowKernelsTest {
     var negative = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> RowKernels.scaleAddWeightedRows(new float[8], new float[2], new float[2], x, 0, 8, -1, 8));
     assertEquals("weighted rows: negative rows or length (-1, 8)", negative.getMessage());
+  }
+
+  /** The online softmax's loop as the kernel runs it, key by key. */
+  private static float onlineSoftmaxLoop(float[] x, int xOffset, int length, float max, float sum, float[] scales,
+      float[] weights) {
+    for (int r = 0; r < length; r++) {
+      float score = x[xOffset + r];
+      float next = Math.max(max, score);
+      float scale = next == Float.NEGATIVE_INFINITY ? 1.0f : dev.adjoint.runtime.exec.ExpF32.exp(max - next);
+      float weight = next == Float.NEGATIVE_INFINITY ? 0.0f : dev.adjoint.runtime.exec.ExpF32.exp(score - next);
+      sum = sum * scale + weight;
+      scales[r] = scale;
+      weights[r] = weight;
+      max = next;
+    }
+    return sum;
+  }
+
+  /**
+   * Scores with masked keys (-inf, a leading run of them too, so the running maximum starts at
+   * -inf), from a fresh start and from a row already under way: the loop's bits on both paths.
+   */
+  @ParameterizedTest
+  @MethodSource("lengths")
+  void theOnlineSoftmaxGivesTheLoopsBits(int length) {
+    Random random = new Random(40 + length);
+    float[] x = new float[length + 1];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i < 4 || random.nextInt(5) == 0 ? Float.NEGATIVE_INFINITY : (float) (random.nextGaussian() * 6);
+    }
+    float[][] starts = {{Float.NEGATIVE_INFINITY, 0.0f}, {2.5f, 7.25f}, {40.0f, 1.0f}};
+    for (float[] start : starts) {
+      float[] scales = new float[length];
+      float[] weights = new float[length];
+      float expected = onlineSoftmaxLoop(x, 1, length, start[0], start[1], scales, weights);
+      for (RowKernels.Impl path : List.of(new ScalarRowKernels(), new VectorRowKernels())) {
+        float[] s = new float[length];
+        float[] w = new float[length];
+        float sum = path.onlineSoftmax(x, 1, length, start[0], start[1], s, w);
+        String name = path.getClass().getSimpleName() + " from " + Arrays.toString(start);
+        assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(sum), name + ": sum " + sum);
+        assertArrayEquals(scales, s, name + ": scales");
+        assertArrayEquals(weights, w, name + ": weights");
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void theOnlineSoftmaxRefusesRowsTooShortForItsKeys() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RowKernels.onlineSoftmax(new float[8], 0, 8, 0.0f, 0.0f, new float[8], new float[7]));
+    assertEquals("onlineSoftmax: 8 keys need as many scales and weights, got 8 and 7", e.getMessage());
   }
 }

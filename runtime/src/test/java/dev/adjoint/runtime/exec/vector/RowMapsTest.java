@@ -117,6 +117,26 @@ class RowMapsTest {
     }
   }
 
+  @ParameterizedTest(name = "length {0}")
+  @MethodSource("lengths")
+  void theMaximumIsTheSequentialOnesBits(int n) {
+    Random random = new Random(100 + n);
+    float[] x = row(random, n + 2);
+    float[] zeros = new float[n];
+    for (int i = 0; i < n; i++) zeros[i] = i % 2 == 0 ? -0.0f : 0.0f;
+    for (float initial : new float[] {Float.NEGATIVE_INFINITY, -0.0f, 3.5f, Float.NaN}) {
+      float expected = initial;
+      for (int i = 0; i < n; i++) expected = Math.max(expected, x[2 + i]);
+      float zerosExpected = initial;
+      for (float z : zeros) zerosExpected = Math.max(zerosExpected, z);
+      for (RowMaps.Impl path : PATHS) {
+        String name = path.getClass().getSimpleName() + " from " + initial;
+        assertSameBits(expected, path.maxOf(initial, x, 2, n), name);
+        assertSameBits(zerosExpected, path.maxOf(initial, zeros, 0, n), name + ", signed zeros");
+      }
+    }
+  }
+
   @Test
   void aSumAddsInIndexOrderFromItsStart() {
     float[] x = {1e8f, 1.0f, -1e8f, 1.0f, 0.5f};
