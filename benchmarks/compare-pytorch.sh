@@ -28,11 +28,21 @@ what=("$@")
 median_of() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 median_ms() { sed -n 's/^median_ms=\([0-9.]*\) .*/\1/p' | tail -1; }
 
+# Runs before timing and runs timed, the same on both sides: enough warm-up runs (a second or more)
+# for the JIT to have compiled the generated kernels, so that both sides are timed in their steady
+# state, as JMH's warm-up iterations do.
+runs() {
+  case $1 in
+    sgemm|small) echo "--warmup 20 --iters 30" ;;
+    base) echo "--warmup 10 --iters 20" ;;
+  esac
+}
+
 adjoint_cmd() {
   case $1 in
-    sgemm) echo "$root/adjoint bench $here/src/main/adjoint/sgemm.adj --dim N=1024 --warmup 5 --iters 20 --threads $threads" ;;
-    small) echo "$root/adjoint bench $root/examples/src/main/adjoint/encoder_layer_small.adj --entry EncoderSmall.loss --grad --train --dim B=32 --dim T=64 --warmup 5 --iters 20 --threads $threads" ;;
-    base) echo "$root/adjoint bench $root/examples/src/main/adjoint/encoder_layer_base.adj --entry EncoderBase.loss --grad --train --dim B=8 --dim T=128 --warmup 3 --iters 10 --threads $threads" ;;
+    sgemm) echo "$root/adjoint bench $here/src/main/adjoint/sgemm.adj --dim N=1024 $(runs sgemm) --threads $threads" ;;
+    small) echo "$root/adjoint bench $root/examples/src/main/adjoint/encoder_layer_small.adj --entry EncoderSmall.loss --grad --train --dim B=32 --dim T=64 $(runs small) --threads $threads" ;;
+    base) echo "$root/adjoint bench $root/examples/src/main/adjoint/encoder_layer_base.adj --entry EncoderBase.loss --grad --train --dim B=8 --dim T=128 $(runs base) --threads $threads" ;;
     *) echo "unknown benchmark $1 (sgemm, small, base)" >&2; exit 2 ;;
   esac
 }
@@ -40,9 +50,9 @@ adjoint_cmd() {
 # pytorch_cmd NAME TORCH_THREADS
 pytorch_cmd() {
   case $1 in
-    sgemm) echo "$python $here/encoder_step_pytorch.py sgemm --n 1024 --warmup 5 --iters 20 --threads $2" ;;
-    small) echo "$python $here/encoder_step_pytorch.py encoder --batch 32 --seq 64 --dim 128 --heads 4 --ffn 512 --warmup 5 --iters 20 --threads $2" ;;
-    base) echo "$python $here/encoder_step_pytorch.py encoder --batch 8 --seq 128 --dim 512 --heads 8 --ffn 2048 --warmup 3 --iters 10 --threads $2" ;;
+    sgemm) echo "$python $here/encoder_step_pytorch.py sgemm --n 1024 $(runs sgemm) --threads $2" ;;
+    small) echo "$python $here/encoder_step_pytorch.py encoder --batch 32 --seq 64 --dim 128 --heads 4 --ffn 512 $(runs small) --threads $2" ;;
+    base) echo "$python $here/encoder_step_pytorch.py encoder --batch 8 --seq 128 --dim 512 --heads 8 --ffn 2048 $(runs base) --threads $2" ;;
   esac
 }
 

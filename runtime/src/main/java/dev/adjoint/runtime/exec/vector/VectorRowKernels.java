@@ -299,12 +299,18 @@ final class VectorRowKernels implements RowKernels.Impl {
       FloatVector minusInfinity = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
       FloatVector zero = FloatVector.zero(SPECIES);
       FloatVector one = FloatVector.broadcast(SPECIES, 1.0f);
-      for (; r + LANES <= length; r += LANES) {
-        FloatVector before = FloatVector.fromArray(SPECIES, maxima, r);
+      // One exp per loop: each loop's body stays small enough for the JIT to inline the exp whole.
+      int bound = SPECIES.loopBound(length);
+      for (int v = 0; v < bound; v += LANES) {
+        FloatVector before = FloatVector.fromArray(SPECIES, maxima, v);
+        FloatVector next = FloatVector.fromArray(SPECIES, maxima, v + 1);
+        VectorMask<Float> empty = next.compare(VectorOperators.EQ, minusInfinity);
+        VectorRowMaps.exp(before.sub(next)).blend(one, empty).intoArray(scales, v);
+      }
+      for (; r < bound; r += LANES) {
         FloatVector next = FloatVector.fromArray(SPECIES, maxima, r + 1);
         FloatVector score = FloatVector.fromArray(SPECIES, x, xOffset + r);
         VectorMask<Float> empty = next.compare(VectorOperators.EQ, minusInfinity);
-        VectorRowMaps.exp(before.sub(next)).blend(one, empty).intoArray(scales, r);
         VectorRowMaps.exp(score.sub(next)).blend(zero, empty).intoArray(weights, r);
       }
     }
