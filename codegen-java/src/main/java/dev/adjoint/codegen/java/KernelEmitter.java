@@ -172,6 +172,18 @@ final class KernelEmitter {
   private String hoistedFirst;
   /** Per-row weight (and scale) arrays declared once per lambda, by the loop that fills them. */
   private final Map<KStmt, String[]> rowArrays = new java.util.IdentityHashMap<>();
+  /** Weighted rows a row block reads from its own contiguous copy, by loop: the copy's Java name. */
+  private final Map<KStmt, String> copiedRows = new java.util.IdentityHashMap<>();
+
+  /**
+   * Rows {@code 0 <= r < rows} of {@code x}, {@code length} elements from {@code start + r * stride}:
+   * the same for every row of a block, copied once per block into array {@code name}.
+   */
+  private record RowCopy(String name, Buffer x, KExpr start, KExpr stride, KExpr rows, KExpr length) {
+    RowCopy named(String n) {
+      return new RowCopy(n, x, start, stride, rows, length);
+    }
+  }
   /** Loops of a row block that run as whole-row operations, by loop, with the scratch rows declared for them. */
   private final Map<KStmt, PlannedProgram> rowPrograms = new java.util.IdentityHashMap<>();
 
@@ -599,6 +611,7 @@ final class KernelEmitter {
       Code size = index(KExpr.mul(KExpr.Const.index(DOT_BLOCK_ROWS), p.columns()), inner, "size of a block of products");
       out.addStatement("final float[] $N = new float[$L]", name, size.code());
     }
+    List<RowCopy> copies = new ArrayList<>();
     for (KStmt s : rows.body()) {
       if (s instanceof KStmt.Loop loop && AffineIndex.invariant(loop.extent())
           && weightedRowsOf(loop) instanceof WeightedRows.Match m) {
@@ -608,6 +621,17 @@ final class KernelEmitter {
         out.addStatement("final float[] $N = new float[$L]", weights, extent.code());
         if (scales != null) out.addStatement("final float[] $N = new float[$L]", scales, extent.code());
         rowArrays.put(loop, new String[] {weights, scales});
+        if (sameForTheBlock(m.start(), nest) && AffineIndex.invariant(m.stride())) {
+          RowCopy copy = new RowCopy(null, m.add().x(), m.start(), m.stride(), loop.extent(), m.add().length());
+          RowCopy shared = copies.stream().filter(c -> c.equals(copy.named(c.name()))).findFirst().orElse(null);
+          if (shared == null) {
+            shared = copy.named(inner.names.claim("valueRows"));
+            copies.add(shared);
+            Code size = index(KExpr.mul(loop.extent(), m.add().length()), inner, "size of a copy of rows");
+            out.addStatement("final float[] $N = new float[$L]", shared.name(), size.code());
+          }
+          copiedRows.put(loop, shared.name());
+        }
       }
     }
     planRowPrograms(rows.body(), dots, inner, out);
@@ -642,6 +666,13 @@ final class KernelEmitter {
           index(p.columnStride(), body, "stride of " + p.columnBuffer().name()).code(),
           index(p.columns(), body, "columns of a block of products").code(),
           index(p.length(), body, "length of a dot product").code());
+    }
+    for (RowCopy c : copies) {
+      out.add("// The rows every row of the block weights, copied together: read in order, not $L elements apart.\n",
+          c.stride() instanceof KExpr.Const k ? String.valueOf((long) k.value()) : "a stride");
+      out.addStatement("$T.copyRows($N, $N, $L, $L, $L, $L)", RowKernels.class, c.name(), bufferNames.get(c.x()),
+          index(c.start(), body, "offset into " + c.x().name()).code(), index(c.stride(), body, "stride of " + c.x().name()).code(),
+          index(c.rows(), body, "rows of a copy").code(), index(c.length(), body, "length of a copied row").code());
     }
     Env row = body.child();
     String v = bindLoopVar(rows.var(), row);
@@ -766,6 +797,13 @@ final class KernelEmitter {
       case RowProgram.Scratch s -> CodeBlock.of("$N, 0", plan.rows().get(s.index()));
       case RowProgram.Value v -> converted(v.value(), DType.F32, env).code();
     };
+  }
+
+  /** Whether index {@code e} names only the nest's outer loop variables and sizes: the same for a whole row block. */
+  private static boolean sameForTheBlock(KExpr e, List<KStmt.Loop> nest) {
+    java.util.Set<String> outer = new java.util.HashSet<>();
+    for (KStmt.Loop l : nest.subList(0, nest.size() - 1)) outer.add(l.var());
+    return AffineIndex.indexOnly(e, outer);
   }
 
   /** {@code float acc = products[(i - first) * columns + r]}: a dot product its row block computed. */
@@ -897,10 +935,13 @@ final class KernelEmitter {
       out.addStatement("final float[] $N = new float[$L]", weights, extent.code());
       if (scales != null) out.addStatement("final float[] $N = new float[$L]", scales, extent.code());
     }
-    CodeBlock x = CodeBlock.of("$N, $L,$W$L, $L, $L", bufferNames.get(add.x()),
-        index(m.start(), env, "offset into " + add.x().name()).code(),
-        index(m.stride(), env, "stride of " + add.x().name()).code(), extent.code(),
-        index(add.length(), env, "length of an accumulator update").code());
+    Code length = index(add.length(), env, "length of an accumulator update");
+    String copied = copiedRows.get(loop);
+    CodeBlock x = copied != null
+        ? CodeBlock.of("$N, 0, $L, $L, $L", copied, length.code(), extent.code(), length.code())
+        : CodeBlock.of("$N, $L,$W$L, $L, $L", bufferNames.get(add.x()),
+            index(m.start(), env, "offset into " + add.x().name()).code(),
+            index(m.stride(), env, "stride of " + add.x().name()).code(), extent.code(), length.code());
     if (rowPrograms.get(loop) instanceof PlannedProgram plan && plan.softmax() != null) {
       Binding max = scalar(plan.softmax().max(), env);
       Binding sum = scalar(plan.softmax().sum(), env);

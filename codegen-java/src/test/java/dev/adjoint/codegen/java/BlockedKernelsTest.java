@@ -68,6 +68,8 @@ class BlockedKernelsTest {
     assertTrue(source.contains("RowKernels.dotProducts(products"), "attention's dot products, a block of rows at once");
     assertTrue(source.contains("RowKernels.scaleAddWeightedRows(acc"), "the online softmax's weighted value rows");
     assertTrue(source.contains("RowKernels.addWeightedRows(acc"), "the gradient's weighted rows");
+    assertTrue(source.contains("RowKernels.copyRows(valueRows, "), "the block's value rows copied together");
+    assertTrue(source.contains("Rows(acc0, weights, valueRows, 0, 32, T, 32);"), "and read from the copy");
     // The softmax gradient's per-key weights and sums, as whole-row operations.
     assertTrue(source.contains("RowMaps.exp(row, 0, row, 0, T);"), "probabilities of every key at once");
     assertTrue(source.contains(" = RowMaps.sum(acc"), "a sum over keys from a row of terms");

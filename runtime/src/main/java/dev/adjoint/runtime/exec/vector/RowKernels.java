@@ -137,6 +137,15 @@ public final class RowKernels {
     return IMPL.onlineSoftmax(x, xOffset, length, max, sum, scales, weights);
   }
 
+  /**
+   * Copies {@code rows} runs of {@code length} elements, {@code x[xOffset + r * xStride ...]}, one
+   * after another into {@code out}: a block of attention's query rows reads the same value rows,
+   * which a copy puts in order instead of a head's width apart (where they fall into few cache sets).
+   */
+  public static void copyRows(float[] out, float[] x, int xOffset, int xStride, int rows, int length) {
+    for (int r = 0; r < rows; r++) System.arraycopy(x, xOffset + r * xStride, out, r * length, length);
+  }
+
   private static void checkRows(float[] perRow, int rows, int length, float[] acc) {
     if (rows < 0 || length < 0) {
       throw new IllegalArgumentException("weighted rows: negative rows or length (" + rows + ", " + length + ")");

@@ -229,4 +229,13 @@ class RowKernelsTest {
         () -> RowKernels.onlineSoftmax(new float[8], 0, 8, 0.0f, 0.0f, new float[8], new float[7]));
     assertEquals("onlineSoftmax: 8 keys need as many scales and weights, got 8 and 7", e.getMessage());
   }
+
+  @org.junit.jupiter.api.Test
+  void copiedRowsLieOneAfterAnother() {
+    float[] x = new float[40];
+    for (int i = 0; i < x.length; i++) x[i] = i;
+    float[] out = new float[7];
+    RowKernels.copyRows(out, x, 3, 10, 3, 2);
+    assertArrayEquals(new float[] {3, 4, 13, 14, 23, 24, 0}, out);
+  }
 }
