@@ -101,6 +101,22 @@ final class BlockedProductEmitter {
     String i = env.names.claim(index);
     CodeBlock position = relative ? CodeBlock.of("$N - $N", i, first) : CodeBlock.of("$N", i);
     KernelEmitter.Env inner = env;
+    KExpr.Load run = reductionOuter ? contiguousRun(factor, loops) : null;
+    if (run != null) {
+      // The operand is read in order along the packed index: one array copy per panel per reduction index.
+      inner = reductionLoops(inner, out);
+      String from = emitter.bindSynthetic(first, inner);
+      KExpr sourceStart = AffineIndex.substitute(run.index(), loops.getLast().var(), new KExpr.Var(from, DType.I32));
+      CodeBlock span = relative ? CodeBlock.of("0, $N - $N", last, first) : CodeBlock.of("$N, $N", first, last);
+      out.addStatement("$T.$L($N, $N, $L, $L, $N, $L)", GemmF32.class, relative ? "packLeftRun" : "packRightRun", panel,
+          depth, reductionIndex(inner), span, emitter.bufferName(run.buffer()),
+          emitter.indexCode(sourceStart, inner, "offset into " + run.buffer().name()));
+      for (int n = 1; n < pattern.reduction().size(); n++) out.endControlFlow();
+      out.endControlFlow();
+      out.unindent();
+      out.add("}");
+      return;
+    }
     if (reductionOuter) {
       inner = reductionLoops(inner, out);
       out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", i, first, i, last, i);
@@ -154,6 +170,23 @@ final class BlockedProductEmitter {
     }
     CodeBlock code = emitter.indexCode(k, env, "reduction index");
     return pattern.reduction().size() > 1 ? CodeBlock.of("($L)", code) : code;
+  }
+
+  /**
+   * The load {@code factor} is (directly or as a let), when it is an f32 load at consecutive indices
+   * along the one packed loop ({@code loops}) whose index names only loop variables and sizes;
+   * otherwise null.
+   */
+  private KExpr.Load contiguousRun(KExpr factor, List<KStmt.Loop> loops) {
+    KExpr e = factor;
+    if (e instanceof KExpr.Var v && lets.get(v.name()) instanceof KStmt.Let l) e = l.value();
+    if (loops.size() != 1 || !(e instanceof KExpr.Load load) || load.dtype() != DType.F32) return null;
+    Set<String> vars = new HashSet<>();
+    for (KStmt.Loop l : pattern.batches()) vars.add(l.var());
+    for (KStmt.Loop l : pattern.reduction()) vars.add(l.var());
+    vars.add(loops.getLast().var());
+    if (!AffineIndex.indexOnly(load.index(), vars)) return null;
+    return KExpr.Const.index(1).equals(AffineIndex.stride(load.index(), loops.getLast().var())) ? load : null;
   }
 
   /** Whether some load of {@code factor} (through its lets) is at {@code base + var}: consecutive in {@code var}. */

@@ -862,6 +862,11 @@ final class KernelEmitter {
     return key;
   }
 
+  /** The Java name of buffer {@code b}'s array. */
+  String bufferName(Buffer b) {
+    return bufferNames.get(b);
+  }
+
   String contextName() {
     return contextName;
   }

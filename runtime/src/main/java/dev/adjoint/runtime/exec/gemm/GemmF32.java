@@ -64,6 +64,33 @@ public final class GemmF32 {
   }
 
   /**
+   * Packs a run of consecutive columns of the right operand at reduction index {@code k}:
+   * {@code panel[rightStart(n, depth) + k * NR] = source[sourceOffset + (n - n0)]} for
+   * {@code n0 <= n < n1}, one array copy per panel the run crosses. A right packer whose operand is
+   * read in order along its columns calls it instead of storing element by element.
+   */
+  public static void packRightRun(float[] panel, int depth, int k, int n0, int n1, float[] source, int sourceOffset) {
+    for (int n = n0; n < n1; ) {
+      int end = Math.min(n1, (n / NR + 1) * NR);
+      System.arraycopy(source, sourceOffset + (n - n0), panel, rightStart(n, depth) + k * NR, end - n);
+      n = end;
+    }
+  }
+
+  /**
+   * Packs a run of consecutive rows of the left operand at reduction index {@code k}, rows counted
+   * from the block's first: {@code panel[leftStart(i, depth) + k * MR] = source[sourceOffset + (i - i0)]}
+   * for {@code i0 <= i < i1}, one array copy per micro-panel the run crosses.
+   */
+  public static void packLeftRun(float[] panel, int depth, int k, int i0, int i1, float[] source, int sourceOffset) {
+    for (int i = i0; i < i1; ) {
+      int end = Math.min(i1, (i / MR + 1) * MR);
+      System.arraycopy(source, sourceOffset + (i - i0), panel, leftStart(i, depth) + k * MR, end - i);
+      i = end;
+    }
+  }
+
+  /**
    * Computes every batch of the product: packs operands with {@code left} and {@code right},
    * multiplies, and hands each finished tile to {@code epilogue}, on the threads of
    * {@code context} as {@code ownership} allows.

@@ -182,6 +182,27 @@ class GemmF32Test {
     assertTrue(groups >= Math.min(threads, panels), groups + " groups for " + threads + " threads");
   }
 
+  /** Runs across panel boundaries land where element-by-element packing puts them, and nothing else is touched. */
+  @ParameterizedTest(name = "from {0} to {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"0,0", "0,5", "3,64", "30,70", "31,33", "0,96"})
+  void packedRunsEqualElementByElementPacking(int from, int to) {
+    int depth = 3;
+    int k = 2;
+    float[] source = new float[200];
+    for (int i = 0; i < source.length; i++) source[i] = i + 1;
+    int size = (to / GemmF32.NR + 1) * GemmF32.NR * depth + (to / GemmF32.MR + 1) * GemmF32.MR * depth;
+    float[] right = new float[size];
+    float[] expectedRight = new float[size];
+    GemmF32.packRightRun(right, depth, k, from, to, source, 7);
+    for (int n = from; n < to; n++) expectedRight[GemmF32.rightStart(n, depth) + k * GemmF32.NR] = source[7 + n - from];
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expectedRight, right);
+    float[] left = new float[size];
+    float[] expectedLeft = new float[size];
+    GemmF32.packLeftRun(left, depth, k, from, to, source, 11);
+    for (int i = from; i < to; i++) expectedLeft[GemmF32.leftStart(i, depth) + k * GemmF32.MR] = source[11 + i - from];
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expectedLeft, left);
+  }
+
   @Test
   void rejectsNegativeSizesNamingThem() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GemmShape(1, 2, -3, 4));
