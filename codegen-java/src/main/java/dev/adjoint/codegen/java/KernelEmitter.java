@@ -439,7 +439,14 @@ final class KernelEmitter {
     CodeBlock.Builder code = CodeBlock.builder();
     Set<String> sizesBefore = new TreeSet<>(usedSizes);
     Set<Buffer> accumulatedBefore = new LinkedHashSet<>(accumulated);
+    Map<String, DType> perRow = rowPhaseValues(outer, split);
     try {
+      if (perRow != null) {
+        rowsThenColumns(outer, split, perRow, env, code);
+        usesContext = true;
+        out.add(code.build());
+        return true;
+      }
       Env inner = env.lambda();
       String start = inner.names.claim("start");
       String end = inner.names.claim("end");
@@ -468,6 +475,143 @@ final class KernelEmitter {
     usesContext = true;
     out.add(code.build());
     return true;
+  }
+
+  /**
+   * The values the split loop of {@code outer} reads from its row's statements, by kernel IR name,
+   * when computing those statements once per row is worth a phase of its own: the innermost row
+   * runs a loop before the split one (a row statistic, a sum over the row), the outer rows bind
+   * only lets, and the row statements draw no random numbers and declare no arrays the split loop
+   * reads. Null otherwise.
+   */
+  private static Map<String, DType> rowPhaseValues(List<KStmt.Loop> outer, KStmt.Loop split) {
+    for (KStmt.Loop l : outer.subList(0, outer.size() - 1)) {
+      List<KStmt> body = l.body();
+      for (KStmt st : body.subList(0, body.size() - 1)) if (!(st instanceof KStmt.Let)) return null;
+    }
+    List<KStmt> body = outer.getLast().body();
+    List<KStmt> prelude = body.subList(0, body.size() - 1);
+    if (prelude.stream().noneMatch(st -> st instanceof KStmt.Loop) || RandomRows.draws(prelude) > 0) return null;
+    Map<String, DType> bound = new java.util.LinkedHashMap<>();
+    for (KStmt st : prelude) {
+      switch (st) {
+        case KStmt.Let l -> bound.put(l.var(), l.value().dtype());
+        case KStmt.Declare d -> bound.put(d.var(), d.dtype());
+        case KStmt.DeclareArray d -> bound.put(d.var(), null);
+        default -> {}
+      }
+    }
+    Map<String, DType> read = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, DType> e : bound.entrySet()) {
+      if (!RowProgram.mentions(split, e.getKey())) continue;
+      if (e.getValue() == null) return null;
+      read.put(e.getKey(), e.getValue());
+    }
+    return read;
+  }
+
+  /**
+   * {@link #columnSplit} in two phases. First the rows split across threads: each row runs its
+   * statements once (its statistics, its stores) and keeps the values the split loop reads in
+   * per-row arrays. Then the split loop's columns split across threads, each running every row in
+   * order with those values: the same sums in the same order, without every thread computing every
+   * row's statistics.
+   */
+  private void rowsThenColumns(List<KStmt.Loop> outer, KStmt.Loop split, Map<String, DType> perRow, Env env,
+      CodeBlock.Builder out) {
+    KExpr rowCount = outer.get(0).extent();
+    for (int i = 1; i < outer.size(); i++) rowCount = KExpr.mul(rowCount, outer.get(i).extent());
+    Code rows = index(rowCount, env, "number of rows");
+    Map<String, String> arrays = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, DType> e : perRow.entrySet()) {
+      String name = env.names.claim(JavaNames.identifier(e.getKey(), "v") + "ByRow");
+      TypeName element = javaType(e.getValue());
+      out.addStatement("final $T $N = new $T[$L]", ArrayTypeName.of(element), name, element, rows.code());
+      arrays.put(e.getKey(), name);
+    }
+    // Phase 1: rows across threads.
+    Env lambda = env.lambda();
+    String start = lambda.names.claim("start");
+    String end = lambda.names.claim("end");
+    out.add("// Each row's statements once, rows split across threads; the values the column phase reads are kept by row.\n");
+    out.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, rows.code(), start, end);
+    out.indent();
+    Env body = lambda.child();
+    String row = body.names.claim("row");
+    out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", row, start, row, end, row);
+    KExpr rowVar = new KExpr.Var(bindSynthetic(row, body), DType.I32);
+    for (int i = 0; i < outer.size(); i++) {
+      KExpr stride = KExpr.Const.index(1);
+      for (int j = outer.size() - 1; j > i; j--) stride = KExpr.mul(outer.get(j).extent(), stride);
+      KExpr value = KExpr.div(rowVar, stride);
+      if (i > 0) value = KExpr.mod(value, outer.get(i).extent());
+      Code code = index(value, body, "index of loop " + outer.get(i).var());
+      String v = bindLoopVar(outer.get(i).var(), body);
+      out.addStatement("final int $N = $L", v, code.code());
+      List<KStmt> levelBody = outer.get(i).body();
+      statements(levelBody.subList(0, levelBody.size() - 1), body, out);
+    }
+    for (Map.Entry<String, String> e : arrays.entrySet()) {
+      out.addStatement("$N[$N] = $N", e.getValue(), row, scalar(e.getKey(), body).java());
+    }
+    out.endControlFlow();
+    out.unindent();
+    out.add("});\n");
+    // Phase 2: columns across threads, every row in order.
+    Env columns = env.lambda();
+    String first = columns.names.claim("start");
+    String last = columns.names.claim("end");
+    columns = columns.withScratch(List.of(split));
+    StringJoiner sums = new StringJoiner(", ");
+    for (KStmt st : split.body()) {
+      if (st instanceof KStmt.Accumulate a) sums.add(bufferNames.get(a.buffer()));
+    }
+    CodeBlock.Builder phase = CodeBlock.builder();
+    phase.add("// Threads split $L, the index $L add at; each runs every row in order, so every sum adds its rows in order.\n",
+        JavaNames.commentText(split.var()), sums.toString());
+    Code count = index(split.extent(), env, "extent of loop " + split.var());
+    phase.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, count.code(), first, last);
+    phase.indent();
+    CodeBlock.Builder loops = CodeBlock.builder();
+    keptRows(outer, 0, KExpr.Const.index(0), split, arrays, first, last, columns, loops);
+    phase.add(scratchDeclarations(columns)).add(loops.build());
+    phase.unindent();
+    phase.add("});\n");
+    out.add(phase.build());
+  }
+
+  /** The column phase's rows: outer lets as they were, the innermost row's values read from their arrays. */
+  private void keptRows(List<KStmt.Loop> outer, int level, KExpr flat, KStmt.Loop split, Map<String, String> arrays,
+      String start, String end, Env env, CodeBlock.Builder out) {
+    KStmt.Loop loop = outer.get(level);
+    Code extent = index(loop.extent(), env, "extent of loop " + loop.var());
+    Env inner = env.child();
+    String v = bindLoopVar(loop.var(), inner);
+    KExpr index = KExpr.add(KExpr.mul(flat, loop.extent()), new KExpr.Var(loop.var(), DType.I32));
+    out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, operand(extent, RELATION + 1), v);
+    List<KStmt> body = loop.body();
+    if (level + 1 < outer.size()) {
+      statements(body.subList(0, body.size() - 1), inner, out);
+      keptRows(outer, level + 1, index, split, arrays, start, end, inner, out);
+    } else {
+      Code at = index(index, inner, "row index");
+      for (Map.Entry<String, String> e : arrays.entrySet()) {
+        DType dtype = body.stream().map(st -> st instanceof KStmt.Let l && l.var().equals(e.getKey()) ? l.value().dtype()
+            : st instanceof KStmt.Declare d && d.var().equals(e.getKey()) ? d.dtype() : null)
+            .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+        String local = inner.names.claim(JavaNames.identifier(e.getKey(), "v"));
+        out.addStatement("final $T $N = $N[$L]", javaType(dtype), local, e.getValue(), at.code());
+        inner.scalars.put(e.getKey(), new Binding(local, dtype, Kind.LET, false, inner.lambda));
+      }
+      Env columns = inner.child();
+      String c = bindLoopVar(split.var(), columns);
+      columns.drawn.putAll(drawRows(split.body(), split.var(), CodeBlock.of("$N", start),
+          CodeBlock.of("$N - $N", end, start), inner, out));
+      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", c, start, c, end, c);
+      block(split.body(), columns, out);
+      out.endControlFlow();
+    }
+    out.endControlFlow();
   }
 
   private void splitRows(List<KStmt.Loop> outer, int level, KStmt.Loop split, String start, String end, Env env,

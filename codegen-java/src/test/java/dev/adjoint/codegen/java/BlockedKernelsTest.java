@@ -79,7 +79,8 @@ class BlockedKernelsTest {
     assertTrue(source.contains("= KernelMath.select(v"), "a mask select without a branch");
     // The layer norms' backward passes: the column sums of gamma's and beta's gradients split by column.
     assertTrue(source.contains("// Threads split i2, the index "), source);
-    assertTrue(source.contains("if (start == 0) {"), "row statistics stored once");
+    assertTrue(source.contains("// Each row's statements once, rows split across threads;"),
+        "row statistics computed once per row, rows split across threads");
     assertFalse(source.contains("Scalar loops, not a blocked matrix product"), source);
 
     SplittableRandom random = new SplittableRandom(7);
