@@ -27,6 +27,8 @@ final class BlockedProductEmitter {
   private final ContractionPattern pattern;
   /** Every let of the kernel by name, to print the ones an expression needs. */
   private final Map<String, KStmt.Let> lets = new HashMap<>();
+  /** The scratch rows of the epilogue's row operations ({@link RowProgram#ofEpilogue}), declared at its top. */
+  private final List<String> epilogueRows = new ArrayList<>();
 
   private BlockedProductEmitter(KernelEmitter emitter, ContractionPattern pattern) {
     this.emitter = emitter;
@@ -225,8 +227,11 @@ final class BlockedProductEmitter {
     perElementBody.addAll(pattern.epilogue());
     KernelEmitter.Env lambda = env.withScratch(perElementBody);
     CodeBlock.Builder body = CodeBlock.builder();
+    epilogueRows.clear();
     tileBody(lambda, batch, m0, m1, n0, n1, tile, stride, body);
-    out.add(KernelEmitter.scratchDeclarations(lambda)).add(body.build());
+    out.add(KernelEmitter.scratchDeclarations(lambda));
+    for (String row : epilogueRows) out.addStatement("final float[] $N = new float[$N - $N]", row, n1, n0);
+    out.add(body.build());
     out.unindent();
     out.add("}");
   }
@@ -256,6 +261,25 @@ final class BlockedProductEmitter {
       perElementBody.addAll(pattern.epilogue());
       drawn = emitter.drawRows(perElementBody, pattern.columns().get(0).var(), CodeBlock.of("$N", n0),
           CodeBlock.of("$N - $N", n1, n0), row, out);
+    }
+    if (pattern.columns().size() == 1) {
+      List<KStmt> perElementBody = new ArrayList<>(perElement);
+      perElementBody.addAll(pattern.epilogue());
+      Map<KernelEmitter.DrawSite, KernelEmitter.Drawn> rowsDrawn = drawn;
+      RowProgram program = RowProgram.ofEpilogue(pattern.columns().get(0).var(), pattern.accumulator(), perElementBody,
+          r -> rowsDrawn.containsKey(new KernelEmitter.DrawSite(r.site(), r.index())), emitter.writable());
+      if (program != null) {
+        while (epilogueRows.size() < program.scratchRows()) {
+          epilogueRows.add(env.names.claim("rowValues"));
+        }
+        out.add("// The epilogue on the whole row at once, as row operations: its operations in order, the same bits.\n");
+        KernelEmitter.Env whole = row.child();
+        whole.drawn.putAll(drawn);
+        emitter.rowCalls(program, epilogueRows, null, CodeBlock.of("$N - $N", n1, n0),
+            CodeBlock.of("$N, ($N - $N) * $N", tile, m, m0, stride), CodeBlock.of("$N", n0), whole, out);
+        out.endControlFlow();
+        return;
+      }
     }
     String n = row.names.claim("n");
     out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", n, n0, n, n1, n);

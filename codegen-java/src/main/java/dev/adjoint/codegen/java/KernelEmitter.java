@@ -913,33 +913,87 @@ final class KernelEmitter {
 
   /** The calls of {@code plan}'s program; its last writes the run {@code destination} ({@code array, offset}). */
   private void rowProgram(PlannedProgram plan, CodeBlock destination, Code extent, Env env, CodeBlock.Builder out) {
-    for (RowProgram.Step step : plan.program().steps()) {
-      CodeBlock into = step.out() == null ? destination : CodeBlock.of("$N, 0", plan.rows().get(step.out().index()));
-      RowProgram.Operand a = step.a();
-      RowProgram.Operand b = step.b();
-      // x + y, x * y, max and min are the same with their operands swapped: the run comes first.
-      if (step.op().commutes && a instanceof RowProgram.Value && !(b instanceof RowProgram.Value)) {
-        RowProgram.Operand swap = a;
-        a = b;
-        b = swap;
+    rowCalls(plan.program(), plan.rows(), destination, extent.code(), null, null, env, out);
+  }
+
+  /**
+   * Prints {@code program}'s calls on rows of {@code length}: scratch row k is {@code rows.get(k)};
+   * the last call, when it has no row of its own, writes {@code destination}. In a product's
+   * epilogue, {@code tileRow} is where the tile's row starts and {@code columnStart} the first
+   * column, added to every buffer offset (null in a loop, whose runs start at 0).
+   */
+  void rowCalls(RowProgram program, List<String> rows, CodeBlock destination, CodeBlock length, CodeBlock tileRow,
+      CodeBlock columnStart, Env env, CodeBlock.Builder out) {
+    for (RowProgram.Call call : program.steps()) {
+      switch (call) {
+        case RowProgram.Step step -> {
+          CodeBlock into = step.out() == null ? destination : CodeBlock.of("$N, 0", rows.get(step.out().index()));
+          RowProgram.Operand a = step.a();
+          RowProgram.Operand b = step.b();
+          // x + y, x * y, max and min are the same with their operands swapped: the run comes first.
+          if (step.op().commutes && a instanceof RowProgram.Value && !(b instanceof RowProgram.Value)) {
+            RowProgram.Operand swap = a;
+            a = b;
+            b = swap;
+          }
+          CodeBlock operands = b == null ? rowOperand(a, rows, tileRow, columnStart, env)
+              : CodeBlock.of("$L, $L", rowOperand(a, rows, tileRow, columnStart, env),
+                  rowOperand(b, rows, tileRow, columnStart, env));
+          out.addStatement("$T.$L($L, $L, $L)", RowMaps.class, step.op().method, into, operands, length);
+        }
+        case RowProgram.Select sel -> {
+          CodeBlock into = sel.out() == null ? destination : CodeBlock.of("$N, 0", rows.get(sel.out().index()));
+          out.addStatement("$T.select($L, $T.$L, $L, $L,$W$L, $L, $L)", RowMaps.class, into, RowMaps.Compare.class,
+              sel.cmp().name(), rowOperand(sel.x(), rows, tileRow, columnStart, env),
+              rowOperand(sel.y(), rows, tileRow, columnStart, env), rowOperand(sel.a(), rows, tileRow, columnStart, env),
+              rowOperand(sel.b(), rows, tileRow, columnStart, env), length);
+        }
+        case RowProgram.Write w -> {
+          CodeBlock target = CodeBlock.of("$N, $L", target(w.buffer(), w.adds() ? "accumulates into" : "stores to"),
+              offset(w.start(), w.buffer(), columnStart, env));
+          if (w.adds()) {
+            accumulated.add(w.buffer());
+            out.addStatement("$T.add($L, $L, $L, $L)", RowMaps.class, target, target,
+                rowOperand(w.value(), rows, tileRow, columnStart, env), length);
+          } else if (w.value() instanceof RowProgram.Value v) {
+            out.addStatement("$T.fill($L, $L, $L)", RowMaps.class, target, converted(v.value(), DType.F32, env).code(),
+                length);
+          } else {
+            out.addStatement("$T.copy($L, $L, $L)", RowMaps.class, target,
+                rowOperand(w.value(), rows, tileRow, columnStart, env), length);
+          }
+        }
       }
-      CodeBlock operands = b == null ? rowOperand(a, plan, env)
-          : CodeBlock.of("$L, $L", rowOperand(a, plan, env), rowOperand(b, plan, env));
-      out.addStatement("$T.$L($L, $L, $L)", RowMaps.class, step.op().method, into, operands, extent.code());
     }
   }
 
+  /** Where a run of {@code buffer} that starts at {@code start} (at column 0) starts at the first column. */
+  private CodeBlock offset(KExpr start, Buffer buffer, CodeBlock columnStart, Env env) {
+    Code at = index(start, env, "offset into " + buffer.name());
+    if (columnStart == null) return at.code();
+    if (start instanceof KExpr.Const c && c.value() == 0) return columnStart;
+    return CodeBlock.of("$L + $L", operand(at, ADDITIVE), columnStart);
+  }
+
   /** A run as {@code array, offset}, or a value. */
-  private CodeBlock rowOperand(RowProgram.Operand o, PlannedProgram plan, Env env) {
+  private CodeBlock rowOperand(RowProgram.Operand o, List<String> rows, CodeBlock tileRow, CodeBlock columnStart,
+      Env env) {
     return switch (o) {
       case RowProgram.BufferRow r -> CodeBlock.of("$N, $L", bufferNames.get(r.buffer()),
-          index(r.start(), env, "offset into " + r.buffer().name()).code());
+          offset(r.start(), r.buffer(), columnStart, env));
       case RowProgram.ProductsRow p -> CodeBlock.of("$N, ($N - $N) * $L", hoistedNames.get(p.products()),
           scalar(hoistedRow, env).java(), hoistedFirst,
           operand(index(hoisted.products().get(p.products()).columns(), env, "columns of a block of products"),
               MULTIPLICATIVE + 1));
-      case RowProgram.Scratch s -> CodeBlock.of("$N, 0", plan.rows().get(s.index()));
+      case RowProgram.Scratch s -> CodeBlock.of("$N, 0", rows.get(s.index()));
       case RowProgram.Value v -> converted(v.value(), DType.F32, env).code();
+      case RowProgram.TileRow t -> tileRow;
+      case RowProgram.RandomRow r -> {
+        Drawn drawn = env.drawn.get(new DrawSite(r.random().site(), r.random().index()));
+        if (drawn == null) throw error("random site " + r.random().site() + " has no drawn row here");
+        yield CodeBlock.of("$N, 0", drawn.array());
+      }
+      default -> throw new AssertionError(o);
     };
   }
 
@@ -1004,6 +1058,11 @@ final class KernelEmitter {
     for (int n = 2; irNames.contains(key) || env.scalars.containsKey(key); n++) key = "flat" + n;
     env.scalars.put(key, new Binding(javaName, DType.I32, Kind.LOOP, true, env.lambda));
     return key;
+  }
+
+  /** The buffers the kernel writes. */
+  Set<Buffer> writable() {
+    return writable;
   }
 
   /** The Java name of buffer {@code b}'s array. */

@@ -6,6 +6,7 @@ import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.exec.vector.RowMaps;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,6 +51,15 @@ final class RowProgram {
   /** A value that is the same for every {@code r}, evaluated once per call. */
   record Value(KExpr value) implements Operand {}
 
+  /** In a product's epilogue: the finished tile's current row (the accumulator of every column). */
+  record TileRow() implements Operand {}
+
+  /** A draw that the kernel has drawn along {@code r} into a scratch row. */
+  record RandomRow(KExpr.Random random) implements Operand {}
+
+  /** A comparison of a run with a value, kept for the select that reads it; never an operand of a call. */
+  private record Condition(RowMaps.Compare cmp, Operand x, Value y) implements Operand {}
+
   /** The operations, by the {@link dev.adjoint.runtime.exec.vector.RowMaps} method that does them. */
   enum Operation {
     ADD("add", true), SUBTRACT("subtract", false), MULTIPLY("multiply", true), DIVIDE("divide", false),
@@ -69,18 +79,27 @@ final class RowProgram {
    * One call: {@code out = a op b}, or {@code out = op a} when {@code b} is null. {@code out} is null
    * for the program's last step, which writes where the loop's value goes.
    */
-  record Step(Operation op, Operand a, Operand b, Scratch out) {}
+  record Step(Operation op, Operand a, Operand b, Scratch out) implements Call {}
 
-  private final List<Step> steps;
+  /** One call of the program. */
+  sealed interface Call {}
+
+  /** {@code out = x cmp y ? a : b}, with {@code x} a run and {@code y} a value. */
+  record Select(RowMaps.Compare cmp, Operand x, Value y, Operand a, Operand b, Scratch out) implements Call {}
+
+  /** Stores {@code value} into the run of {@code buffer} from {@code start}, or adds it there ({@code adds}). */
+  record Write(Buffer buffer, KExpr start, Operand value, boolean adds) implements Call {}
+
+  private final List<Call> steps;
   private final int scratchRows;
 
-  private RowProgram(List<Step> steps, int scratchRows) {
+  private RowProgram(List<Call> steps, int scratchRows) {
     this.steps = List.copyOf(steps);
     this.scratchRows = scratchRows;
   }
 
   /** The calls, in order. */
-  List<Step> steps() {
+  List<Call> steps() {
     return steps;
   }
 
@@ -115,6 +134,43 @@ final class RowProgram {
     return b.build(result);
   }
 
+  /**
+   * The program that runs a product's epilogue for a whole row of its tile at once, or null when
+   * {@code statements} do not qualify: lets as {@link #of} allows them, plus comparisons of a run
+   * with a value that selects read, the accumulator {@code accumulator} (the tile's row), draws the
+   * kernel drew along the column {@code column} ({@code drawn}), and stores and additions into f32
+   * buffers at consecutive indices along it. Every call works on the whole row, in the statements'
+   * order; the buffers a statement writes are not read by another.
+   */
+  static RowProgram ofEpilogue(String column, String accumulator, List<KStmt> statements,
+      java.util.function.Predicate<KExpr.Random> drawn, Set<Buffer> written) {
+    Builder b = new Builder(column, written);
+    b.bound.put(accumulator, new TileRow());
+    b.drawn = drawn;
+    boolean writes = false;
+    for (KStmt s : statements) {
+      switch (s) {
+        case KStmt.Let let when let.value().dtype() == DType.F32 || let.value().dtype() == DType.BOOL -> {
+          Operand o = let.value().dtype() == DType.BOOL ? b.condition(let.value()) : b.operand(let.value());
+          if (o == null) return null;
+          b.bound.put(let.var(), o);
+        }
+        case KStmt.Store st -> {
+          if (!b.write(st.buffer(), st.index(), st.value(), false)) return null;
+          writes = true;
+        }
+        case KStmt.Accumulate ac -> {
+          if (!b.write(ac.buffer(), ac.index(), ac.value(), true)) return null;
+          writes = true;
+        }
+        default -> {
+          return null;
+        }
+      }
+    }
+    return writes ? b.build(null) : null;
+  }
+
   /** Whether {@code s} (or a statement inside it) reads or assigns the scalar {@code name}. */
   static boolean mentions(KStmt s, String name) {
     return switch (s) {
@@ -134,7 +190,9 @@ final class RowProgram {
     private final String r;
     private final Set<Buffer> written;
     private final Map<String, Operand> bound = new HashMap<>();
-    private final List<Step> steps = new ArrayList<>();
+    private final List<Call> steps = new ArrayList<>();
+    /** Which draws have a drawn row, in an epilogue; null in a loop, where no draw qualifies. */
+    private java.util.function.Predicate<KExpr.Random> drawn;
 
     Builder(String r, Set<Buffer> written) {
       this.r = r;
@@ -150,6 +208,9 @@ final class RowProgram {
           yield o != null ? o : v.dtype() == DType.F32 ? new Value(v) : null;
         }
         case KExpr.Load l -> load(l);
+        case KExpr.Random random when drawn != null && random.dtype() == DType.F32 && drawn.test(random) ->
+            new RandomRow(random);
+        case KExpr.Select sel when sel.dtype() == DType.F32 -> select(sel);
         case KExpr.Unary u when u.dtype() == DType.F32 && (u.fn() == Unary.Fn.NEG || u.fn() == Unary.Fn.EXP) -> {
           Operand x = operand(u.x());
           if (x == null) yield null;
@@ -165,6 +226,63 @@ final class RowProgram {
         }
         default -> null;
       };
+    }
+
+    /** A comparison of a run with a value (either side), as a condition; null otherwise. */
+    Operand condition(KExpr e) {
+      if (e instanceof KExpr.Var v && bound.get(v.name()) instanceof Condition c) return c;
+      if (!(e instanceof KExpr.Binary b) || b.a().dtype() != DType.F32 || b.b().dtype() != DType.F32) return null;
+      RowMaps.Compare cmp = switch (b.fn()) {
+        case LT -> RowMaps.Compare.LESS;
+        case LE -> RowMaps.Compare.LESS_OR_EQUAL;
+        case GT -> RowMaps.Compare.GREATER;
+        case GE -> RowMaps.Compare.GREATER_OR_EQUAL;
+        case EQ -> RowMaps.Compare.EQUAL;
+        case NE -> RowMaps.Compare.NOT_EQUAL;
+        default -> null;
+      };
+      if (cmp == null) return null;
+      Operand x = operand(b.a());
+      Operand y = operand(b.b());
+      if (x == null || y == null || x instanceof Condition || y instanceof Condition) return null;
+      if (!(x instanceof Value) && y instanceof Value yv) return new Condition(cmp, x, yv);
+      // value cmp run is run (mirrored cmp) value: the same test, NaN included.
+      if (x instanceof Value xv && !(y instanceof Value)) return new Condition(mirrored(cmp), y, xv);
+      return null;
+    }
+
+    private static RowMaps.Compare mirrored(RowMaps.Compare cmp) {
+      return switch (cmp) {
+        case LESS -> RowMaps.Compare.GREATER;
+        case LESS_OR_EQUAL -> RowMaps.Compare.GREATER_OR_EQUAL;
+        case GREATER -> RowMaps.Compare.LESS;
+        case GREATER_OR_EQUAL -> RowMaps.Compare.LESS_OR_EQUAL;
+        case EQUAL, NOT_EQUAL -> cmp;
+      };
+    }
+
+    private Operand select(KExpr.Select sel) {
+      if (!(condition(sel.condition()) instanceof Condition c)) return null;
+      Operand a = operand(sel.a());
+      Operand b = operand(sel.b());
+      if (a == null || b == null || a instanceof Condition || b instanceof Condition) return null;
+      if (a instanceof Value && b instanceof Value) return null;
+      Scratch out = new Scratch(steps.size());
+      steps.add(new Select(c.cmp(), c.x(), c.y(), a, b, out));
+      return out;
+    }
+
+    /** A store or an addition into {@code buffer} at consecutive indices along the column; false if it is not one. */
+    boolean write(Buffer buffer, KExpr index, KExpr value, boolean adds) {
+      if (buffer.type().dtype() != DType.F32 || value.dtype() != DType.F32) return false;
+      for (String name : ContractionPattern.names(index)) {
+        if (bound.containsKey(name)) return false;
+      }
+      if (!KExpr.Const.index(1).equals(AffineIndex.stride(index, r))) return false;
+      Operand o = operand(value);
+      if (o == null || o instanceof Condition) return false;
+      steps.add(new Write(buffer, AffineIndex.substitute(index, r, KExpr.Const.index(0)), o, adds));
+      return true;
     }
 
     private static boolean elementwise(Fn fn) {
@@ -215,14 +333,16 @@ final class RowProgram {
       }
       int[] rowOf = new int[steps.size()];
       List<Integer> freeAfter = new ArrayList<>();
-      List<Step> shared = new ArrayList<>();
+      List<Call> shared = new ArrayList<>();
       for (int i = 0; i < steps.size(); i++) {
-        Step s = steps.get(i);
-        Operand a = renamed(s.a(), rowOf);
-        Operand b = renamed(s.b(), rowOf);
-        if (i == result.index()) {
+        Call call = steps.get(i);
+        if (call instanceof Write w) {
+          shared.add(new Write(w.buffer(), w.start(), renamed(w.value(), rowOf), w.adds()));
+          continue;
+        }
+        if (result != null && i == result.index()) {
           if (i != steps.size() - 1) return null;
-          shared.add(new Step(s.op(), a, b, null));
+          shared.add(withOut(call, null, rowOf));
           break;
         }
         int row = -1;
@@ -238,13 +358,26 @@ final class RowProgram {
         }
         freeAfter.set(row, Math.max(lastRead[i], i + 1));
         rowOf[i] = row;
-        shared.add(new Step(s.op(), a, b, new Scratch(row)));
+        shared.add(withOut(call, new Scratch(row), rowOf));
       }
       return new RowProgram(shared, freeAfter.size());
     }
 
-    private static List<Operand> operands(Step s) {
-      return s.b() == null ? List.of(s.a()) : List.of(s.a(), s.b());
+    private static Call withOut(Call call, Scratch out, int[] rowOf) {
+      return switch (call) {
+        case Step s -> new Step(s.op(), renamed(s.a(), rowOf), renamed(s.b(), rowOf), out);
+        case Select s -> new Select(s.cmp(), renamed(s.x(), rowOf), s.y(), renamed(s.a(), rowOf), renamed(s.b(), rowOf),
+            out);
+        case Write w -> w;
+      };
+    }
+
+    private static List<Operand> operands(Call call) {
+      return switch (call) {
+        case Step s -> s.b() == null ? List.of(s.a()) : List.of(s.a(), s.b());
+        case Select s -> List.of(s.x(), s.a(), s.b());
+        case Write w -> List.of(w.value());
+      };
     }
 
     private static Operand renamed(Operand o, int[] rowOf) {

@@ -202,7 +202,11 @@ class RandomRowsTest {
     assertTrue(source.contains("GemmF32.multiply("), source);
     assertTrue(source.contains("final float[] uniforms = new float[n1 - n0];"), source);
     assertTrue(source.contains("Philox4x32.uniforms(seed, step, 0x77, i * " + PRODUCT_COLUMNS + " + n0, uniforms, 0, n1 - n0);"), source);
-    assertTrue(source.contains("uniforms[j - n0]"), source);
+    // Its epilogue runs on whole rows: the drawn row is an operand from its start.
+    assertTrue(source.contains("RowMaps.copy(productMask, i * " + PRODUCT_COLUMNS + " + n0, uniforms, 0, n1 - n0);"),
+        source);
+    assertTrue(source.contains("RowMaps.select(rowValues, 0, RowMaps.Compare.GREATER_OR_EQUAL, uniforms, 0, 0.3f,"),
+        source);
   }
 
   static Stream<Integer> threads() {

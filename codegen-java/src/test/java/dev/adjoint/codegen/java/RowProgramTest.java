@@ -96,14 +96,53 @@ class RowProgramTest {
     assertNull(RowProgram.of("r", logs, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()), "log has no row operation");
     List<KStmt> index = List.of(new KStmt.Let("a", new KExpr.Cast(F32, v("r", I32))));
     assertNull(RowProgram.of("r", index, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()), "the loop variable as a value");
-    List<KStmt> select = List.of(new KStmt.Let("a", new KExpr.Select(bin(Fn.GT, scoreAt(v("r", I32)), c(0, F32)),
-        scoreAt(v("r", I32)), c(0, F32))));
-    assertNull(RowProgram.of("r", select, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()), "a select");
+    List<KStmt> select = List.of(new KStmt.Let("a", new KExpr.Select(bin(Fn.GT, scoreAt(v("r", I32)),
+        load(MAX, v("r", I32))), scoreAt(v("r", I32)), c(0, F32))));
+    assertNull(RowProgram.of("r", select, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()),
+        "a select on a comparison of two runs");
     List<KStmt> store = List.of(new KStmt.Store(OUT, v("r", I32), scoreAt(v("r", I32))));
     assertNull(RowProgram.of("r", store, un(Unary.Fn.EXP, scoreAt(v("r", I32))), null, Set.of()), "a store");
     assertNull(RowProgram.of("r", List.of(), bin(Fn.MUL, v("m", F32), c(2, F32)), null, Set.of()),
         "a value the same for every r: nothing to do per element");
     assertNull(RowProgram.of("r", List.of(), scoreAt(v("r", I32)), null, Set.of()), "a plain copy of a run");
+  }
+
+  @Test
+  void selectsOnARunAgainstAValueAreOneCall() {
+    // where(0 < scores, scores, 0): the comparison mirrored so the run comes first, the same test.
+    List<KStmt> relu = List.of(new KStmt.Let("a", new KExpr.Select(bin(Fn.LT, c(0, F32), scoreAt(v("r", I32))),
+        scoreAt(v("r", I32)), c(0, F32))));
+    RowProgram p = RowProgram.of("r", relu, un(Unary.Fn.EXP, v("a", F32)), null, Set.of());
+    assertNotNull(p);
+    assertEquals(List.of(
+        new RowProgram.Select(dev.adjoint.runtime.exec.vector.RowMaps.Compare.GREATER, new BufferRow(SCORES, START),
+            new Value(c(0, F32)), new BufferRow(SCORES, START), new Value(c(0, F32)), new Scratch(0)),
+        new Step(Operation.EXP, new Scratch(0), null, null)), p.steps());
+  }
+
+  @Test
+  void epiloguesStoreAndAddWholeRows() {
+    // out[i * T + r] = where(keep >= 0.1, acc, 0) / 0.9, and sums[r] += the same.
+    Buffer sums = buffer(4, "sums", F32, Buffer.Role.OUTPUT, Dim.symbol("T"));
+    KExpr.Random keep = new KExpr.Random(0x77, bin(Fn.ADD, START, v("r", I32)), F32);
+    List<KStmt> epilogue = List.of(
+        new KStmt.Let("kept", new KExpr.Select(bin(Fn.GE, keep, c(0.1, F32)), v("acc", F32), c(0, F32))),
+        new KStmt.Let("scaled", bin(Fn.DIV, v("kept", F32), c(0.9, F32))),
+        new KStmt.Store(OUT, bin(Fn.ADD, START, v("r", I32)), v("scaled", F32)),
+        new KStmt.Accumulate(sums, v("r", I32), v("scaled", F32)));
+    RowProgram p = RowProgram.ofEpilogue("r", "acc", epilogue, r -> r.equals(keep), Set.of(OUT, sums));
+    assertNotNull(p);
+    assertEquals(List.of(
+        new RowProgram.Select(dev.adjoint.runtime.exec.vector.RowMaps.Compare.GREATER_OR_EQUAL,
+            new RowProgram.RandomRow(keep), new Value(c(0.1, F32)), new RowProgram.TileRow(), new Value(c(0, F32)),
+            new Scratch(0)),
+        new Step(Operation.DIVIDE, new Scratch(0), new Value(c(0.9, F32)), new Scratch(0)),
+        new RowProgram.Write(OUT, START, new Scratch(0), false),
+        new RowProgram.Write(sums, c(0, I32), new Scratch(0), true)), p.steps());
+    assertNull(RowProgram.ofEpilogue("r", "acc", epilogue, r -> false, Set.of(OUT, sums)), "a draw with no drawn row");
+    List<KStmt> readsWhatItWrites = List.of(new KStmt.Store(OUT, v("r", I32), load(OUT, v("r", I32))));
+    assertNull(RowProgram.ofEpilogue("r", "acc", readsWhatItWrites, r -> true, Set.of(OUT)), "a buffer it writes");
+    assertNull(RowProgram.ofEpilogue("r", "acc", List.of(), r -> true, Set.of()), "nothing written");
   }
 
   @Test

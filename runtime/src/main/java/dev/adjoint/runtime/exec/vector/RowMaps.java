@@ -33,7 +33,24 @@ public final class RowMaps {
     }
   }
 
-  private static final Impl IMPL = select();
+  /** A comparison of two floats, as Java's operators compare them (false for NaN but for {@code !=}). */
+  public enum Compare {
+    LESS, LESS_OR_EQUAL, GREATER, GREATER_OR_EQUAL, EQUAL, NOT_EQUAL;
+
+    /** The comparison of two floats. */
+    public boolean test(float x, float y) {
+      return switch (this) {
+        case LESS -> x < y;
+        case LESS_OR_EQUAL -> x <= y;
+        case GREATER -> x > y;
+        case GREATER_OR_EQUAL -> x >= y;
+        case EQUAL -> x == y;
+        case NOT_EQUAL -> x != y;
+      };
+    }
+  }
+
+  private static final Impl IMPL = pick();
 
   private RowMaps() {}
 
@@ -50,9 +67,13 @@ public final class RowMaps {
     void exp(float[] out, int outOffset, float[] x, int xOffset, int length);
 
     float maxOf(float initial, float[] x, int xOffset, int length);
+
+    /** {@code out[i] = x[i] cmp y ? a : b}, each of {@code a} and {@code b} a run or (array null) a value. */
+    void select(float[] out, int outOffset, Compare cmp, float[] x, int xOffset, float y, float[] a, int aOffset,
+        float aValue, float[] b, int bOffset, float bValue, int length);
   }
 
-  private static Impl select() {
+  private static Impl pick() {
     if (!VectorSupport.enabled()) return new ScalarRowMaps();
     try {
       return new VectorRowMaps();
@@ -146,6 +167,34 @@ public final class RowMaps {
   /** {@code out[i] = ExpF32.exp(x[i])}. */
   public static void exp(float[] out, int outOffset, float[] x, int xOffset, int length) {
     IMPL.exp(out, outOffset, x, xOffset, length);
+  }
+
+  /** {@code out[i] = x[i] cmp y ? a[i] : b}. */
+  public static void select(float[] out, int outOffset, Compare cmp, float[] x, int xOffset, float y, float[] a,
+      int aOffset, float b, int length) {
+    IMPL.select(out, outOffset, cmp, x, xOffset, y, a, aOffset, 0.0f, null, 0, b, length);
+  }
+
+  /** {@code out[i] = x[i] cmp y ? a : b[i]}. */
+  public static void select(float[] out, int outOffset, Compare cmp, float[] x, int xOffset, float y, float a,
+      float[] b, int bOffset, int length) {
+    IMPL.select(out, outOffset, cmp, x, xOffset, y, null, 0, a, b, bOffset, 0.0f, length);
+  }
+
+  /** {@code out[i] = x[i] cmp y ? a[i] : b[i]}. */
+  public static void select(float[] out, int outOffset, Compare cmp, float[] x, int xOffset, float y, float[] a,
+      int aOffset, float[] b, int bOffset, int length) {
+    IMPL.select(out, outOffset, cmp, x, xOffset, y, a, aOffset, 0.0f, b, bOffset, 0.0f, length);
+  }
+
+  /** {@code out[i] = x[i]}: a run stored where a buffer keeps it. */
+  public static void copy(float[] out, int outOffset, float[] x, int xOffset, int length) {
+    System.arraycopy(x, xOffset, out, outOffset, length);
+  }
+
+  /** {@code out[i] = value}. */
+  public static void fill(float[] out, int outOffset, float value, int length) {
+    java.util.Arrays.fill(out, outOffset, outOffset + length, value);
   }
 
   /**

@@ -36,4 +36,13 @@ final class ScalarRowMaps implements RowMaps.Impl {
     for (int i = 0; i < length; i++) max = Math.max(max, x[xOffset + i]);
     return max;
   }
+
+  @Override
+  public void select(float[] out, int outOffset, RowMaps.Compare cmp, float[] x, int xOffset, float y, float[] a,
+      int aOffset, float aValue, float[] b, int bOffset, float bValue, int length) {
+    for (int i = 0; i < length; i++) {
+      out[outOffset + i] = cmp.test(x[xOffset + i], y) ? (a == null ? aValue : a[aOffset + i])
+          : (b == null ? bValue : b[bOffset + i]);
+    }
+  }
 }

@@ -10,6 +10,7 @@ import static dev.adjoint.runtime.exec.ExpF32.C5;
 import dev.adjoint.runtime.exec.ExpF32;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -177,6 +178,50 @@ final class VectorRowMaps implements RowMaps.Impl {
     for (int lane = 0; lane < LANES; lane++) max = Math.max(max, lanes.lane(lane));
     for (; i < length; i++) max = Math.max(max, x[xOffset + i]);
     return max;
+  }
+
+  @Override
+  public void select(float[] out, int outOffset, RowMaps.Compare cmp, float[] x, int xOffset, float y, float[] a,
+      int aOffset, float aValue, float[] b, int bOffset, float bValue, int length) {
+    FloatVector threshold = FloatVector.broadcast(SPECIES, y);
+    int bound = SPECIES.loopBound(length);
+    int i = 0;
+    // One loop per shape of the two sides, so that no vector is chosen at run time (the JIT would box it).
+    if (a != null && b == null) {
+      FloatVector ifFalse = FloatVector.broadcast(SPECIES, bValue);
+      for (; i < bound; i += LANES) {
+        blend(cmp, at(x, xOffset + i), threshold, at(a, aOffset + i), ifFalse).intoArray(out, outOffset + i);
+      }
+    } else if (a == null && b != null) {
+      FloatVector ifTrue = FloatVector.broadcast(SPECIES, aValue);
+      for (; i < bound; i += LANES) {
+        blend(cmp, at(x, xOffset + i), threshold, ifTrue, at(b, bOffset + i)).intoArray(out, outOffset + i);
+      }
+    } else if (a != null) {
+      for (; i < bound; i += LANES) {
+        blend(cmp, at(x, xOffset + i), threshold, at(a, aOffset + i), at(b, bOffset + i)).intoArray(out, outOffset + i);
+      }
+    }
+    for (; i < length; i++) {
+      out[outOffset + i] = cmp.test(x[xOffset + i], y) ? (a == null ? aValue : a[aOffset + i])
+          : (b == null ? bValue : b[bOffset + i]);
+    }
+  }
+
+  /**
+   * {@code x cmp threshold ? ifTrue : ifFalse} in every lane. Each case names its comparison as a
+   * constant, which the JIT needs to compile {@code compare} to one instruction.
+   */
+  private static FloatVector blend(RowMaps.Compare cmp, FloatVector x, FloatVector threshold, FloatVector ifTrue,
+      FloatVector ifFalse) {
+    return switch (cmp) {
+      case LESS -> ifFalse.blend(ifTrue, x.compare(VectorOperators.LT, threshold));
+      case LESS_OR_EQUAL -> ifFalse.blend(ifTrue, x.compare(VectorOperators.LE, threshold));
+      case GREATER -> ifFalse.blend(ifTrue, x.compare(VectorOperators.GT, threshold));
+      case GREATER_OR_EQUAL -> ifFalse.blend(ifTrue, x.compare(VectorOperators.GE, threshold));
+      case EQUAL -> ifFalse.blend(ifTrue, x.compare(VectorOperators.EQ, threshold));
+      case NOT_EQUAL -> ifFalse.blend(ifTrue, x.compare(VectorOperators.NE, threshold));
+    };
   }
 
   /**

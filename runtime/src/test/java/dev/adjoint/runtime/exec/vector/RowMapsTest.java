@@ -137,6 +137,34 @@ class RowMapsTest {
     }
   }
 
+  @ParameterizedTest(name = "length {0}")
+  @MethodSource("lengths")
+  void selectsTakeTheScalarComparisonsSide(int n) {
+    Random random = new Random(200 + n);
+    float[] x = row(random, n + 1);
+    float[] a = row(random, n + 2);
+    float[] b = row(random, n + 3);
+    for (RowMaps.Compare cmp : RowMaps.Compare.values()) {
+      for (float y : new float[] {0.0f, -0.0f, 0.1f, Float.NaN, Float.NEGATIVE_INFINITY}) {
+        for (RowMaps.Impl path : PATHS) {
+          String name = path.getClass().getSimpleName() + " " + cmp + " " + y;
+          float[] rows = new float[n];
+          float[] rowValue = new float[n];
+          float[] valueRow = new float[n];
+          path.select(rows, 0, cmp, x, 1, y, a, 2, 0.0f, b, 3, 0.0f, n);
+          path.select(rowValue, 0, cmp, x, 1, y, a, 2, 0.0f, null, 0, -2.5f, n);
+          path.select(valueRow, 0, cmp, x, 1, y, null, 0, 7.0f, b, 3, 0.0f, n);
+          for (int i = 0; i < n; i++) {
+            boolean taken = cmp.test(x[1 + i], y);
+            assertSameBits(taken ? a[2 + i] : b[3 + i], rows[i], name + " [" + i + "] of " + x[1 + i]);
+            assertSameBits(taken ? a[2 + i] : -2.5f, rowValue[i], name + " [" + i + "]");
+            assertSameBits(taken ? 7.0f : b[3 + i], valueRow[i], name + " [" + i + "]");
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void aSumAddsInIndexOrderFromItsStart() {
     float[] x = {1e8f, 1.0f, -1e8f, 1.0f, 0.5f};
