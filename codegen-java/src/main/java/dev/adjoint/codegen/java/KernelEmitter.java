@@ -573,7 +573,7 @@ final class KernelEmitter {
     phase.add("$N.parallelFor($L, ($N, $N) -> {\n", contextName, count.code(), first, last);
     phase.indent();
     CodeBlock.Builder loops = CodeBlock.builder();
-    keptRows(outer, 0, KExpr.Const.index(0), split, arrays, first, last, columns, loops);
+    keptRows(outer, 0, KExpr.Const.index(0), split, arrays, perRow, first, last, columns, loops);
     phase.add(scratchDeclarations(columns)).add(loops.build());
     phase.unindent();
     phase.add("});\n");
@@ -582,7 +582,7 @@ final class KernelEmitter {
 
   /** The column phase's rows: outer lets as they were, the innermost row's values read from their arrays. */
   private void keptRows(List<KStmt.Loop> outer, int level, KExpr flat, KStmt.Loop split, Map<String, String> arrays,
-      String start, String end, Env env, CodeBlock.Builder out) {
+      Map<String, DType> perRow, String start, String end, Env env, CodeBlock.Builder out) {
     KStmt.Loop loop = outer.get(level);
     Code extent = index(loop.extent(), env, "extent of loop " + loop.var());
     Env inner = env.child();
@@ -592,25 +592,28 @@ final class KernelEmitter {
     List<KStmt> body = loop.body();
     if (level + 1 < outer.size()) {
       statements(body.subList(0, body.size() - 1), inner, out);
-      keptRows(outer, level + 1, index, split, arrays, start, end, inner, out);
+      keptRows(outer, level + 1, index, split, arrays, perRow, start, end, inner, out);
     } else {
       Code at = index(index, inner, "row index");
       for (Map.Entry<String, String> e : arrays.entrySet()) {
-        DType dtype = body.stream().map(st -> st instanceof KStmt.Let l && l.var().equals(e.getKey()) ? l.value().dtype()
-            : st instanceof KStmt.Declare d && d.var().equals(e.getKey()) ? d.dtype() : null)
-            .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+        DType dtype = perRow.get(e.getKey());
         String local = inner.names.claim(JavaNames.identifier(e.getKey(), "v"));
         out.addStatement("final $T $N = $N[$L]", javaType(dtype), local, e.getValue(), at.code());
         inner.scalars.put(e.getKey(), new Binding(local, dtype, Kind.LET, false, inner.lambda));
       }
-      Env columns = inner.child();
-      String c = bindLoopVar(split.var(), columns);
-      columns.drawn.putAll(drawRows(split.body(), split.var(), CodeBlock.of("$N", start),
-          CodeBlock.of("$N - $N", end, start), inner, out));
-      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", c, start, c, end, c);
-      block(split.body(), columns, out);
-      out.endControlFlow();
+      splitColumns(split, start, end, inner, out);
     }
+    out.endControlFlow();
+  }
+
+  /** The split loop over this thread's columns {@code [start, end)}, with the runs it draws drawn first. */
+  private void splitColumns(KStmt.Loop split, String start, String end, Env row, CodeBlock.Builder out) {
+    Env columns = row.child();
+    String c = bindLoopVar(split.var(), columns);
+    columns.drawn.putAll(drawRows(split.body(), split.var(), CodeBlock.of("$N", start),
+        CodeBlock.of("$N - $N", end, start), row, out));
+    out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", c, start, c, end, c);
+    block(split.body(), columns, out);
     out.endControlFlow();
   }
 
@@ -634,13 +637,7 @@ final class KernelEmitter {
     if (level + 1 < outer.size()) {
       splitRows(outer, level + 1, split, start, end, inner, out);
     } else {
-      Env columns = inner.child();
-      String c = bindLoopVar(split.var(), columns);
-      columns.drawn.putAll(drawRows(split.body(), split.var(), CodeBlock.of("$N", start),
-          CodeBlock.of("$N - $N", end, start), inner, out));
-      out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", c, start, c, end, c);
-      block(split.body(), columns, out);
-      out.endControlFlow();
+      splitColumns(split, start, end, inner, out);
     }
     out.endControlFlow();
   }

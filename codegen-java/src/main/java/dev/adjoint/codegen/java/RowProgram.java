@@ -31,9 +31,13 @@ import java.util.Set;
  *
  * The calls do the loop's operations in its order on every element, so the values are the loop's
  * bits. A loop qualifies when every statement is a {@code let} of such a value or a dot product
- * whose block of products {@link HoistedDots} computed, its operations are {@code + - * / max min}
- * and {@code neg exp}, and it reads no buffer the kernel writes; its value must come from at least
- * one operation on a row.
+ * whose block of products {@link HoistedDots} computed, its operations are {@code + - * / max min},
+ * {@code neg exp} and selects on a comparison of a run with a value, and it reads no buffer the
+ * kernel writes; its value must come from at least one operation on a row.
+ *
+ * <p>A product's epilogue is such a loop over the columns of a tile's row ({@link #ofEpilogue}):
+ * the tile's row and the dropout numbers drawn along it are runs too, and its stores and column
+ * sums are calls that copy a row into a buffer or add it there.
  */
 final class RowProgram {
   /** What a step reads. */
