@@ -31,6 +31,55 @@ class ThreadPoolTest {
     }
   }
 
+  /** Loops from several threads at once on one pool: each runs every iteration once, whoever gets the workers. */
+  @Test
+  void concurrentCallersEachRunEveryIterationOnce() throws Exception {
+    try (ThreadPool pool = ThreadPool.of(3)) {
+      int callers = 4;
+      int loops = 2000;
+      AtomicIntegerArray seen = new AtomicIntegerArray(callers * 97);
+      Thread[] threads = new Thread[callers];
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+      for (int c = 0; c < callers; c++) {
+        int caller = c;
+        threads[c] = new Thread(() -> {
+          try {
+            for (int l = 0; l < loops; l++) {
+              pool.parallelFor(97, (start, end) -> {
+                for (int i = start; i < end; i++) seen.incrementAndGet(caller * 97 + i);
+              });
+            }
+          } catch (Throwable t) {
+            failure.set(t);
+          }
+        });
+        threads[c].start();
+      }
+      for (Thread t : threads) t.join(60_000);
+      assertEquals(null, failure.get());
+      for (int i = 0; i < seen.length(); i++) assertEquals(loops, seen.get(i), "iteration " + i);
+    }
+  }
+
+  @Test
+  void aWorkersFailureAfterTheCallersOwnStillReachesTheCallerOnce() {
+    try (ThreadPool pool = ThreadPool.of(2)) {
+      for (int round = 0; round < 100; round++) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> pool.parallelFor(10, (start, end) -> {
+              throw new IllegalArgumentException("range " + start);
+            }));
+        assertEquals("range 0", e.getMessage(), "the caller's own range is reported first");
+        // The pool still works after a failure.
+        AtomicIntegerArray seen = new AtomicIntegerArray(10);
+        pool.parallelFor(10, (start, end) -> {
+          for (int i = start; i < end; i++) seen.incrementAndGet(i);
+        });
+        for (int i = 0; i < 10; i++) assertEquals(1, seen.get(i));
+      }
+    }
+  }
+
   @Test
   void aNestedLoopRunsInline() {
     try (ThreadPool pool = ThreadPool.of(2)) {
