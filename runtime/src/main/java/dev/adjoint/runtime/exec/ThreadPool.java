@@ -10,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * daemon workers the others. A pool of one thread runs everything inline and starts no thread.
  *
  * <p>Each worker has a slot the caller posts its range to. A worker that has no range waits by
- * spinning for {@link #SPIN_NANOS} before it parks, and so does a caller waiting for a worker to
- * finish: a training step starts dozens of loops of a millisecond or less, and handing a range to
+ * spinning for {@link #SPIN_NANOS} before it parks (where the pool has no more threads than the
+ * machine has cores), and so does a caller waiting for a worker to finish: a training step starts dozens of loops of a millisecond or less, and handing a range to
  * a parked thread (an executor's queue and futures) took about 50 µs a loop (docs/perf.md).
  *
  * <p>A pool may be shared by several runs at once: a loop started while another caller's loop
@@ -20,13 +20,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * a generated kernel computes.
  */
 public final class ThreadPool implements AutoCloseable {
-  /** How long a waiting thread spins before it parks. */
+  /** How long a waiting thread spins before it parks, where every thread of the pool has a core. */
   static final long SPIN_NANOS = 200_000;
   private static final ThreadPool INLINE = new ThreadPool(1);
   private static final AtomicInteger POOLS = new AtomicInteger();
   private static final java.util.Map<Integer, ThreadPool> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final int threads;
+  /**
+   * {@link #SPIN_NANOS}, or 0 when the pool has more threads than the machine has cores: a thread
+   * spinning there would hold a core that a thread with work is waiting for.
+   */
+  private final long spinNanos;
   private final Worker[] workers;
   /** Held by the caller whose loop the workers run. */
   private final ReentrantLock dispatch = new ReentrantLock();
@@ -34,6 +39,7 @@ public final class ThreadPool implements AutoCloseable {
 
   private ThreadPool(int threads) {
     this.threads = threads;
+    this.spinNanos = threads <= Runtime.getRuntime().availableProcessors() ? SPIN_NANOS : 0;
     this.workers = new Worker[threads - 1];
     int pool = threads == 1 ? 0 : POOLS.incrementAndGet();
     for (int i = 0; i < workers.length; i++) {
@@ -79,7 +85,7 @@ public final class ThreadPool implements AutoCloseable {
     /** Waits until the range posted last is done; returns its failure, or null. */
     Throwable await() {
       long target = posted;
-      long spinUntil = System.nanoTime() + SPIN_NANOS;
+      long spinUntil = System.nanoTime() + pool.spinNanos;
       while (finished != target) {
         if (System.nanoTime() < spinUntil) Thread.onSpinWait();
         else LockSupport.park(this);
@@ -91,7 +97,7 @@ public final class ThreadPool implements AutoCloseable {
     public void run() {
       long done = 0;
       while (true) {
-        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        long spinUntil = System.nanoTime() + pool.spinNanos;
         while (posted == done) {
           if (closed) return;
           if (System.nanoTime() < spinUntil) Thread.onSpinWait();
