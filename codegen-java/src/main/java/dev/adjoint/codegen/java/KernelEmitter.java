@@ -541,13 +541,7 @@ final class KernelEmitter {
     out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", row, start, row, end, row);
     KExpr rowVar = new KExpr.Var(bindSynthetic(row, body), DType.I32);
     for (int i = 0; i < outer.size(); i++) {
-      KExpr stride = KExpr.Const.index(1);
-      for (int j = outer.size() - 1; j > i; j--) stride = KExpr.mul(outer.get(j).extent(), stride);
-      KExpr value = KExpr.div(rowVar, stride);
-      if (i > 0) value = KExpr.mod(value, outer.get(i).extent());
-      Code code = index(value, body, "index of loop " + outer.get(i).var());
-      String v = bindLoopVar(outer.get(i).var(), body);
-      out.addStatement("final int $N = $L", v, code.code());
+      decodeLoopVar(outer, i, rowVar, KExpr.Const.index(1), body, out);
       List<KStmt> levelBody = outer.get(i).body();
       statements(levelBody.subList(0, levelBody.size() - 1), body, out);
     }
@@ -780,15 +774,8 @@ final class KernelEmitter {
     out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", block, start, block, end, block);
     Env body = inner.child();
     KExpr blockVar = new KExpr.Var(bindSynthetic(block, body), DType.I32);
-    for (int i = 0; i < nest.size() - 1; i++) {
-      KExpr stride = blockCount;
-      for (int j = nest.size() - 2; j > i; j--) stride = KExpr.mul(nest.get(j).extent(), stride);
-      KExpr value = KExpr.div(blockVar, stride);
-      if (i > 0) value = KExpr.mod(value, nest.get(i).extent());
-      Code code = index(value, body, "index of loop " + nest.get(i).var());
-      String v = bindLoopVar(nest.get(i).var(), body);
-      out.addStatement("final int $N = $L", v, code.code());
-    }
+    List<KStmt.Loop> outerRows = nest.subList(0, nest.size() - 1);
+    for (int i = 0; i < outerRows.size(); i++) decodeLoopVar(outerRows, i, blockVar, blockCount, body, out);
     KExpr firstValue = KExpr.mul(nest.size() > 1 ? KExpr.mod(blockVar, blockCount) : blockVar,
         KExpr.Const.index(DOT_BLOCK_ROWS));
     String first = body.names.claim(JavaNames.identifier(rows.var(), "i") + "First");
@@ -999,6 +986,21 @@ final class KernelEmitter {
     java.util.Set<String> outer = new java.util.HashSet<>();
     for (KStmt.Loop l : nest.subList(0, nest.size() - 1)) outer.add(l.var());
     return AffineIndex.indexOnly(e, outer);
+  }
+
+  /**
+   * Binds loop {@code i} of {@code loops} from a flat index {@code flat} that counts, outermost
+   * first, every loop of {@code loops} and then {@code innermost} more: {@code flat / stride % extent}.
+   */
+  private void decodeLoopVar(List<KStmt.Loop> loops, int i, KExpr flat, KExpr innermost, Env env,
+      CodeBlock.Builder out) {
+    KExpr stride = innermost;
+    for (int j = loops.size() - 1; j > i; j--) stride = KExpr.mul(loops.get(j).extent(), stride);
+    KExpr value = KExpr.div(flat, stride);
+    if (i > 0) value = KExpr.mod(value, loops.get(i).extent());
+    Code code = index(value, env, "index of loop " + loops.get(i).var());
+    String v = bindLoopVar(loops.get(i).var(), env);
+    out.addStatement("final int $N = $L", v, code.code());
   }
 
   /** {@code float acc = products[(i - first) * columns + r]}: a dot product its row block computed. */
