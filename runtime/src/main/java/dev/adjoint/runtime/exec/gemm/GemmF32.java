@@ -70,11 +70,7 @@ public final class GemmF32 {
    * read in order along its columns calls it instead of storing element by element.
    */
   public static void packRightRun(float[] panel, int depth, int k, int n0, int n1, float[] source, int sourceOffset) {
-    for (int n = n0; n < n1; ) {
-      int end = Math.min(n1, (n / NR + 1) * NR);
-      System.arraycopy(source, sourceOffset + (n - n0), panel, rightStart(n, depth) + k * NR, end - n);
-      n = end;
-    }
+    packRun(panel, NR, depth, k, n0, n1, source, sourceOffset);
   }
 
   /**
@@ -83,9 +79,19 @@ public final class GemmF32 {
    * for {@code i0 <= i < i1}, one array copy per micro-panel the run crosses.
    */
   public static void packLeftRun(float[] panel, int depth, int k, int i0, int i1, float[] source, int sourceOffset) {
-    for (int i = i0; i < i1; ) {
-      int end = Math.min(i1, (i / MR + 1) * MR);
-      System.arraycopy(source, sourceOffset + (i - i0), panel, leftStart(i, depth) + k * MR, end - i);
+    packRun(panel, MR, depth, k, i0, i1, source, sourceOffset);
+  }
+
+  /**
+   * Indices {@code [from, to)} at reduction index {@code k} of panels {@code width} wide (the layout
+   * of {@link #leftStart} for {@link #MR}, of {@link #rightStart} for {@link #NR}), one copy per panel.
+   */
+  private static void packRun(float[] panel, int width, int depth, int k, int from, int to, float[] source,
+      int sourceOffset) {
+    for (int i = from; i < to; ) {
+      int end = Math.min(to, (i / width + 1) * width);
+      System.arraycopy(source, sourceOffset + (i - from), panel, (i / width) * width * depth + i % width + k * width,
+          end - i);
       i = end;
     }
   }
