@@ -1,5 +1,7 @@
 package dev.adjoint.codegen.java;
 
+import static dev.adjoint.codegen.java.RowLoopPattern.isVar;
+
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
@@ -231,10 +233,6 @@ record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batches, Lis
       else if (result != needed) result = Ownership.ONE_THREAD;
     }
     return result;
-  }
-
-  private static boolean isVar(KExpr e, String name) {
-    return e instanceof KExpr.Var v && v.name().equals(name);
   }
 
   /** {@code x * y} when {@code value} is {@code acc + x * y} or {@code x * y + acc}. */

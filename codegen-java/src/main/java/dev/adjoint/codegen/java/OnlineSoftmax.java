@@ -1,5 +1,7 @@
 package dev.adjoint.codegen.java;
 
+import static dev.adjoint.codegen.java.RowLoopPattern.isVar;
+
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.ir.Unary;
 import dev.adjoint.compiler.kernel.KExpr;
@@ -82,9 +84,5 @@ final class OnlineSoftmax {
     }
     return s.b() instanceof KExpr.Unary exp && exp.fn() == Unary.Fn.EXP && exp.x() instanceof KExpr.Binary sub
         && sub.fn() == Fn.SUB && isVar(sub.a(), from) && isVar(sub.b(), next);
-  }
-
-  private static boolean isVar(KExpr e, String name) {
-    return e instanceof KExpr.Var v && v.name().equals(name);
   }
 }

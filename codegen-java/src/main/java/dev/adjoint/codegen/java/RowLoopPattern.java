@@ -116,7 +116,8 @@ final class RowLoopPattern {
         && el.dtype() == DType.F32;
   }
 
-  private static boolean isVar(KExpr e, String name) {
+  /** Whether {@code e} is the variable {@code name}. */
+  static boolean isVar(KExpr e, String name) {
     return e instanceof KExpr.Var v && v.name().equals(name);
   }
 
