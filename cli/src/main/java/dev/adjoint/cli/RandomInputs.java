@@ -25,16 +25,19 @@ final class RandomInputs {
     for (Node a : g.arguments()) {
       String name = Graph.paramName(a);
       if (all.containsKey(name)) continue;
-      int[] shape = new int[a.type().rank()];
-      for (int i = 0; i < shape.length; i++) {
+      for (int i = 0; i < a.type().rank(); i++) {
         Dim d = a.type().shape().dim(i);
         try {
-          shape[i] = Math.toIntExact(d.evaluate(options.dims()));
-        } catch (IllegalArgumentException | ArithmeticException e) {
+          d.evaluate(options.dims());
+        } catch (IllegalArgumentException e) {
           throw new UserError("input '" + name + "' axis " + i + " has size " + d + ": pass --dim for "
               + String.join(", ", d.symbols()) + ", or --input " + name + "=PATH.npy");
         }
       }
+      // Named, with its shape and the limit, before an int overflows or an array is allocated.
+      Compilation.checkSize(g, a, options.dims(), options.memoryBudget());
+      int[] shape = new int[a.type().rank()];
+      for (int i = 0; i < shape.length; i++) shape[i] = (int) a.type().shape().dim(i).evaluate(options.dims());
       all.put(name, draw(a.type().dtype(), shape, random, maxId));
     }
     return all;
@@ -42,7 +45,7 @@ final class RandomInputs {
 
   private static Tensor draw(DType dtype, int[] shape, Random random, int maxId) {
     int n = 1;
-    for (int s : shape) n = Math.multiplyExact(n, s);
+    for (int s : shape) n *= s; // checked against the limit before drawing
     return switch (dtype) {
       case I32 -> {
         int[] v = new int[n];

@@ -4,11 +4,15 @@ import static dev.adjoint.cli.CliRunner.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code adjoint bench}: its last line is exactly {@code median_ms=<x> min_ms=<y> iters=<n>} (CLI.md). */
 class BenchCommandTest {
+  @TempDir Path dir;
+
   @Test
   void lastLineIsTheContractsTimingLine() {
     String out = run("bench", CliRunner.EXAMPLES.resolve("encoder_layer.adj").toString(), "--entry", "Encoder.forward",
@@ -61,6 +65,22 @@ class BenchCommandTest {
         "--dim", "B=2", "--dim", "T=4", "--iters", "1", "--backend", "cuda", "--profile")
         .failsWithError("--profile times the kernels of the generated Java; use it with --backend java (with "
             + "--backend cuda every run is already timed on the GPU)");
+  }
+
+  /** Inputs drawn at the sizes of {@code --dim} are checked against the limit before they are drawn. */
+  @Test
+  void anInputTooLargeToDrawNamesTheInputItsShapeAndTheLimit() {
+    String attention = CliRunner.program(dir, "attn.adj", """
+        dim B, H, T
+        fn attn(q: f32[B, H, T, 64], k: f32[B, H, T, 64], v: f32[B, H, T, 64]) -> f32[B, H, T, 64] =
+          attention(q, k, v, causal_mask(T))
+        """);
+    run("bench", attention, "--dim", "B=64", "--dim", "H=16", "--dim", "T=100000", "--iters", "1")
+        .failsWithError("input 'q' f32[B, H, T, 64] would be [64, 16, 100000, 64], 6553600000 elements: more than "
+            + "2147483647, the most one tensor can hold");
+    run("gradcheck", attention, "--dim", "B=64", "--dim", "H=16", "--dim", "T=100000")
+        .failsWithError("input 'q' f32[B, H, T, 64] would be [64, 16, 100000, 64], 6553600000 elements: more than "
+            + "2147483647, the most one tensor can hold");
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.ir.TensorType;
 import dev.adjoint.compiler.lower.Fusion;
 import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.SizeLimit;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.init.ParamInitializer;
 import java.nio.file.Path;
@@ -326,11 +327,14 @@ public final class Compilation {
   }
 
   /**
-   * Arrays are indexed by int: a tensor past 2^31 - 1 elements is refused before anything is
-   * allocated, and so is one whose bytes (at its element type's size) exceed the memory budget.
-   * The message names the tensor: a param or input by name, any other by its source location.
+   * Arrays are indexed by int: a tensor past 2^31 - 1 elements ({@link SizeLimit}) is refused before
+   * anything is allocated, and so is one whose bytes (at its element type's size) exceed the memory
+   * budget. The message names the tensor: a param or input by name, any other by its source
+   * location. Callers that draw inputs themselves ({@code adjoint bench}) check each before drawing it.
+   *
+   * @throws InputException naming the tensor, the shape it would have and the limit it passes
    */
-  private static void checkSize(Graph graph, Node n, Map<String, Long> sizes, long memoryBudget) {
+  public static void checkSize(Graph graph, Node n, Map<String, Long> sizes, long memoryBudget) {
     java.math.BigInteger count = java.math.BigInteger.ONE;
     boolean overflow = false;
     StringBuilder shape = new StringBuilder();
@@ -351,8 +355,8 @@ public final class Compilation {
     String where = graph.params().contains(n) || graph.arguments().contains(n) ? ""
         : n.origin().filter(s -> s.file().length() > 0).map(s -> " (at " + s + ")").orElse("");
     if (overflow || count.compareTo(java.math.BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
-      throw new InputException(what + " would be [" + shape + "], " + (overflow ? "more than " + Long.MAX_VALUE : count)
-          + " elements: more than " + Integer.MAX_VALUE + ", the most one tensor can hold" + where);
+      throw new InputException(SizeLimit.tooLarge(what, "[" + shape + "]",
+          overflow ? "more than " + Long.MAX_VALUE : count.toString()) + where);
     }
     long bytes = count.longValueExact() * n.type().dtype().byteSize();
     if (bytes > memoryBudget) {

@@ -5,6 +5,7 @@ import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.runtime.SizeLimit;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.exec.Buffers;
 import dev.adjoint.runtime.exec.CompiledKernels;
@@ -181,12 +182,12 @@ public final class JavaBackend {
           // An input the kernels write, or whose bf16 or f16 elements are widened, is copied into
           // the workspace; the others are the tensors' own arrays.
           boolean copy = written.contains(b) || !TensorArrays.sharesArray(b.type().dtype());
-          arrays[slot] = copy ? TensorArrays.copyInto(value, workspace.array(slot, b.type().dtype(), count(shape, b)))
+          arrays[slot] = copy ? TensorArrays.copyInto(value, workspace.array(slot, b.type().dtype(), count(shape)))
               : TensorArrays.toArray(value, false);
         } else {
           // Kernels never read what they have not written in this run, so the previous run's
           // arrays serve as well as zeroed new ones.
-          arrays[slot] = workspace.array(slot, b.type().dtype(), count(shape, b));
+          arrays[slot] = workspace.array(slot, b.type().dtype(), count(shape));
         }
       }
       kernels.run(Buffers.of(arrays), Sizes.of(bound), context);
@@ -199,6 +200,33 @@ public final class JavaBackend {
       // kernel thread may still be writing into it.
       workspaces.give(workspace);
       return out;
+    }
+
+    /** The buffer's dimensions at these sizes, refused past the limit of one tensor ({@link SizeLimit}). */
+    private int[] shape(Buffer b, Map<String, Long> sizes) {
+      var dims = b.type().shape().dims();
+      long[] wide = new long[dims.size()];
+      for (int i = 0; i < wide.length; i++) wide[i] = dims.get(i).evaluate(sizes);
+      SizeLimit.elements(describe(b), wide);
+      int[] shape = new int[wide.length];
+      for (int i = 0; i < wide.length; i++) shape[i] = (int) wide[i];
+      return shape;
+    }
+
+    /** {@code buffer 't0' f32[B, T, 32] (written by k3: reverse.adj:12)}, for messages. */
+    private String describe(Buffer b) {
+      String what = switch (b.role()) {
+        case ARGUMENT -> "argument '" + b.name() + "' " + b.type();
+        case PARAM -> "param '" + b.name() + "' " + b.type();
+        case OUTPUT, TEMPORARY -> "buffer '" + b.name() + "' " + b.type();
+      };
+      for (Kernel k : program.kernels()) {
+        if (k.writes().contains(b)) {
+          String lines = k.sourceLines();
+          return what + " (written by " + k.name() + (lines.isEmpty() ? "" : ": " + lines) + ")";
+        }
+      }
+      return what;
     }
 
     private Map<String, Buffer> inputBuffers() {
@@ -251,21 +279,11 @@ public final class JavaBackend {
     }
   }
 
-  private static int[] shape(Buffer b, Map<String, Long> sizes) {
-    try {
-      return b.type().shape().evaluate(sizes);
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("buffer " + b.name() + " : " + b.type() + " is too large for a Java array");
-    }
+  private static int count(int[] shape) {
+    int n = 1;
+    for (int s : shape) n *= s; // within the limit: shape() checked it
+    return n;
   }
 
-  private static int count(int[] shape, Buffer b) {
-    long n = 1;
-    for (int s : shape) n *= s;
-    if (n > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("buffer " + b.name() + " : " + b.type() + " would have " + n
-          + " elements, more than a Java array holds");
-    }
-    return (int) n;
-  }
+
 }

@@ -65,6 +65,18 @@ class JavaBackendTest {
     assertEquals(copies, ATTENTION.tensors());
   }
 
+  /** A buffer past the limit of one tensor is named, with the kernel and source line that write it. */
+  @Test
+  void aBufferTooLargeForOneTensorIsRefusedBeforeAllocating() {
+    var c = dev.adjoint.compiler.Compilation.compileSource("outer.adj",
+        "dim N\nfn main(x: f32[N]) -> f32[N, N] = unsqueeze(x, 1) * unsqueeze(x, 0)\n");
+    var program = c.kernels("main", dev.adjoint.compiler.RunOptions.defaults(), false);
+    Map<String, Tensor> x = Map.of("x", Tensor.ofFloats(new int[] {50_000}, new float[50_000]));
+    var e = assertThrows(IllegalArgumentException.class, () -> JavaBackend.run(program, x, Map.of(), 0, 0, 1));
+    assertEquals("buffer 'out' f32[N, N] (written by " + program.kernels().getLast().name() + ": outer.adj:2) would be "
+        + "[50000, 50000], 2500000000 elements: more than 2147483647, the most one tensor can hold", e.getMessage());
+  }
+
   @Test
   void badInputsAreNamed() {
     Map<String, Tensor> inputs = new LinkedHashMap<>(ATTENTION.tensors());

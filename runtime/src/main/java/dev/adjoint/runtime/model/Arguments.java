@@ -1,6 +1,7 @@
 package dev.adjoint.runtime.model;
 
 import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.SizeLimit;
 import dev.adjoint.runtime.Tensor;
 
 /**
@@ -65,19 +66,13 @@ public final class Arguments {
    * The element count of a buffer of the given dimensions.
    *
    * @param buffer the buffer's name, for the message
-   * @throws IllegalArgumentException if it exceeds what a Java array holds
+   * @throws IllegalArgumentException naming the buffer, its dimensions and the limit, if it exceeds
+   *     what one tensor holds ({@link SizeLimit})
    */
   public static int elements(String buffer, int... dims) {
-    long n = 1;
-    for (int d : dims) {
-      n *= d;
-      if (n > Integer.MAX_VALUE) {
-        StringBuilder shape = new StringBuilder();
-        for (int x : dims) shape.append(shape.length() == 0 ? "" : ", ").append(x);
-        throw new IllegalArgumentException("buffer '" + buffer + "' of shape [" + shape + "] would have more than "
-            + Integer.MAX_VALUE + " elements, the most a Java array holds");
-      }
-    }
-    return (int) n;
+    long[] wide = new long[dims.length];
+    for (int i = 0; i < dims.length; i++) wide[i] = dims[i];
+    return SizeLimit.elements("buffer '" + buffer + "'", wide);
   }
+
 }
