@@ -5,6 +5,7 @@ import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.compiler.memory.MemoryPlan;
 import dev.adjoint.compiler.memory.MemoryPlanner;
 import dev.adjoint.compiler.stats.ProgramStats;
 import java.io.PrintWriter;
@@ -68,6 +69,11 @@ final class StatsCommand implements Callable<Integer> {
     row(out, "MB moved", before.bytesMoved() / 1e6, after.bytesMoved() / 1e6);
     row(out, "peak MB", before.peakBytes() / 1e6, after.peakBytes() / 1e6);
     row(out, "largest buffer MB", before.largestBuffer() / 1e6, after.largestBuffer() / 1e6);
+    MemoryPlan plan = MemoryPlanner.plan(program, sizes);
+    // What the generated Java allocates: one array per slot of the arena, and the inputs, params and results.
+    out.printf(java.util.Locale.ROOT, "memory plan: %d intermediates in %d arrays, arena %.3f MB; peak %.3f MB with the "
+        + "inputs, params and results%n", plan.slotOf().size(), plan.slotBytes().size(), plan.arenaBytes() / 1e6,
+        plan.peakBytes() / 1e6);
     Buffer largest = null;
     for (Buffer b : program.temporaries()) {
       if (largest == null || MemoryPlanner.bytes(b, sizes) > MemoryPlanner.bytes(largest, sizes)) largest = b;

@@ -42,7 +42,7 @@ class StatsCommandTest {
     // Sizes in either order print sorted by name.
     var r = run("stats", ENCODER, "--entry", "EncoderBase.loss", "--grad", "--dim", "T=128", "--dim", "B=8").succeeds();
     List<String> lines = r.out().lines().toList();
-    assertEquals(9, lines.size(), r.out());
+    assertEquals(10, lines.size(), r.out());
     assertEquals("EncoderBase.loss (forward and backward) at {B=8, T=128}", lines.get(0));
     assertEquals(COLUMNS, lines.get(1));
     for (int i = 0; i < LABELS.size(); i++) assertEquals(LABELS.get(i), row(lines.get(2 + i)).label(), lines.get(2 + i));
@@ -53,8 +53,13 @@ class StatsCommandTest {
     // The ratio column is unfused / fused.
     assertEquals(kernels.unfused() / kernels.fused(), kernels.ratio(), 0.005 + 1e-9);
     assertEquals(Math.rint(kernels.fused()), kernels.fused(), "a whole number of kernels");
-    assertTrue(lines.get(7).matches("largest intermediate: t\\d+ f32\\[B, T, 2048\\]"), lines.get(7));
-    assertEquals("intermediates with two axes of one run-time size (T x T): none", lines.get(8));
+    Matcher plan = Pattern.compile("memory plan: (\\d+) intermediates in (\\d+) arrays, arena (\\d+\\.\\d{3}) MB; "
+        + "peak (\\d+\\.\\d{3}) MB with the inputs, params and results").matcher(lines.get(7));
+    assertTrue(plan.matches(), lines.get(7));
+    assertTrue(Integer.parseInt(plan.group(2)) < Integer.parseInt(plan.group(1)), "intermediates share arrays: " + lines.get(7));
+    assertEquals(row(lines.get(5)).fused(), Double.parseDouble(plan.group(4)), 1e-9, "the table's fused peak is the plan's");
+    assertTrue(lines.get(8).matches("largest intermediate: t\\d+ f32\\[B, T, 2048\\]"), lines.get(8));
+    assertEquals("intermediates with two axes of one run-time size (T x T): none", lines.get(9));
   }
 
   @Test
@@ -78,8 +83,8 @@ class StatsCommandTest {
     var r = run("stats", f, "--dim", "T=64").succeeds();
     List<String> lines = r.out().lines().toList();
     assertEquals("f at {T=64}", lines.get(0));
-    assertEquals("largest intermediate: t0 f32[T, T]", lines.get(7));
-    assertEquals("intermediates with two axes of one run-time size (T x T): t0 f32[T, T]", lines.get(8));
+    assertEquals("largest intermediate: t0 f32[T, T]", lines.get(8));
+    assertEquals("intermediates with two axes of one run-time size (T x T): t0 f32[T, T]", lines.get(9));
   }
 
   @Test

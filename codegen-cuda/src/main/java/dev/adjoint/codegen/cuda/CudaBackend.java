@@ -9,6 +9,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.compiler.memory.MemoryPlanner;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.cuda.CudaCompiler;
@@ -18,6 +19,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -94,7 +96,7 @@ public final class CudaBackend {
         launchAll(device, sizes, seed, step);
         return download(device, sizes);
       } finally {
-        for (long address : device.values()) pool.release(address);
+        for (long address : distinct(device)) pool.release(address);
       }
     }
 
@@ -116,7 +118,7 @@ public final class CudaBackend {
         }
         return ms;
       } finally {
-        for (long address : device.values()) pool.release(address);
+        for (long address : distinct(device)) pool.release(address);
       }
     }
 
@@ -124,10 +126,20 @@ public final class CudaBackend {
       KernelProgram program = source.program();
       Map<Buffer, Long> device = new LinkedHashMap<>();
       boolean done = false;
+      // Temporaries of one slot of the memory plan share one allocation (one element type and count).
+      Map<Buffer, Integer> slotOf = MemoryPlanner.assign(program).slotOf();
+      Map<Integer, Long> slotAddress = new HashMap<>();
       try {
         for (Buffer b : program.buffers()) {
+          Integer slot = slotOf.get(b);
+          if (slot != null && slotAddress.containsKey(slot)) {
+            device.put(b, slotAddress.get(slot));
+            continue;
+          }
           long bytes = elements(b, sizes) * elementBytes(b.type().dtype());
-          device.put(b, pool.acquire(bytes));
+          long address = pool.acquire(bytes);
+          device.put(b, address);
+          if (slot != null) slotAddress.put(slot, address);
         }
         for (Buffer b : inputBuffers(program)) {
           Tensor t = inputs.get(b.name());
@@ -144,7 +156,7 @@ public final class CudaBackend {
         done = true;
         return device;
       } finally {
-        if (!done) for (long address : device.values()) pool.release(address);
+        if (!done) for (long address : distinct(device)) pool.release(address);
       }
     }
 
@@ -181,6 +193,11 @@ public final class CudaBackend {
     }
   }
 
+
+  /** Each device allocation once, however many buffers share it. */
+  private static Set<Long> distinct(Map<Buffer, Long> device) {
+    return new LinkedHashSet<>(device.values());
+  }
 
   private static List<Buffer> inputBuffers(KernelProgram program) {
     Set<Buffer> in = new LinkedHashSet<>(program.arguments());

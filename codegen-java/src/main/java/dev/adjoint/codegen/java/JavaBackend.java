@@ -105,8 +105,9 @@ public final class JavaBackend {
    * tensors it returns. Runs may be under way on several threads at once: each takes a workspace
    * of its own from the program's {@link WorkspacePool} and gives it back when it ends. The pool
    * retains the workspaces given back (as many as runs were under way at once, up to one per
-   * processor), each about the size of every temporary and result of one run, for the life of
-   * this object; {@link #releaseWorkspaces} lets them go.
+   * processor), each holding the memory plan's arena (temporaries whose lifetimes do not overlap
+   * share one array: {@link WorkspaceLayout}) and the results of one run, for the life of this
+   * object; {@link #releaseWorkspaces} lets them go.
    */
   public static final class Prepared {
     private final KernelProgram program;
@@ -114,13 +115,15 @@ public final class JavaBackend {
     private final List<Buffer> slots;
     private final Set<Buffer> written = new HashSet<>();
     private final WorkspacePool workspaces;
+    private final WorkspaceLayout layout;
 
     Prepared(KernelProgram program, CompiledKernels kernels) {
       this.program = program;
       this.kernels = kernels;
       this.slots = JavaGenerator.slots(program);
       for (Kernel k : program.kernels()) written.addAll(k.writes());
-      this.workspaces = new WorkspacePool(slots.size());
+      this.layout = WorkspaceLayout.of(program);
+      this.workspaces = new WorkspacePool(layout.arrays());
     }
 
     public KernelProgram program() {
@@ -182,12 +185,12 @@ public final class JavaBackend {
           // An input the kernels write, or whose bf16 or f16 elements are widened, is copied into
           // the workspace; the others are the tensors' own arrays.
           boolean copy = written.contains(b) || !TensorArrays.sharesArray(b.type().dtype());
-          arrays[slot] = copy ? TensorArrays.copyInto(value, workspace.array(slot, b.type().dtype(), count(shape)))
+          arrays[slot] = copy ? TensorArrays.copyInto(value, workspace.array(layout.arrayOf(b), b.type().dtype(), count(shape)))
               : TensorArrays.toArray(value, false);
         } else {
           // Kernels never read what they have not written in this run, so the previous run's
           // arrays serve as well as zeroed new ones.
-          arrays[slot] = workspace.array(slot, b.type().dtype(), count(shape));
+          arrays[slot] = workspace.array(layout.arrayOf(b), b.type().dtype(), count(shape));
         }
       }
       kernels.run(Buffers.of(arrays), Sizes.of(bound), context);

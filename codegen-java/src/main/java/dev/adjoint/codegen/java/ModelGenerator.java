@@ -430,7 +430,7 @@ public final class ModelGenerator {
     private void addWorkspaceField(String method, KernelProgram program) {
       type.addField(FieldSpec.builder(WorkspacePool.class, workspaceFields.get(method), Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc(doc("The arrays {@link #$L} writes, kept between calls.\n", method))
-          .initializer("new $T($L)", WorkspacePool.class, JavaGenerator.slots(program).size())
+          .initializer("new $T($L)", WorkspacePool.class, WorkspaceLayout.of(program).arrays())
           .build());
     }
 
@@ -636,6 +636,7 @@ public final class ModelGenerator {
       prologue.arguments().keySet().forEach(a -> argumentByName.put(Graph.paramName(a), a));
       Map<Buffer, String> arrays = new LinkedHashMap<>();
       List<Buffer> slotted = JavaGenerator.slots(program);
+      WorkspaceLayout layout = WorkspaceLayout.of(program);
       List<Buffer> outputs = program.outputs();
       if (outputs.size() != results + wrt.size()) {
         throw new IllegalArgumentException("program " + program.name() + " has " + outputs.size() + " results, expected "
@@ -650,9 +651,9 @@ public final class ModelGenerator {
         TypeName javaType = ArrayTypeName.of(KernelEmitter.javaType(b.type().dtype()));
         if (b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) {
           body.addStatement("final $T $N = ($T) $L", javaType, local, javaType,
-              inputArray(b, argumentByName, prologue, true, workspace, slotted.indexOf(b)));
+              inputArray(b, argumentByName, prologue, true, workspace, layout.arrayOf(b)));
         } else {
-          body.addStatement("final $T $N = $L", javaType, local, workspaceArray(workspace, slotted.indexOf(b), b, prologue));
+          body.addStatement("final $T $N = $L", javaType, local, workspaceArray(workspace, layout.arrayOf(b), b, prologue));
         }
       }
       List<CodeBlock> slots = new ArrayList<>();
@@ -661,9 +662,9 @@ public final class ModelGenerator {
         if (arrays.containsKey(b)) {
           slots.add(CodeBlock.of("$N", arrays.get(b)));
         } else if (b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) {
-          slots.add(inputArray(b, argumentByName, prologue, written.contains(b), workspace, slot));
+          slots.add(inputArray(b, argumentByName, prologue, written.contains(b), workspace, layout.arrayOf(b)));
         } else {
-          slots.add(workspaceArray(workspace, slot, b, prologue));
+          slots.add(workspaceArray(workspace, layout.arrayOf(b), b, prologue));
         }
       }
       List<CodeBlock> sizes = new ArrayList<>();
@@ -688,7 +689,7 @@ public final class ModelGenerator {
      * (written, or of bf16 or f16 elements, which are widened) a copy in the workspace's array.
      */
     private CodeBlock inputArray(Buffer b, Map<String, Node> arguments, Prologue prologue, boolean copy,
-        String workspace, int slot) {
+        String workspace, int array) {
       CodeBlock tensor;
       if (b.role() == Buffer.Role.ARGUMENT) {
         Node a = arguments.get(b.name());
@@ -702,18 +703,18 @@ public final class ModelGenerator {
       if (!copy && TensorArrays.sharesArray(b.type().dtype())) {
         return CodeBlock.of("$T.toArray($L, false)", TensorArrays.class, tensor);
       }
-      return CodeBlock.of("$T.copyInto($L, $L)", TensorArrays.class, tensor, workspaceArray(workspace, slot, b, prologue));
+      return CodeBlock.of("$T.copyInto($L, $L)", TensorArrays.class, tensor, workspaceArray(workspace, array, b, prologue));
     }
 
-    /** {@code workspace.f32(5, n)}: the workspace's array for a buffer in {@code slot}. */
-    private CodeBlock workspaceArray(String workspace, int slot, Buffer b, Prologue prologue) {
+    /** {@code workspace.f32(5, n)}: the workspace's array {@code array} ({@link WorkspaceLayout}) for a buffer. */
+    private CodeBlock workspaceArray(String workspace, int array, Buffer b, Prologue prologue) {
       String accessor = switch (b.type().dtype()) {
         case F32, F16, BF16 -> "f32";
         case F64 -> "f64";
         case I32 -> "i32";
         case BOOL -> "bool";
       };
-      return CodeBlock.of("$N.$L($L, $L)", workspace, accessor, slot, elements(b, prologue));
+      return CodeBlock.of("$N.$L($L, $L)", workspace, accessor, array, elements(b, prologue));
     }
 
     private CodeBlock elements(Buffer b, Prologue prologue) {

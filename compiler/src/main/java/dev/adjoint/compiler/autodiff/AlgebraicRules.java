@@ -41,6 +41,13 @@ final class AlgebraicRules {
       // 0 / x -> 0
       new Rule("0 / x -> 0", (n, e) -> isBinary(n, Binary.Fn.DIV) && isSplat(n.input(0), 0)
           && n.type().dtype().isFloating() ? e.fullLike(0, n) : null),
+      // x ^ 1 -> x (floats: ints keep intPow's checks)
+      new Rule("x ^ 1 -> x", (n, e) -> isBinary(n, Binary.Fn.POW) && n.type().dtype().isFloating()
+          && isSplat(n.input(1), 1) ? n.input(0) : null),
+      // x ^ 2 -> x * x: the same bits (the square of a float is exact in a double, and pow's
+      // intrinsic squares doubles), and a multiply instead of a call in every backend
+      new Rule("x ^ 2 -> x * x", (n, e) -> isBinary(n, Binary.Fn.POW) && n.type().dtype().isFloating()
+          && isSplat(n.input(1), 2) ? e.mul(n.input(0), n.input(0)) : null),
       // -(-x) -> x
       new Rule("-(-x) -> x", (n, e) -> isUnary(n, Unary.Fn.NEG) && isUnary(n.input(0), Unary.Fn.NEG) ? n.input(0).input(0) : null),
       // a + (-b) -> a - b

@@ -15,42 +15,81 @@ import java.util.Set;
 /**
  * Assigns intermediates to arena slots by liveness: a buffer is live from the kernel that writes
  * it to the last kernel that reads it; a slot freed by a dead buffer is reused by the next buffer
- * that fits (the smallest such slot). An elementwise kernel may write its result over an operand
- * that dies there, when it reads that operand only at the element it writes.
+ * of the same element type and element count (so the assignment holds at every run-time size, and
+ * generated code can give buffers of one slot one array). An elementwise kernel may write its
+ * result over an operand that dies there, when it reads that operand only at the element it writes.
+ * The assignment depends on the program alone; bytes are counted at the sizes asked for.
  */
 public final class MemoryPlanner {
   private MemoryPlanner() {}
 
+  /** The plan of {@code program}, its bytes counted at {@code sizes}. */
   public static MemoryPlan plan(KernelProgram program, Map<String, Long> sizes) {
-    List<Kernel> kernels = program.kernels();
-    Map<Buffer, Integer> firstWrite = new HashMap<>();
-    Map<Buffer, Integer> lastRead = new HashMap<>();
-    for (int k = 0; k < kernels.size(); k++) {
-      for (Buffer b : kernels.get(k).writes()) firstWrite.putIfAbsent(b, k);
-      for (Buffer b : kernels.get(k).reads()) lastRead.put(b, k);
-    }
+    Assignment a = assign(program);
     long io = 0;
     Set<Buffer> external = new LinkedHashSet<>();
     external.addAll(program.arguments());
     external.addAll(program.params());
     external.addAll(program.outputs());
     for (Buffer b : external) io += bytes(b, sizes);
+    List<Long> slotBytes = new ArrayList<>();
+    for (int s = 0; s < a.slots(); s++) slotBytes.add(0L);
+    a.slotOf().forEach((b, s) -> slotBytes.set(s, Math.max(slotBytes.get(s), bytes(b, sizes))));
+    long peakLive = 0;
+    for (int k = 0; k < program.kernels().size(); k++) {
+      Set<Integer> live = new java.util.TreeSet<>();
+      for (var e : a.slotOf().entrySet()) {
+        if (a.lifetimes().get(e.getKey()).covers(k)) live.add(e.getValue());
+      }
+      long bytes = 0;
+      for (int s : live) bytes += slotBytes.get(s);
+      peakLive = Math.max(peakLive, bytes);
+    }
+    long arena = slotBytes.stream().mapToLong(Long::longValue).sum();
+    return new MemoryPlan(a.slotOf(), slotBytes, a.inPlace(), io, arena, peakLive);
+  }
+
+  /**
+   * Which slot each temporary takes, which are written in place, and each temporary's lifetime
+   * (the first and last kernel that touch it): what generated code needs, at no particular sizes.
+   */
+  public record Assignment(Map<Buffer, Integer> slotOf, int slots, List<Buffer> inPlace, Map<Buffer, Lifetime> lifetimes) {
+    public Assignment {
+      slotOf = Map.copyOf(slotOf);
+      inPlace = List.copyOf(inPlace);
+      lifetimes = Map.copyOf(lifetimes);
+    }
+  }
+
+  /** The first and the last kernel (by index) that read or write a buffer. */
+  public record Lifetime(int first, int last) {
+    boolean covers(int kernel) {
+      return first <= kernel && kernel <= last;
+    }
+  }
+
+  /** The slots of {@code program}'s temporaries; see the class comment for the rules. */
+  public static Assignment assign(KernelProgram program) {
+    List<Kernel> kernels = program.kernels();
+    Map<Buffer, int[]> lifetimes = new HashMap<>();
+    for (int k = 0; k < kernels.size(); k++) {
+      for (Buffer b : kernels.get(k).writes()) touch(lifetimes, b, k);
+      for (Buffer b : kernels.get(k).reads()) touch(lifetimes, b, k);
+    }
+    Map<Buffer, Integer> lastRead = new HashMap<>();
+    for (var e : lifetimes.entrySet()) lastRead.put(e.getKey(), e.getValue()[1]);
 
     Map<Buffer, Integer> slotOf = new HashMap<>();
-    List<Long> slotBytes = new ArrayList<>();
+    List<Buffer> slotKind = new ArrayList<>();
     List<Boolean> slotFree = new ArrayList<>();
     List<Buffer> inPlace = new ArrayList<>();
-    long live = 0;
-    long peakLive = 0;
     for (int k = 0; k < kernels.size(); k++) {
       Kernel kernel = kernels.get(k);
       for (Buffer b : kernel.writes()) {
         if (b.role() != Buffer.Role.TEMPORARY || slotOf.containsKey(b)) continue;
-        long need = bytes(b, sizes);
         Integer slot = null;
         for (Buffer operand : kernel.reads()) {
-          if (operand.role() == Buffer.Role.TEMPORARY && lastRead.getOrDefault(operand, -1) == k
-              && slotOf.containsKey(operand) && slotBytes.get(slotOf.get(operand)) >= need
+          if (operand.role() == Buffer.Role.TEMPORARY && lastRead.get(operand) == k && slotOf.containsKey(operand)
               && elementwiseOver(kernel, operand, b) && !inPlaceTaken(slotOf, operand, kernel)) {
             slot = slotOf.get(operand);
             inPlace.add(b);
@@ -58,31 +97,40 @@ public final class MemoryPlanner {
           }
         }
         if (slot == null) {
-          for (int s = 0; s < slotBytes.size(); s++) {
-            if (slotFree.get(s) && slotBytes.get(s) >= need && (slot == null || slotBytes.get(s) < slotBytes.get(slot))) slot = s;
+          for (int s = 0; s < slotKind.size() && slot == null; s++) {
+            if (slotFree.get(s) && sameStorage(slotKind.get(s), b)) slot = s;
           }
         }
         if (slot == null) {
-          slot = slotBytes.size();
-          slotBytes.add(need);
+          slot = slotKind.size();
+          slotKind.add(b);
           slotFree.add(false);
         }
         slotFree.set(slot, false);
         slotOf.put(b, slot);
       }
-      live = 0;
-      for (int s = 0; s < slotBytes.size(); s++) if (!slotFree.get(s)) live += slotBytes.get(s);
-      peakLive = Math.max(peakLive, live);
-      // Buffers read for the last time here die after this kernel (and unread ones at once).
+      // Buffers touched for the last time here die after this kernel.
       for (Buffer b : slotOf.keySet()) {
-        int last = lastRead.getOrDefault(b, firstWrite.getOrDefault(b, k));
-        if (last == k && !slotFree.get(slotOf.get(b)) && !sharedByLater(slotOf, b, lastRead, k)) {
+        if (lastRead.get(b) == k && !slotFree.get(slotOf.get(b)) && !sharedByLater(slotOf, b, lastRead, k)) {
           slotFree.set(slotOf.get(b), true);
         }
       }
     }
-    long arena = slotBytes.stream().mapToLong(Long::longValue).sum();
-    return new MemoryPlan(slotOf, slotBytes, inPlace, io, arena, peakLive);
+    Map<Buffer, Lifetime> temporaryLifetimes = new HashMap<>();
+    for (Buffer b : slotOf.keySet()) temporaryLifetimes.put(b, new Lifetime(lifetimes.get(b)[0], lifetimes.get(b)[1]));
+    return new Assignment(slotOf, slotKind.size(), inPlace, temporaryLifetimes);
+  }
+
+  private static void touch(Map<Buffer, int[]> lifetimes, Buffer b, int k) {
+    int[] life = lifetimes.computeIfAbsent(b, x -> new int[] {k, k});
+    life[0] = Math.min(life[0], k);
+    life[1] = Math.max(life[1], k);
+  }
+
+  /** One array serves both at every size: the same element type and the same element count. */
+  private static boolean sameStorage(Buffer a, Buffer b) {
+    return a.type().dtype() == b.type().dtype()
+        && a.type().shape().elementCount().equals(b.type().shape().elementCount());
   }
 
   /** Whether another buffer in the same slot is still needed after kernel {@code k}. */

@@ -52,6 +52,8 @@ class SimplifierRulesTest {
         c("x * -1 -> -x", (e, in) -> e.mul(in[0], e.fullLike(-1, in[0])), "(neg x)"),
         c("x / 1 -> x", (e, in) -> e.div(in[0], e.fullLike(1, in[0])), "x"),
         c("0 / x -> 0", (e, in) -> e.div(e.fullLike(0, in[0]), in[0]), "(broadcast (constant 0))"),
+        c("x ^ 1 -> x", (e, in) -> e.binary(Binary.Fn.POW, in[0], e.fullLike(1, in[0])), "x"),
+        c("x ^ 2 -> x * x", (e, in) -> e.binary(Binary.Fn.POW, in[0], e.fullLike(2, in[0])), "(mul x x)"),
         c("-(-x) -> x", (e, in) -> e.neg(e.neg(in[0])), "x"),
         c("a + (-b) -> a - b", (e, in) -> e.add(in[0], e.neg(in[1])), "(sub x y)"),
         c("a - (-b) -> a + b", (e, in) -> e.sub(in[0], e.neg(in[1])), "(add x y)"),

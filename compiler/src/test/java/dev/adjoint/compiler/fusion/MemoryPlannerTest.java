@@ -73,6 +73,29 @@ class MemoryPlannerTest {
     }
   }
 
+  /**
+   * A slot holds buffers of one element type and one element count, so one array serves it at
+   * every run-time size; and the assignment is the same whatever the sizes it is counted at.
+   */
+  @Test
+  void slotsHoldOneElementTypeAndCountAtEverySize() {
+    for (KernelProgram p : List.of(FusionFixtures.vjp("mlp", "Mlp.forward", RunOptions.defaults()),
+        FusionFixtures.gradient("layer_norm_projected", "NormThenLinear.loss"),
+        FusionFixtures.vjp("attention", "self_attention", RunOptions.defaults()))) {
+      MemoryPlan small = MemoryPlanner.plan(p, Map.of("N", 2L, "B", 1L, "T", 3L));
+      MemoryPlan large = MemoryPlanner.plan(p, Map.of("N", 300L, "B", 7L, "T", 64L));
+      assertEquals(small.slotOf(), large.slotOf(), p.name());
+      assertEquals(MemoryPlanner.assign(p).slotOf(), small.slotOf(), p.name());
+      for (Buffer a : small.slotOf().keySet()) {
+        for (Buffer b : small.slotOf().keySet()) {
+          if (!small.slotOf().get(a).equals(small.slotOf().get(b))) continue;
+          assertEquals(a.type().dtype(), b.type().dtype(), a + " and " + b);
+          assertEquals(a.type().shape().elementCount(), b.type().shape().elementCount(), a + " and " + b);
+        }
+      }
+    }
+  }
+
   // ---- in place
 
   /** x → a = exp(x) → b = a * 2 → out = b + 1: b is written over a, which dies in b's kernel. */
