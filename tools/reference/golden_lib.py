@@ -3,7 +3,8 @@
 A golden case is a folder compiler/src/test/resources/goldens/<name>/ holding
 
     program.adj       the Adjoint program (self-contained: no imports)
-    case.properties   entry=, dtype=f64, optional dims=, rtol=, atol=, description=
+    case.properties   entry=, dtype=f64, optional dims=, rtol=, atol=, description=,
+                      as_written_rtol=, as_written_atol=
     input_<arg>.npy   one per argument of the entry point
     param_<name>.npy  one per param of the model, by its full dotted name
     output.npy        the result (or output_0.npy, output_1.npy, ... for a tuple)
@@ -12,7 +13,9 @@ A golden case is a folder compiler/src/test/resources/goldens/<name>/ holding
 
 The outputs come from PyTorch, computed in float64, independently of the .adj source.
 dev.adjoint.compiler.golden.GoldenTest runs every folder through the reference interpreter,
-GoldenGradientTest runs the gradient of every folder that has grad_*.npy files.
+GoldenGradientTest runs the gradient of every folder that has grad_*.npy files. Both run a case
+with as_written_* tolerances a second time with its types as written (no f64 forced on its f32
+parts) and compare with the same goldens at those tolerances.
 
 Gradients: every case whose entry has a floating-point argument or param and whose outputs are all
 floating-point gets them, from torch.autograd in float64 (write_case's `grad=`, a function of the
@@ -111,7 +114,7 @@ _gradient_cases: list[str] = []
 
 def write_case(name: str, program: str, outputs, *, entry: str = "main", inputs=None, params=None,
                dims=None, rtol=None, atol=None, description: str = "", grad=None, grad_skip=None,
-               no_grad: str = "") -> None:
+               no_grad: str = "", as_written_rtol=None, as_written_atol=None) -> None:
     """Writes (replacing) one case folder. `outputs` is a tensor or a tuple/list of tensors.
 
     grad: a function of one dict, {name: tensor} holding every input (by argument name) and every
@@ -119,7 +122,9 @@ def write_case(name: str, program: str, outputs, *, entry: str = "main", inputs=
     require grad. Needed by every case that has gradients (see the module doc). grad_skip:
     {name: reason} for a float argument or param whose gradient is deliberately not written (the
     reason goes to the script, the name to case.properties as grad_skip=). no_grad: the reason an
-    eligible case has no gradients at all.
+    eligible case has no gradients at all. as_written_rtol, as_written_atol: the case also runs with
+    its types as written, compared at these tolerances (each defaults to the case's own), outputs
+    and gradients alike.
     """
     inputs = inputs or {}
     params = params or {}
@@ -146,6 +151,10 @@ def write_case(name: str, program: str, outputs, *, entry: str = "main", inputs=
         lines.append(f"rtol={rtol!r}")
     if atol is not None:
         lines.append(f"atol={atol!r}")
+    if as_written_rtol is not None:
+        lines.append(f"as_written_rtol={as_written_rtol!r}")
+    if as_written_atol is not None:
+        lines.append(f"as_written_atol={as_written_atol!r}")
     grad_skip = grad_skip or {}
     if grad_skip:
         lines.append("grad_skip=" + ",".join(sorted(grad_skip)))

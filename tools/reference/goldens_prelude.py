@@ -302,6 +302,61 @@ def positions():
                description="rotary embedding with base=100, no leading axes", grad=lambda v: rope(v["x"], 100.0))
 
 
+def default_dtypes_in_f64_programs():
+    """f64 programs that call causal_mask, sinusoidal_positions and one_hot without dtype=, whose
+    f32 results meet f64 values as arguments of a prelude function: its `float` is bound to f64 and
+    the f32 argument is cast (LANGUAGE.md 3, as NumPy and PyTorch promote). Each case also runs as
+    written (as_written_*), where the f32 parts stay f32: masks and one-hot rows are exact in f32,
+    sinusoids and f32 arguments are f32-rounded, hence the looser tolerance there."""
+    case = "prelude_attention_causal_f64_default_mask"
+    d = Draw(case)
+    q, k, v = d.normal(2, 4, 3), d.normal(2, 4, 3), d.normal(2, 4, 5)
+    write_case(case, """
+        dim T
+
+        fn main(q: f64[2, T, 3], k: f64[2, T, 3], v: f64[2, T, 5]) -> f64[2, T, 5] =
+          attention(q, k, v, causal_mask(T))
+        """, attention_reference(q, k, v, rm.causal(4)), inputs={"q": q, "k": k, "v": v},
+               description="f64 attention with causal_mask(T) of the default f32: the mask is promoted",
+               grad=lambda t: attention_reference(t["q"], t["k"], t["v"], rm.causal(4)),
+               as_written_rtol=1e-12, as_written_atol=1e-12)
+
+    case = "prelude_one_hot_f64_linear"
+    d = Draw(case)
+    ids, w, b = d.ints(0, 5, 2, 3), d.weight(5, 4), d.bias(4)
+    ids[0, 0], ids[1, 2] = 0, 4
+
+    def one_hot_linear(t):
+        return F.linear(F.one_hot(t["ids"], 5).to(torch.float64), t["w"].T, t["b"])
+
+    write_case(case, "fn main(ids: i32[2, 3], w: f64[5, 4], b: f64[4]) -> f64[2, 3, 4] = linear(one_hot(ids, 5), w, b)\n",
+               one_hot_linear({"ids": ids, "w": w, "b": b}), inputs={"ids": ids, "w": w, "b": b},
+               description="linear of one_hot(ids, 5) of the default f32 with f64 w and b: the rows are promoted",
+               grad=one_hot_linear, as_written_rtol=1e-12, as_written_atol=1e-12)
+
+    case = "prelude_sinusoidal_positions_f64_linear"
+    d = Draw(case)
+    w, b = d.weight(8, 4), d.bias(4)
+    write_case(case, """
+        dim T
+
+        fn main(w: f64[8, 4], b: f64[4]) -> f64[T, 4] = linear(sinusoidal_positions(T, 8), w, b)
+        """, F.linear(rm.positional_encoding(5, 8), w.T, b), inputs={"w": w, "b": b}, dims={"T": 5},
+               description="linear of sinusoidal_positions(T, 8) of the default f32 with f64 w and b",
+               grad=lambda t: F.linear(rm.positional_encoding(5, 8), t["w"].T, t["b"]),
+               as_written_rtol=1e-6, as_written_atol=1e-6)
+
+    case = "prelude_layer_norm_mixed_widths"
+    d = Draw(case)
+    # gamma and beta hold f32 values, so that the program as written sees the same numbers.
+    x, g, b = d.normal(2, 3, 6, std=2.0), d.gamma(6).float().double(), d.beta(6).float().double()
+    write_case(case, "fn main(x: f64[2, 3, 6], g: f32[6], b: f32[6]) -> f64[2, 3, 6] = layer_norm(x, g, b)\n",
+               F.layer_norm(x, (6,), g, b, eps=1e-5), inputs={"x": x, "g": g, "b": b},
+               description="layer_norm of f64 x with f32 gamma and beta: they are promoted, the result is f64",
+               grad=lambda v: F.layer_norm(v["x"], (6,), v["g"], v["b"], eps=1e-5),
+               as_written_rtol=1e-6, as_written_atol=1e-7)
+
+
 def nn_models():
     # Linear
     case = "nn_linear"
@@ -567,5 +622,6 @@ if __name__ == "__main__":
     masks()
     attentions()
     positions()
+    default_dtypes_in_f64_programs()
     nn_models()
     done("goldens_prelude.py")

@@ -240,6 +240,7 @@ final class Elaborator {
       }
     }
     Signature sig = new Signature(this, fn, definingScope);
+    sig.bindFloat(names.stream().map(bound::get).toList());
     List<Value> args = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       // A default that does not fit its parameter is the signature's mistake: shown there.

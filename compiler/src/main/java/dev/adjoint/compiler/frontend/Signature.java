@@ -19,8 +19,9 @@ import java.util.Optional;
 /**
  * Matches one call's arguments against a function's declared parameter types: binds shape
  * variables (capitalised names that are not consts or dims), the {@code ...} prefix (the broadcast
- * of the prefixes of every parameter with dims after it) and the {@code float} element type, then
- * checks the result against the declared return type.
+ * of the prefixes of every parameter with dims after it) and the {@code float} element type (the
+ * promoted type of the arguments that share it; narrower ones are converted), then checks the
+ * result against the declared return type.
  */
 final class Signature {
   private final Elaborator elab;
@@ -104,6 +105,22 @@ final class Signature {
 
   // --- calls ---------------------------------------------------------------------------------
 
+  /**
+   * Binds {@code float} to the promoted type of the floating tensors passed for the parameters
+   * that share it (LANGUAGE.md §3: f64 > f32 > bf16, f16; bf16 with f16 gives f32), before any
+   * argument is checked, so that {@link #unify} converts the narrower ones whatever their order.
+   * Literals stay weak and other element types are left to {@link #unify} to report.
+   */
+  void bindFloat(List<Value> args) {
+    for (int i = 0; i < args.size(); i++) {
+      if (fn.params().get(i).type() instanceof TypeExpr.Tensor t && t.element().text().equals("float")
+          && args.get(i) instanceof Value.Tensor tensor && tensor.type().dtype().isFloating()) {
+        DType d = tensor.type().dtype();
+        floatType = floatType == null ? d : TensorOps.widerFloat(floatType, d);
+      }
+    }
+  }
+
   /** Checks one argument against its parameter, binding variables; returns the value to bind. */
   Value unify(Decl.Param p, Value arg, Span argSpan, String function) {
     TypeExpr.Tensor t = tensorType(p.type());
@@ -153,8 +170,13 @@ final class Signature {
       }
       if (floatType == null) floatType = a.dtype();
       else if (floatType != a.dtype()) {
-        throw new ElabError(argSpan, what + " has element type " + Elaborator.lower(a.dtype())
-            + " but earlier arguments have " + Elaborator.lower(floatType) + "; cast one of them");
+        if (TensorOps.widerFloat(floatType, a.dtype()) != floatType) {
+          throw new IllegalStateException("'float' bound to " + floatType + " before " + what + " of " + a.dtype());
+        }
+        // A narrower argument is converted to the promoted type (bindFloat); its gradient casts back.
+        Node converted = elab.ops.cast(tensor.node(), floatType);
+        arg = new Value.Tensor(converted);
+        a = converted.type();
       }
     } else if (elementType(t) != a.dtype()) {
       throw new ElabError(argSpan, what + " must be " + render(t) + ", got " + a);

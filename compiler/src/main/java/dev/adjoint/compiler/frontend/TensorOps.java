@@ -90,6 +90,12 @@ final class TensorOps {
     }
     if (!a.isFloating()) return b;
     if (!b.isFloating()) return a;
+    return widerFloat(a, b);
+  }
+
+  /** The wider of two floating types: f64 > f32 > bf16, f16; bf16 with f16 gives f32, as PyTorch. */
+  static DType widerFloat(DType a, DType b) {
+    if (a == b) return a;
     if (a == DType.F64 || b == DType.F64) return DType.F64;
     return DType.F32;
   }

@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  *   program.adj        the program
  *   case.properties    entry=, dtype=f64, and optionally dims=B=2,T=3  rtol=  atol=  description=
  *                      grad_rtol=  grad_atol=  grad_skip=NAME,NAME
+ *                      as_written_rtol=  as_written_atol=
  *   input_NAME.npy     the entry's argument NAME
  *   param_NAME.npy     the param with full name NAME (e.g. encoder.0.self_attn.wq)
  *   output.npy         the result, or output_0.npy, output_1.npy, ... for a tuple
@@ -39,6 +40,11 @@ import java.util.stream.Stream;
  *
  * <p>A case with gradients has a grad file for every float argument and param, except those named
  * in {@code grad_skip} (deliberately left out by the reference script, which says why).
+ *
+ * <p>A case with {@code as_written_rtol} or {@code as_written_atol} also runs with its types as
+ * written (no dtype forced on its floats: an f32 {@code causal_mask} in an f64 program stays f32
+ * and is promoted where it meets the f64 values), compared with the same goldens at those
+ * tolerances (each defaults to the case's own).
  */
 record GoldenCase(
     String name,
@@ -56,14 +62,18 @@ record GoldenCase(
     Optional<Tensor> cotangent,
     Set<String> gradSkip,
     double gradRtol,
-    double gradAtol) {
+    double gradAtol,
+    Optional<Tolerance> asWritten) {
+
+  /** How close a result must be: {@code |actual - expected| <= atol + rtol * |expected|}. */
+  record Tolerance(double rtol, double atol) {}
 
   static final double DEFAULT_TOLERANCE = 1e-12;
   static final double DEFAULT_GRAD_RTOL = 1e-9;
   static final double DEFAULT_GRAD_ATOL = 1e-10;
 
   private static final Set<String> KEYS = Set.of("entry", "dtype", "dims", "rtol", "atol", "description",
-      "grad_rtol", "grad_atol", "grad_skip");
+      "grad_rtol", "grad_atol", "grad_skip", "as_written_rtol", "as_written_atol");
   private static final Pattern OUTPUT = Pattern.compile("output(?:_(\\d+))?\\.npy");
 
   static GoldenCase load(Path folder) {
@@ -161,7 +171,31 @@ record GoldenCase(
         Optional.ofNullable(cotangent),
         gradSkip,
         tolerance(name, properties, "grad_rtol", DEFAULT_GRAD_RTOL),
-        tolerance(name, properties, "grad_atol", DEFAULT_GRAD_ATOL));
+        tolerance(name, properties, "grad_atol", DEFAULT_GRAD_ATOL),
+        asWritten(name, properties));
+  }
+
+  private static Optional<Tolerance> asWritten(String name, Properties properties) {
+    if (properties.getProperty("as_written_rtol") == null && properties.getProperty("as_written_atol") == null) {
+      return Optional.empty();
+    }
+    double rtol = tolerance(name, properties, "rtol", DEFAULT_TOLERANCE);
+    double atol = tolerance(name, properties, "atol", DEFAULT_TOLERANCE);
+    return Optional.of(new Tolerance(tolerance(name, properties, "as_written_rtol", rtol),
+        tolerance(name, properties, "as_written_atol", atol)));
+  }
+
+  /**
+   * The inputs at the element types the entry declares when run as written: the {@code .npy}
+   * files hold every float as f64.
+   */
+  Map<String, Tensor> inputsAsDeclared(Map<String, DType> declared) {
+    Map<String, Tensor> out = new TreeMap<>();
+    inputs.forEach((k, t) -> {
+      DType want = declared.getOrDefault(k, t.dtype());
+      out.put(k, t.dtype().isFloating() && want.isFloating() ? t.cast(want) : t);
+    });
+    return out;
   }
 
   /** Whether the gradient test runs this case: it has gradients, or skips every one on purpose. */

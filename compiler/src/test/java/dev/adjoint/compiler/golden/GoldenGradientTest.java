@@ -26,7 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (tools/reference/, see its README): a single non-scalar output is seeded with the case's
  * {@code cotangent.npy}, a scalar with 1 and a tuple with ones. Gradients are compared at
  * rtol 1e-9, atol 1e-10 unless the case sets {@code grad_rtol} / {@code grad_atol}; the outputs
- * computed alongside them at the case's output tolerance.
+ * computed alongside them at the case's output tolerance. Cases with {@code as_written_*}
+ * tolerances run a second time with their types as written, compared at those tolerances (a
+ * gradient of an argument declared narrower than f64 is compared at f64).
  */
 class GoldenGradientTest {
 
@@ -50,29 +52,36 @@ class GoldenGradientTest {
     RunOptions options = RunOptions.defaults().withDtype(DType.F64).withDims(golden.dims());
     GradientRun run = compilation.gradient(golden.entry(), options, golden.inputs(), golden.params(),
         golden.cotangent());
+    List<String> failures = compare(golden, run, golden.rtol(), golden.atol(), golden.gradRtol(), golden.gradAtol(), false);
+    if (golden.asWritten().isPresent()) {
+      GoldenCase.Tolerance tolerance = golden.asWritten().get();
+      GradientRun asWritten = compilation.gradient(golden.entry(), RunOptions.defaults().withDims(golden.dims()),
+          golden.inputsAsDeclared(GoldenTest.declaredTypes(compilation, golden)), golden.params(), golden.cotangent());
+      failures.addAll(compare(golden, asWritten, tolerance.rtol(), tolerance.atol(), tolerance.rtol(), tolerance.atol(), true));
+    }
+    if (!failures.isEmpty()) {
+      fail(golden + ", entry " + golden.entry() + (golden.cotangent().isPresent() ? ", cotangent.npy" : "")
+          + ":\n  " + String.join("\n  ", failures));
+    }
+  }
 
+  private static List<String> compare(GoldenCase golden, GradientRun run, double rtol, double atol, double gradRtol,
+      double gradAtol, boolean asWritten) {
+    String label = asWritten ? " (as written)" : "";
     // Every float argument and param has a gradient, and the golden has each (or skips it on purpose).
     Set<String> expectedNames = new TreeSet<>(golden.gradients().keySet());
     expectedNames.addAll(golden.gradSkip());
     assertEquals(expectedNames, new TreeSet<>(run.gradients().keySet()),
         golden + ": gradients of " + golden.entry() + " (golden grad files plus grad_skip)");
 
-    List<String> failures = new ArrayList<>();
-    assertEquals(golden.outputs().size(), run.outputs().size(), golden + ": number of results of " + golden.entry());
-    for (int i = 0; i < golden.outputs().size(); i++) {
-      Optional<String> mismatch = TensorComparison.compare(
-          golden.outputs().get(i), run.outputs().get(i), golden.rtol(), golden.atol());
-      String label = golden.outputs().size() == 1 ? "output" : "output_" + i;
-      mismatch.ifPresent(m -> failures.add(label + " (of the gradient run): " + m));
-    }
+    List<String> failures = new ArrayList<>(
+        GoldenTest.compareOutputs(golden, run.outputs(), rtol, atol, asWritten, " (of the gradient run" + label + ")"));
     for (var entry : golden.gradients().entrySet()) {
       Tensor actual = run.gradients().get(entry.getKey());
-      Optional<String> mismatch = TensorComparison.compare(entry.getValue(), actual, golden.gradRtol(), golden.gradAtol());
-      mismatch.ifPresent(m -> failures.add("gradient of " + entry.getKey() + ": " + m));
+      if (asWritten && actual.dtype().isFloating()) actual = actual.cast(entry.getValue().dtype());
+      Optional<String> mismatch = TensorComparison.compare(entry.getValue(), actual, gradRtol, gradAtol);
+      mismatch.ifPresent(m -> failures.add("gradient of " + entry.getKey() + label + ": " + m));
     }
-    if (!failures.isEmpty()) {
-      fail(golden + ", entry " + golden.entry() + (golden.cotangent().isPresent() ? ", cotangent.npy" : "")
-          + ":\n  " + String.join("\n  ", failures));
-    }
+    return failures;
   }
 }

@@ -8,6 +8,10 @@ import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.Run;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.diag.CompileException;
+import dev.adjoint.compiler.ir.Graph;
+import dev.adjoint.compiler.ir.Node;
+import dev.adjoint.runtime.DType;
+import dev.adjoint.runtime.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -16,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Runs every case under the test resource folder {@code goldens/} in the reference interpreter,
  * with every float in the case's dtype (f64), and compares the results with what an independent
- * PyTorch implementation computed (tools/reference/, see its README for how to regenerate).
+ * PyTorch implementation computed (tools/reference/, see its README for how to regenerate). Cases
+ * with {@code as_written_*} tolerances run a second time with their types as written.
  */
 class GoldenTest {
 
@@ -63,19 +70,48 @@ class GoldenTest {
     }
     RunOptions options = RunOptions.defaults().withDtype(golden.dtype()).withDims(golden.dims());
     Run run = compilation.run(golden.entry(), options, golden.inputs(), golden.params());
+    List<String> failures = compareOutputs(golden, run.outputs(), golden.rtol(), golden.atol(), false, "");
 
-    assertEquals(golden.outputs().size(), run.outputs().size(),
-        golden + ": number of results of " + golden.entry());
-    List<String> failures = new ArrayList<>();
-    for (int i = 0; i < golden.outputs().size(); i++) {
-      Optional<String> mismatch = TensorComparison.compare(
-          golden.outputs().get(i), run.outputs().get(i), golden.rtol(), golden.atol());
-      String label = golden.outputs().size() == 1 ? "output" : "output_" + i;
-      mismatch.ifPresent(m -> failures.add(label + ": " + m));
+    if (golden.asWritten().isPresent()) {
+      GoldenCase.Tolerance tolerance = golden.asWritten().get();
+      RunOptions written = RunOptions.defaults().withDims(golden.dims());
+      Run asWritten = compilation.run(golden.entry(), written,
+          golden.inputsAsDeclared(declaredTypes(compilation, golden)), golden.params());
+      failures.addAll(compareOutputs(golden, asWritten.outputs(), tolerance.rtol(), tolerance.atol(), true, " (as written)"));
     }
     if (!failures.isEmpty()) {
       fail(golden + ", entry " + golden.entry() + ":\n  " + String.join("\n  ", failures));
     }
+  }
+
+  /**
+   * Each output against its golden, labelled {@code output} or {@code output_i} then {@code suffix}.
+   * A float result of a run {@code asWritten} may be narrower than the f64 golden (an entry
+   * declared f32): it is compared at f64.
+   */
+  static List<String> compareOutputs(GoldenCase golden, List<Tensor> actual, double rtol, double atol, boolean asWritten,
+      String suffix) {
+    assertEquals(golden.outputs().size(), actual.size(), golden + ": number of results of " + golden.entry() + suffix);
+    List<String> failures = new ArrayList<>();
+    for (int i = 0; i < golden.outputs().size(); i++) {
+      Tensor expected = golden.outputs().get(i);
+      Tensor got = actual.get(i);
+      if (asWritten && got.dtype().isFloating() && expected.dtype().isFloating()) got = got.cast(expected.dtype());
+      Optional<String> mismatch = TensorComparison.compare(expected, got, rtol, atol);
+      String label = (golden.outputs().size() == 1 ? "output" : "output_" + i) + suffix;
+      mismatch.ifPresent(m -> failures.add(label + ": " + m));
+    }
+    return failures;
+  }
+
+  /** The element type of each argument of the case's entry, as its program declares it. */
+  static Map<String, DType> declaredTypes(Compilation compilation, GoldenCase golden) {
+    Map<String, DType> types = new TreeMap<>();
+    RunOptions written = RunOptions.defaults().withDims(golden.dims());
+    for (Node a : compilation.graph(golden.entry(), written, Map.of()).graph().arguments()) {
+      types.put(Graph.paramName(a), a.type().dtype());
+    }
+    return types;
   }
 
   /** The {@code goldens} folder of the test classpath (target/test-classes/goldens in a build). */
