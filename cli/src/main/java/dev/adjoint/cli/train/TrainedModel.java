@@ -6,7 +6,8 @@ import dev.adjoint.compiler.Interpreters;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.ir.Node;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Artifacts;
+import dev.adjoint.compiler.pipeline.Pipeline;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.train.BuiltinTasks;
@@ -72,7 +73,8 @@ public final class TrainedModel {
       throw new DataException("'" + run + "': no such run folder (adjoint train --out writes one)");
     }
     RunOptions options = RunOptions.defaults();
-    Graph forward = c.graph(forwardEntry, options, Map.of()).graph();
+    Artifacts elaborated = Pipeline.forward().elaborate(c, forwardEntry, options);
+    Graph forward = elaborated.elaborated();
     checkArguments(forwardEntry, forward);
     Map<String, TensorSpec> specs = new LinkedHashMap<>();
     for (Node p : forward.params()) {
@@ -85,7 +87,7 @@ public final class TrainedModel {
     long seed = Long.parseLong(settings.getOrDefault(SEED, "0"));
     Decoding.Model model = switch (backend) {
       case JAVA -> {
-        JavaBackend.Prepared program = JavaBackend.compile(Fusion.lower(forward), JavaBackend.compiler());
+        JavaBackend.Prepared program = elaborated.emit(JavaBackend::compile);
         SizeCheck sizes = new SizeCheck(forward);
         yield (src, tgtIn) -> {
           Map<String, Tensor> in = inputs(params, src, tgtIn);

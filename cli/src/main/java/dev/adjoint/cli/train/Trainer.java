@@ -6,7 +6,8 @@ import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.ir.TensorType;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Artifacts;
+import dev.adjoint.compiler.pipeline.Pipeline;
 import dev.adjoint.compiler.train.OptimizerGraphs;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.train.Batch;
@@ -101,8 +102,9 @@ public final class Trainer {
       throw new DataException("'" + s.resume() + "' is already at step " + start + "; ask for more --steps than that");
     }
 
-    Graph forwardGraph = c.graph(s.forwardEntry(), evalOptions, Map.of()).graph();
-    JavaBackend.Prepared forwardProgram = JavaBackend.compile(Fusion.lower(forwardGraph), JavaBackend.compiler());
+    Artifacts forward = Pipeline.forward().elaborate(c, s.forwardEntry(), evalOptions);
+    Graph forwardGraph = forward.elaborated();
+    JavaBackend.Prepared forwardProgram = forward.emit(JavaBackend::compile);
 
     SizeCheck forwardSizes = new SizeCheck(forwardGraph);
     Decoding.Model model = (src, tgtIn) -> {

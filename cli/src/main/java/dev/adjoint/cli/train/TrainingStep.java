@@ -6,7 +6,9 @@ import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.ir.TensorType;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Artifacts;
+import dev.adjoint.compiler.pipeline.Pipeline;
+import dev.adjoint.compiler.pipeline.Stage;
 import dev.adjoint.compiler.train.OptimizerGraphs;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.train.Batch;
@@ -61,7 +63,8 @@ public final class TrainingStep {
     this.seed = seed;
     this.threads = threads;
     this.options = RunOptions.defaults().withSeed(seed).withTraining(training);
-    Graph gradGraph = compilation.gradientGraph(lossEntry, options, true);
+    Artifacts step = Pipeline.gradient().elaborate(compilation, lossEntry, options).through(Stage.SIMPLIFY);
+    Graph gradGraph = step.simplified();
     for (Node p : gradGraph.params()) {
       names.add(Graph.paramName(p));
       types.put(Graph.paramName(p), p.type());
@@ -72,14 +75,14 @@ public final class TrainingStep {
             + "'; the training entry takes (src: i32[B, S], tgt_in: i32[B, T], tgt_out: i32[B, T])");
       }
     }
-    gradProgram = JavaBackend.compile(Fusion.lower(gradGraph), JavaBackend.compiler());
+    gradProgram = step.emit(JavaBackend::compile);
     sizeCheck = new SizeCheck(gradGraph);
     for (TensorType t : types.values()) {
-      updates.computeIfAbsent(t, k -> JavaBackend.compile(Fusion.lower(OptimizerGraphs.update(optimizer, k)),
-          JavaBackend.compiler()));
+      updates.computeIfAbsent(t, k -> Pipeline.forward().start(OptimizerGraphs.update(optimizer, k))
+          .emit(JavaBackend::compile));
     }
     normProgram = clip > 0 && Double.isFinite(clip)
-        ? JavaBackend.compile(Fusion.lower(OptimizerGraphs.globalNorm(List.copyOf(types.values()))), JavaBackend.compiler())
+        ? Pipeline.forward().start(OptimizerGraphs.globalNorm(List.copyOf(types.values()))).emit(JavaBackend::compile)
         : null;
   }
 

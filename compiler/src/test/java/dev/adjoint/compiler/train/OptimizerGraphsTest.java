@@ -16,7 +16,7 @@ import dev.adjoint.compiler.ir.Verifier;
 import dev.adjoint.compiler.kernel.KernelInterpreter;
 import dev.adjoint.compiler.kernel.KernelPrinter;
 import dev.adjoint.compiler.kernel.KernelProgram;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Pipeline;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.train.OptimizerSettings;
 import dev.adjoint.runtime.train.UpdateArguments;
@@ -123,7 +123,7 @@ class OptimizerGraphsTest {
         "grad_2", DArray.of(DType.F64, new int[0], new double[] {z}));
     double viaGraph = Interpreter.run(graph, in, NO_SIZES).get(0).get(0);
     assertEquals(expected, viaGraph, 1e-12);
-    double viaKernels = KernelInterpreter.outputs(Fusion.lower(graph), in, NO_SIZES).get(0).get(0);
+    double viaKernels = KernelInterpreter.outputs(Pipeline.forward().kernels(graph), in, NO_SIZES).get(0).get(0);
     assertEquals(expected, viaKernels, 1e-12);
   }
 
@@ -146,7 +146,7 @@ class OptimizerGraphsTest {
     Random random = new Random(14);
     for (Graph graph : updates(MATRIX)) {
       Verifier.verify(graph);
-      KernelProgram program = Fusion.lower(graph);
+      KernelProgram program = Pipeline.forward().kernels(graph);
       String text = KernelPrinter.print(program);
       assertEquals(1, program.kernels().size(), graph.name() + ":\n" + text);
       assertEquals("elementwise", program.kernels().get(0).kind(), text);
@@ -167,7 +167,7 @@ class OptimizerGraphsTest {
     EvalContext context = new EvalContext(sizes, 0, 0);
     Random random = new Random(15);
     for (Graph graph : updates(type)) {
-      KernelProgram program = Fusion.lower(graph);
+      KernelProgram program = Pipeline.forward().kernels(graph);
       assertEquals(1, program.kernels().size(), KernelPrinter.print(program));
       Map<String, DArray> in = randomInputs(graph, random, sizes);
       List<DArray> expected = Interpreter.run(graph, in, context);
