@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates every golden case under compiler/src/test/resources/goldens/ with PyTorch (float64),
-# and the training loss curve of cli/src/test/resources/dev/adjoint/cli/train_equivalence/ (float32).
+# and the training loss curve of train/src/test/resources/dev/adjoint/train/train_equivalence/ (float32).
 # Usage, from anywhere:  tools/reference/regenerate.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."

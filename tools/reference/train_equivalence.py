@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-OUT = Path(__file__).resolve().parents[2] / "cli/src/test/resources/dev/adjoint/cli/train_equivalence"
+OUT = Path(__file__).resolve().parents[2] / "train/src/test/resources/dev/adjoint/train/train_equivalence"
 
 V, D, H, FF, N = 16, 16, 2, 32, 2
 STEPS, B, MAX_LEN = 100, 8, 6

@@ -5,7 +5,6 @@ import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.ir.Node;
-import dev.adjoint.compiler.lower.Fusion;
 import dev.adjoint.runtime.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +52,7 @@ final class CompiledEntry {
       inputs.put(Graph.paramName(a), Tensor.ofDoubles(a.type().dtype(), shape, data));
     }
     Compilation.Execution run = c.execution(entry, options, inputs, Map.of(), gradient);
-    JavaBackend.Prepared compiled = JavaBackend.compile(Fusion.lower(run.graph()), JavaBackend.compiler());
+    JavaBackend.Prepared compiled = run.program().emit(JavaBackend::compile);
     return new CompiledEntry(compiled, run.values(), run.sizes(), threads);
   }
 

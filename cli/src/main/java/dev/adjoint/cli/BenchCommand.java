@@ -5,7 +5,6 @@ import dev.adjoint.codegen.java.JavaBackend;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.kernel.KernelProgram;
-import dev.adjoint.compiler.lower.Fusion;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.exec.KernelTimes;
 import dev.adjoint.runtime.exec.RunContext;
@@ -111,9 +110,10 @@ final class BenchCommand implements Callable<Integer> {
       }
       return benchCuda(name, run);
     }
-    KernelProgram program = Fusion.lower(run.graph());
-    JavaBackend.Prepared compiled = JavaBackend.compile(program, JavaBackend.compiler(),
-        new Instrumentation(checkNumerics, profile));
+    Instrumentation instrumentation = new Instrumentation(checkNumerics, profile);
+    JavaBackend.Prepared compiled = run.program().emit(p -> JavaBackend.compile(p.kernels(), JavaBackend.compiler(),
+        instrumentation));
+    KernelProgram program = compiled.program();
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     KernelTimes times = profile ? new KernelTimes(program.kernels().size()) : null;
     RunContext context = new RunContext(seed, 0, JavaBackend.pool(t), times);
@@ -159,11 +159,11 @@ final class BenchCommand implements Callable<Integer> {
 
   /** The same on the GPU: compiled once (cubin cached on disk), each run timed by CUDA events. */
   private int benchCuda(String name, Compilation.Execution run) {
-    var program = Fusion.lower(run.graph());
+    var program = run.program().through(dev.adjoint.compiler.pipeline.Stage.SCHEDULE);
     var driver = dev.adjoint.codegen.cuda.CudaBackend.driver();
-    var compiled = dev.adjoint.codegen.cuda.CudaBackend.compile(program, driver,
-        dev.adjoint.runtime.cuda.CudaCompiler.create(dev.adjoint.runtime.cuda.CudaCompiler.defaultCacheDirectory()));
-    Map<String, Long> sizes = dev.adjoint.codegen.cuda.CudaBackend.bindSizes(program, run.values(), run.sizes());
+    var compiled = program.emit(p -> dev.adjoint.codegen.cuda.CudaBackend.compile(p.kernels(), driver,
+        dev.adjoint.runtime.cuda.CudaCompiler.create(dev.adjoint.runtime.cuda.CudaCompiler.defaultCacheDirectory())));
+    Map<String, Long> sizes = dev.adjoint.codegen.cuda.CudaBackend.bindSizes(program.kernels(), run.values(), run.sizes());
     double[] ms = compiled.timeKernels(run.values(), sizes, seed, warmup, iters);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%s%s on cuda (%s, %s), sizes %s%n", name, grad ? " (forward and backward)" : "", driver.deviceName(),

@@ -4,9 +4,9 @@ import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ast.AstPrinter;
 import dev.adjoint.compiler.ir.IrDot;
-import dev.adjoint.compiler.ir.IrPrinter;
+import dev.adjoint.compiler.kernel.KernelDot;
+import dev.adjoint.compiler.pipeline.Artifacts;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,7 +16,18 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dump", mixinStandardHelpOptions = true,
     description = "Print the program at one stage of the pipeline, as stable text or Graphviz DOT.")
 final class DumpCommand implements Callable<Integer> {
-  enum Stage { ast, ir, grad, opt, fused, kernels }
+  /** The stages as the command line names them, each with the pipeline stage it runs through. */
+  enum Stage {
+    ast(null), ir(dev.adjoint.compiler.pipeline.Stage.ELABORATE), grad(dev.adjoint.compiler.pipeline.Stage.GRAD),
+    opt(dev.adjoint.compiler.pipeline.Stage.SIMPLIFY), fused(dev.adjoint.compiler.pipeline.Stage.LOWER),
+    kernels(dev.adjoint.compiler.pipeline.Stage.LOWER);
+
+    final dev.adjoint.compiler.pipeline.Stage pipeline;
+
+    Stage(dev.adjoint.compiler.pipeline.Stage pipeline) {
+      this.pipeline = pipeline;
+    }
+  }
 
   enum Format { text, dot }
 
@@ -55,21 +66,15 @@ final class DumpCommand implements Callable<Integer> {
     RunOptions options = RunOptions.defaults();
     if (dtype != null) options = options.withDtype(dtype.type);
     String name = entry != null ? entry : c.defaultEntry();
-    if (stage == Stage.fused || stage == Stage.kernels) {
-      var program = c.kernels(name, options, grad);
-      String text = stage == Stage.fused
-          ? (format == Format.dot ? dev.adjoint.compiler.kernel.KernelDot.print(program) : FusedSummary.print(program))
-          : (format == Format.dot ? dev.adjoint.compiler.kernel.KernelDot.print(program)
-              : dev.adjoint.compiler.kernel.KernelPrinter.print(program));
-      spec.commandLine().getOut().print(text);
-      return 0;
-    }
-    var graph = switch (stage) {
-      case grad -> c.gradientGraph(name, options, false);
-      case opt -> c.gradientGraph(name, options, true);
-      default -> c.graph(name, options, Map.of()).graph();
+    boolean gradient = stage == Stage.grad || stage == Stage.opt || (grad && !stage.pipeline.isGraph());
+    Artifacts program = c.pipeline(name, options, gradient).through(stage.pipeline);
+    boolean dot = format == Format.dot;
+    String text = switch (stage) {
+      case fused -> dot ? KernelDot.print(program.lowered()) : FusedSummary.print(program.lowered());
+      case kernels -> dot ? KernelDot.print(program.lowered()) : program.print(stage.pipeline);
+      default -> dot ? IrDot.print(program.graph(stage.pipeline)) : program.print(stage.pipeline);
     };
-    spec.commandLine().getOut().print(format == Format.dot ? IrDot.print(graph) : IrPrinter.print(graph));
+    spec.commandLine().getOut().print(text);
     return 0;
   }
 }

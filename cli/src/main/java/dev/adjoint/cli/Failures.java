@@ -20,8 +20,8 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
       case dev.adjoint.compiler.interp.EvaluationException x -> err.println("error: " + x.getMessage());
       case dev.adjoint.compiler.autodiff.GradientException g -> err.println("error: " + g.getMessage());
       case ArrayFileException a -> err.println("error: " + a.getMessage());
-      case dev.adjoint.runtime.train.DataException d -> err.println("error: " + d.getMessage());
-      case dev.adjoint.runtime.train.CheckpointException k -> err.println("error: " + k.getMessage());
+      case dev.adjoint.train.DataException d -> err.println("error: " + d.getMessage());
+      case dev.adjoint.train.CheckpointException k -> err.println("error: " + k.getMessage());
       case UserError u -> err.println("error: " + u.getMessage());
       case dev.adjoint.runtime.cuda.CudaUnavailableException c -> err.println("error: " + c.getMessage());
       case dev.adjoint.runtime.cuda.CudaException c -> err.println("error: " + c.getMessage());

@@ -1,13 +1,13 @@
 package dev.adjoint.cli;
 
-import dev.adjoint.cli.train.TrainedModel;
-import dev.adjoint.cli.train.TrainingData;
+import dev.adjoint.train.TrainedModel;
+import dev.adjoint.train.TrainingData;
 import dev.adjoint.compiler.Compilation;
-import dev.adjoint.runtime.train.DataException;
-import dev.adjoint.runtime.train.DataSplit;
-import dev.adjoint.runtime.train.Example;
-import dev.adjoint.runtime.train.HeldOutEvaluation;
-import dev.adjoint.runtime.train.Vocabulary;
+import dev.adjoint.train.DataException;
+import dev.adjoint.train.DataSplit;
+import dev.adjoint.train.Example;
+import dev.adjoint.train.HeldOutEvaluation;
+import dev.adjoint.train.Vocabulary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

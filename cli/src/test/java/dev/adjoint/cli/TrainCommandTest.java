@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.adjoint.runtime.train.Batcher;
-import dev.adjoint.runtime.train.DataException;
-import dev.adjoint.runtime.train.MetricsLog;
-import dev.adjoint.runtime.train.ParallelText;
-import dev.adjoint.runtime.train.Tokenizer;
+import dev.adjoint.train.Batcher;
+import dev.adjoint.train.DataException;
+import dev.adjoint.train.MetricsLog;
+import dev.adjoint.train.ParallelText;
+import dev.adjoint.train.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

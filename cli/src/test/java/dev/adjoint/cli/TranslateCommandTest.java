@@ -4,9 +4,9 @@ import static dev.adjoint.cli.CliRunner.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.adjoint.cli.train.TrainingData;
-import dev.adjoint.runtime.train.BuiltinTasks;
-import dev.adjoint.runtime.train.Example;
+import dev.adjoint.train.TrainingData;
+import dev.adjoint.train.BuiltinTasks;
+import dev.adjoint.train.Example;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

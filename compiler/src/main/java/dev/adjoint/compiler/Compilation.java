@@ -1,8 +1,6 @@
 package dev.adjoint.compiler;
 
 import dev.adjoint.compiler.ast.Program;
-import dev.adjoint.compiler.autodiff.ReverseMode;
-import dev.adjoint.compiler.autodiff.Simplifier;
 import dev.adjoint.compiler.diag.CompileException;
 import dev.adjoint.compiler.frontend.Frontend;
 import dev.adjoint.compiler.frontend.ParamSpec;
@@ -10,7 +8,10 @@ import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.ir.TensorType;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Artifacts;
+import dev.adjoint.compiler.pipeline.Gradient;
+import dev.adjoint.compiler.pipeline.Pipeline;
+import dev.adjoint.compiler.pipeline.Stage;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.SizeLimit;
 import dev.adjoint.runtime.Tensor;
@@ -26,7 +27,8 @@ import java.util.TreeSet;
 
 /**
  * A checked program and what can be done with it: list its entry points, build an entry's graph,
- * run it in the reference interpreter. The front door of the compiler for the CLI and tests.
+ * run it in the reference interpreter or on a backend (through a {@link Pipeline}). The front door
+ * of the compiler for the CLI and tests.
  */
 public final class Compilation {
   private final Frontend frontend;
@@ -79,8 +81,8 @@ public final class Compilation {
 
   /** Runs an entry on a backend (the interpreter, fused kernels, generated Java, CUDA). */
   public Run run(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params, Backend backend) {
-    Prepared p = prepare(entry, options, inputs, params);
-    return new Run(backend.execute(p.graph(), p.values(), p.sizes(), options), p.params());
+    Prepared p = prepare(Pipeline.forward(), entry, options, inputs, params);
+    return new Run(backend.execute(p.program(), p.values(), p.sizes(), options), p.params());
   }
 
   /**
@@ -95,9 +97,10 @@ public final class Compilation {
   /** As {@link #gradient(String, RunOptions, Map, Map, Optional)}, on a backend. */
   public GradientRun gradient(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
       Optional<Tensor> cotangent, Backend backend) {
-    Prepared p = prepare(entry, options, inputs, params);
-    Graph forward = p.graph();
-    List<Node> wrt = wrtNodes(forward);
+    Gradient gradient = cotangent.isEmpty() ? Gradient.ofOnes() : Gradient.withCotangent();
+    Prepared p = prepare(Pipeline.gradient(gradient), entry, options, inputs, params);
+    Graph forward = p.program().elaborated();
+    List<Node> wrt = gradient.wrt().select(forward);
     if (cotangent.isPresent()) {
       if (forward.outputs().size() != 1) {
         throw new InputException("--cotangent needs an entry point with one output; " + entry + " returns "
@@ -113,35 +116,33 @@ public final class Compilation {
       if (!c.dtype().isFloating()) throw new InputException("cotangent must be floating-point, got " + c.dtype().languageName());
       p.values().put("cotangent", c.dtype() == out.type().dtype() ? c : c.cast(out.type().dtype()));
     }
-    Graph grad = Simplifier.simplify(ReverseMode.gradient(forward, wrt, cotangent.isEmpty()));
-    List<Tensor> all = backend.execute(grad, p.values(), p.sizes(), options);
+    List<Tensor> all = backend.execute(p.program(), p.values(), p.sizes(), options);
     int n = forward.outputs().size();
     Map<String, Tensor> grads = new LinkedHashMap<>();
     for (int i = 0; i < wrt.size(); i++) grads.put(Graph.paramName(wrt.get(i)), all.get(n + i));
     return new GradientRun(all.subList(0, n), grads, p.params());
   }
 
-  /** The floating-point arguments, then the params: what gradients are taken with respect to. */
-  static List<Node> wrtNodes(Graph forward) {
-    List<Node> wrt = new ArrayList<>();
-    for (Node a : forward.arguments()) if (a.type().dtype().isFloating()) wrt.add(a);
-    wrt.addAll(forward.params());
-    return wrt;
+  /**
+   * The entry at symbolic sizes, elaborated by a pipeline that takes the gradient of every param
+   * and floating input (seeded with ones) when {@code gradient}: its other stages run on demand.
+   */
+  public Artifacts pipeline(String entry, RunOptions options, boolean gradient) {
+    return (gradient ? Pipeline.gradient() : Pipeline.forward()).elaborate(this, entry, options);
   }
 
   /** The entry's gradient graph at symbolic sizes, for dumps: unsimplified or simplified. */
   public Graph gradientGraph(String entry, RunOptions options, boolean simplify) {
-    Graph forward = graph(entry, options, Map.of()).graph();
-    Graph grad = ReverseMode.gradient(forward, wrtNodes(forward), true);
-    return simplify ? Simplifier.simplify(grad) : grad;
+    Stage stage = simplify ? Stage.SIMPLIFY : Stage.GRAD;
+    return pipeline(entry, options, true).through(stage).graph(stage);
   }
 
   /**
-   * The entry lowered to fused kernels: its graph (with the gradient of every param and floating
-   * input appended when {@code gradient}), simplified, partitioned and lowered.
+   * The entry's scheduled kernels: its graph (with the gradient of every param and floating input
+   * appended when {@code gradient}), simplified, partitioned, lowered and scheduled.
    */
   public dev.adjoint.compiler.kernel.KernelProgram kernels(String entry, RunOptions options, boolean gradient) {
-    return Fusion.lower(gradient ? gradientGraph(entry, options, false) : graph(entry, options, Map.of()).graph());
+    return pipeline(entry, options, gradient).through(Stage.SCHEDULE).kernels();
   }
 
   /** As {@link #run}, through the fused kernels and the kernel-IR interpreter: the two must agree. */
@@ -155,25 +156,24 @@ public final class Compilation {
     return gradient(entry, options, inputs, params, cotangent, Interpreters.FUSED);
   }
 
-  private record Prepared(Graph graph, Map<String, Tensor> values, Map<String, Long> sizes, Map<String, Tensor> params) {}
-
-
+  private record Prepared(Artifacts program, Map<String, Tensor> values, Map<String, Long> sizes,
+      Map<String, Tensor> params) {}
 
   /**
-   * What a backend is handed for one run: the graph (the entry, or the entry with the gradient of
-   * every param and floating input, seeded with ones), and the checked values and sizes. For
-   * benchmarks, which compile once and run many times.
+   * What a backend is handed for one run: the program (the entry, or the entry with the gradient
+   * of every param and floating input, seeded with ones) elaborated at the inputs' types, and the
+   * checked values and sizes. For benchmarks, which compile once and run many times.
    */
-  public record Execution(Graph graph, Map<String, Tensor> values, Map<String, Long> sizes) {}
+  public record Execution(Artifacts program, Map<String, Tensor> values, Map<String, Long> sizes) {}
 
   public Execution execution(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params,
       boolean gradient) {
-    Prepared p = prepare(entry, options, inputs, params);
-    Graph graph = gradient ? Simplifier.simplify(ReverseMode.gradient(p.graph(), wrtNodes(p.graph()), true)) : p.graph();
-    return new Execution(graph, p.values(), p.sizes());
+    Prepared p = prepare(gradient ? Pipeline.gradient() : Pipeline.forward(), entry, options, inputs, params);
+    return new Execution(p.program(), p.values(), p.sizes());
   }
 
-  private Prepared prepare(String entry, RunOptions options, Map<String, Tensor> inputs, Map<String, Tensor> params) {
+  private Prepared prepare(Pipeline pipeline, String entry, RunOptions options, Map<String, Tensor> inputs,
+      Map<String, Tensor> params) {
     Frontend.Entry signature = graph(entry, options, Map.of());
     Map<String, TensorType> argTypes = new HashMap<>();
     Map<String, Tensor> converted = new LinkedHashMap<>();
@@ -199,7 +199,8 @@ public final class Compilation {
       argTypes.put(name, new TensorType(want, dev.adjoint.compiler.ir.Shape.of(
           java.util.Arrays.stream(t.shapeArray()).mapToObj(s -> Dim.of(s)).toList())));
     }
-    Frontend.Entry built = graph(entry, options, argTypes);
+    Artifacts program = pipeline.elaborate(this, entry, options, argTypes);
+    Frontend.Entry built = program.entry().orElseThrow();
     Graph graph = built.graph();
     Map<String, Long> sizes = bindSizes(graph, converted, options.dims(), options.memoryBudget());
     checkIds(graph, converted, sizes);
@@ -207,7 +208,7 @@ public final class Compilation {
     Map<String, Tensor> values = new HashMap<>(converted);
     Map<String, Tensor> used = resolveParams(built.params(), params, options, sizes);
     values.putAll(used);
-    return new Prepared(graph, values, sizes, used);
+    return new Prepared(program, values, sizes, used);
   }
 
   /** Binds run-time dims from the inputs' shapes, checking every use agrees. */

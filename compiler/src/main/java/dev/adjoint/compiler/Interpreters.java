@@ -4,7 +4,7 @@ import dev.adjoint.compiler.interp.DArray;
 import dev.adjoint.compiler.interp.EvalContext;
 import dev.adjoint.compiler.interp.Interpreter;
 import dev.adjoint.compiler.kernel.KernelInterpreter;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Stage;
 import dev.adjoint.runtime.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,13 +15,18 @@ import java.util.Map;
 public final class Interpreters {
   private Interpreters() {}
 
-  /** The oracle: the graph, node by node. */
-  public static final Backend GRAPH = (graph, values, sizes, options) ->
-      tensors(Interpreter.run(graph, arrays(values), context(sizes, options)));
+  /**
+   * The oracle: the graph, node by node. An entry alone runs as elaborated, so that the oracle
+   * checks the simplifier too; with its gradient, it runs the simplified gradient graph (the
+   * gradient as derived carries every zero and broadcast of the chain rule).
+   */
+  public static final Backend GRAPH = (program, values, sizes, options) -> tensors(Interpreter.run(
+      program.pipeline().differentiation().isPresent() ? program.through(Stage.SIMPLIFY).simplified() : program.elaborated(),
+      arrays(values), context(sizes, options)));
 
-  /** The graph fused and lowered to kernel IR, run by the kernel interpreter. */
-  public static final Backend FUSED = (graph, values, sizes, options) ->
-      tensors(KernelInterpreter.outputs(Fusion.lower(graph), arrays(values), context(sizes, options)));
+  /** The program's scheduled kernels, run by the kernel interpreter. */
+  public static final Backend FUSED = (program, values, sizes, options) -> tensors(KernelInterpreter.outputs(
+      program.through(Stage.SCHEDULE).kernels(), arrays(values), context(sizes, options)));
 
   private static EvalContext context(Map<String, Long> sizes, RunOptions options) {
     return new EvalContext(sizes, options.seed(), 0);

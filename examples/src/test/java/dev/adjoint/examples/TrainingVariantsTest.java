@@ -3,7 +3,7 @@ package dev.adjoint.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.adjoint.runtime.train.MetricsLog;
+import dev.adjoint.train.MetricsLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

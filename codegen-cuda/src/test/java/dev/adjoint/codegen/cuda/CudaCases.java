@@ -3,7 +3,6 @@ package dev.adjoint.codegen.cuda;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.Run;
 import dev.adjoint.compiler.RunOptions;
-import dev.adjoint.compiler.autodiff.ReverseMode;
 import dev.adjoint.compiler.interp.DArray;
 import dev.adjoint.compiler.interp.EvalContext;
 import dev.adjoint.compiler.ir.Dim;
@@ -12,7 +11,8 @@ import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KernelInterpreter;
 import dev.adjoint.compiler.kernel.KernelProgram;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Gradient;
+import dev.adjoint.compiler.pipeline.Pipeline;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.io.Npy;
@@ -118,15 +118,12 @@ final class CudaCases {
     Run run = c.run(entry, options, arguments, params);
     Map<String, Tensor> given = new HashMap<>(arguments);
     given.putAll(run.params());
-    Graph graph = forward;
+    Pipeline pipeline = Pipeline.forward();
     if (gradient) {
-      List<Node> wrt = new ArrayList<>();
-      for (Node a : forward.arguments()) if (a.type().dtype().isFloating()) wrt.add(a);
-      wrt.addAll(forward.params());
-      graph = ReverseMode.gradient(forward, wrt, cotangent == null);
+      pipeline = Pipeline.gradient(cotangent == null ? Gradient.ofOnes() : Gradient.withCotangent());
       if (cotangent != null) given.put("cotangent", cotangent);
     }
-    KernelProgram program = Fusion.lower(graph);
+    KernelProgram program = pipeline.kernels(forward);
     Map<String, Long> sizes = new HashMap<>(dims);
     List<Buffer> inputBuffers = new ArrayList<>(program.arguments());
     inputBuffers.addAll(program.params());

@@ -5,6 +5,7 @@ import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.compiler.pipeline.Artifacts;
 import dev.adjoint.runtime.SizeLimit;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.exec.Buffers;
@@ -53,6 +54,15 @@ public final class JavaBackend {
   public static List<Tensor> run(KernelProgram program, Map<String, Tensor> inputs, Map<String, Long> sizes, long seed,
       int step, int threads) {
     return compile(program, compiler()).run(inputs, sizes, seed, step, threads);
+  }
+
+  /**
+   * The emit stage for generated Java ({@link dev.adjoint.compiler.pipeline.CodeEmitter}): the
+   * program's scheduled kernels compiled with the shared {@link #compiler()}, ready to run many
+   * times — {@code pipeline.start(graph).emit(JavaBackend::compile)}.
+   */
+  public static Prepared compile(Artifacts program) {
+    return compile(program.kernels(), compiler());
   }
 
   /** The program compiled with {@code compiler}, ready to run many times. */

@@ -2,8 +2,7 @@ package dev.adjoint.codegen.java;
 
 import dev.adjoint.compiler.Backend;
 import dev.adjoint.compiler.RunOptions;
-import dev.adjoint.compiler.ir.Graph;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Artifacts;
 import dev.adjoint.runtime.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,8 @@ public record JavaExecution(int threads, boolean checkNumerics) implements Backe
   }
 
   @Override
-  public List<Tensor> execute(Graph graph, Map<String, Tensor> values, Map<String, Long> sizes, RunOptions options) {
-    return JavaBackend.compile(Fusion.lower(graph), JavaBackend.compiler(), checkNumerics)
+  public List<Tensor> execute(Artifacts program, Map<String, Tensor> values, Map<String, Long> sizes, RunOptions options) {
+    return program.emit(p -> JavaBackend.compile(p.kernels(), JavaBackend.compiler(), checkNumerics))
         .run(values, sizes, options.seed(), 0, threads);
   }
 }

@@ -4,15 +4,15 @@ import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ast.Decl;
 import dev.adjoint.compiler.autodiff.GradientException;
-import dev.adjoint.compiler.autodiff.ReverseMode;
 import dev.adjoint.compiler.diag.Span;
 import dev.adjoint.compiler.frontend.Frontend;
 import dev.adjoint.compiler.frontend.ParamSpec;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.Graph;
-import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.kernel.KernelProgram;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Artifacts;
+import dev.adjoint.compiler.pipeline.Pipeline;
+import dev.adjoint.compiler.pipeline.Stage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,16 +82,17 @@ record ModelPlan(String name, String file, boolean isModel, List<Entry> entries,
       boolean isModel, List<Decl.Fn> functions) {
     List<Entry> entries = new ArrayList<>();
     Map<String, ParamSpec> params = new LinkedHashMap<>();
-    Map<String, Frontend.Entry> graphs = new LinkedHashMap<>();
-    for (Decl.Fn f : functions) graphs.put(f.name().text(), compilation.graph(prefix + f.name().text(), options, Map.of()));
+    Map<String, Artifacts> graphs = new LinkedHashMap<>();
+    for (Decl.Fn f : functions) graphs.put(f.name().text(), Pipeline.forward().elaborate(compilation, prefix + f.name().text(), options));
     List<String> differentiable = new ArrayList<>();
-    graphs.forEach((function, built) -> {
-      if (differentiable(built.graph())) differentiable.add(function);
+    graphs.forEach((function, program) -> {
+      if (differentiable(program.elaborated())) differentiable.add(function);
     });
     String objective = objective(differentiable);
     for (Decl.Fn f : functions) {
       String entry = prefix + f.name().text();
-      Frontend.Entry built = graphs.get(f.name().text());
+      Artifacts program = graphs.get(f.name().text());
+      Frontend.Entry built = program.entry().orElseThrow();
       for (ParamSpec p : built.params()) {
         for (Dim d : p.type().shape().dims()) {
           if (!d.isConstant()) {
@@ -101,16 +102,13 @@ record ModelPlan(String name, String file, boolean isModel, List<Entry> entries,
         }
         params.putIfAbsent(p.name(), p);
       }
-      KernelProgram forward = Fusion.lower(built.graph());
+      KernelProgram forward = program.through(Stage.SCHEDULE).kernels();
       Optional<KernelProgram> gradient = Optional.empty();
       Graph graph = built.graph();
       boolean scalar = graph.outputs().size() == 1 && graph.outputs().get(0).type().rank() == 0;
       if (differentiable.contains(f.name().text()) && (f.name().text().equals(objective) || scalar)) {
-        List<Node> wrt = new ArrayList<>();
-        for (Node a : graph.arguments()) if (a.type().dtype().isFloating()) wrt.add(a);
-        wrt.addAll(graph.params());
         try {
-          gradient = Optional.of(Fusion.lower(ReverseMode.gradient(graph, wrt, true)));
+          gradient = Optional.of(Pipeline.gradient().kernels(graph));
         } catch (GradientException e) {
           gradient = Optional.empty();
         }

@@ -9,17 +9,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.palantir.javapoet.JavaFile;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
-import dev.adjoint.compiler.autodiff.ReverseMode;
 import dev.adjoint.compiler.interp.DArray;
 import dev.adjoint.compiler.interp.EvalContext;
 import dev.adjoint.compiler.ir.Graph;
-import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelInterpreter;
 import dev.adjoint.compiler.kernel.KernelProgram;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Gradient;
+import dev.adjoint.compiler.pipeline.Pipeline;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.exec.gemm.Ownership;
@@ -46,11 +45,7 @@ class BlockedKernelsTest {
 
   private static KernelProgram trainingStep() {
     Compilation c = Compilation.compile(SMALL_ENCODER);
-    Graph forward = c.graph("EncoderSmall.loss", RunOptions.defaults().withTraining(true).withSeed(3), Map.of()).graph();
-    List<Node> wrt = new ArrayList<>();
-    for (Node a : forward.arguments()) if (a.type().dtype().isFloating()) wrt.add(a);
-    wrt.addAll(forward.params());
-    return Fusion.lower(ReverseMode.gradient(forward, wrt, true));
+    return c.kernels("EncoderSmall.loss", RunOptions.defaults().withTraining(true).withSeed(3), true);
   }
 
   static List<Map<String, Long>> sizes() {
@@ -145,7 +140,6 @@ class BlockedKernelsTest {
   private static KernelProgram trainingStepAt(DType dtype) {
     Compilation c = Compilation.compile(SMALL_ENCODER);
     Graph forward = c.graph("EncoderSmall.loss", RunOptions.defaults().withDtype(dtype), Map.of()).graph();
-    List<Node> wrt = new ArrayList<>(forward.params());
-    return Fusion.lower(ReverseMode.gradient(forward, wrt, true));
+    return Pipeline.gradient(Gradient.of(forward.params(), true)).kernels(forward);
   }
 }

@@ -4,7 +4,6 @@ import com.palantir.javapoet.JavaFile;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.Run;
 import dev.adjoint.compiler.RunOptions;
-import dev.adjoint.compiler.autodiff.ReverseMode;
 import dev.adjoint.compiler.interp.DArray;
 import dev.adjoint.compiler.interp.EvalContext;
 import dev.adjoint.compiler.ir.Dim;
@@ -13,7 +12,8 @@ import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KernelInterpreter;
 import dev.adjoint.compiler.kernel.KernelProgram;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Gradient;
+import dev.adjoint.compiler.pipeline.Pipeline;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
 import java.nio.file.Path;
@@ -89,15 +89,12 @@ final class GoldenPrograms {
     Map<String, Tensor> given = new HashMap<>(inputs);
     given.putAll(run.params());
 
-    Graph graph = forward;
+    Pipeline pipeline = Pipeline.forward();
     if (mode.gradient()) {
-      List<Node> wrt = new ArrayList<>();
-      for (Node a : forward.arguments()) if (a.type().dtype().isFloating()) wrt.add(a);
-      wrt.addAll(forward.params());
-      graph = ReverseMode.gradient(forward, wrt, golden.cotangent().isEmpty());
+      pipeline = Pipeline.gradient(golden.cotangent().isEmpty() ? Gradient.ofOnes() : Gradient.withCotangent());
       golden.cotangent().ifPresent(t -> given.put("cotangent", t));
     }
-    KernelProgram program = Fusion.lower(graph);
+    KernelProgram program = pipeline.kernels(forward);
 
     Map<String, Long> sizes = new HashMap<>(golden.dims());
     List<Buffer> inputBuffers = new ArrayList<>(program.arguments());

@@ -208,6 +208,9 @@ class ModelClassApiTest {
       }
       assertTrue(!c.source().toString().contains("dev.adjoint.compiler") && !c.source().toString().contains("codegen"),
           c.label());
+      // Nor the training application (adjoint-train), which generated code never calls.
+      assertTrue(!c.source().toString().contains("dev.adjoint.train") && !c.source().toString().contains(".train."),
+          c.label());
     }
   }
 

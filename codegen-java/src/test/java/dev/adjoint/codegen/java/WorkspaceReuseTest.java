@@ -9,9 +9,7 @@ import com.palantir.javapoet.JavaFile;
 import dev.adjoint.codegen.java.GoldenPrograms.Lowered;
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
-import dev.adjoint.compiler.autodiff.ReverseMode;
 import dev.adjoint.compiler.ir.Graph;
-import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.Shape;
 import dev.adjoint.compiler.ir.TensorType;
@@ -21,7 +19,8 @@ import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.DType;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Gradient;
+import dev.adjoint.compiler.pipeline.Pipeline;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.exec.Workspace;
 import dev.adjoint.runtime.exec.WorkspacePool;
@@ -91,14 +90,11 @@ class WorkspaceReuseTest {
     Map<String, KernelProgram> programs = new LinkedHashMap<>();
     for (String entry : List.of("rows", "columns")) {
       Graph forward = sums.graph(entry, RunOptions.defaults(), Map.of()).graph();
-      programs.put(entry, Fusion.lower(forward));
-      programs.put(entry + " gradient", Fusion.lower(ReverseMode.gradient(forward, forward.arguments(), true)));
+      programs.put(entry, Pipeline.forward().kernels(forward));
+      programs.put(entry + " gradient", Pipeline.gradient(Gradient.of(forward.arguments(), true)).kernels(forward));
     }
-    Graph step = encoder.graph("EncoderSmall.loss", RunOptions.defaults().withTraining(true).withSeed(3), Map.of())
-        .graph();
-    List<Node> wrt = new ArrayList<>(step.arguments().stream().filter(a -> a.type().dtype().isFloating()).toList());
-    wrt.addAll(step.params());
-    programs.put("small encoder step", Fusion.lower(ReverseMode.gradient(step, wrt, true)));
+    programs.put("small encoder step",
+        encoder.kernels("EncoderSmall.loss", RunOptions.defaults().withTraining(true).withSeed(3), true));
     programs.put("row sums", rowSums());
     programs.put("hand written", HandWrittenPrograms.program());
     List<JavaFile> sources = new ArrayList<>();

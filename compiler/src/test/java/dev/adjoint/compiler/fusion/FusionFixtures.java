@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
-import dev.adjoint.compiler.autodiff.ReverseMode;
 import dev.adjoint.compiler.ir.Dim;
-import dev.adjoint.compiler.ir.Graph;
-import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelProgram;
-import dev.adjoint.compiler.lower.Fusion;
+import dev.adjoint.compiler.pipeline.Gradient;
+import dev.adjoint.compiler.pipeline.Pipeline;
+import dev.adjoint.compiler.pipeline.Stage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -77,11 +75,7 @@ final class FusionFixtures {
   }
 
   static KernelProgram vjp(Compilation c, String entry, RunOptions options) {
-    Graph forward = c.graph(entry, options, Map.of()).graph();
-    List<Node> wrt = new ArrayList<>();
-    for (Node a : forward.arguments()) if (a.type().dtype().isFloating()) wrt.add(a);
-    wrt.addAll(forward.params());
-    return Fusion.lower(ReverseMode.gradient(forward, wrt, false));
+    return Pipeline.gradient(Gradient.withCotangent()).elaborate(c, entry, options).through(Stage.SCHEDULE).kernels();
   }
 
   /**
