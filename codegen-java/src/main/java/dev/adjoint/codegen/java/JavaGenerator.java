@@ -101,16 +101,18 @@ public final class JavaGenerator {
           + "' (it must be a Java identifier, and not the name of a type the generated code uses)");
     }
 
-    TypeSpec type = kernelsType(program, className, false, instrumentation);
+    TypeSpec type = kernelsType(program, className, false, instrumentation, SharedRoutines.of(List.of(program)));
     return JavaFile.builder(packageName, type).skipJavaLangImports(true).indent("  ").build();
   }
 
   /**
    * The class of {@code program}'s kernels: public and top-level, or, when {@code nested}, a
-   * private static class of a model class.
+   * private static class of a model class. A kernel that computes what one printed before computes
+   * (in this class, or in another nested class of the same model class: {@code shared}) calls that
+   * method rather than being printed again.
    */
   static TypeSpec kernelsType(KernelProgram program, String className, boolean nested,
-      Instrumentation instrumentation) {
+      Instrumentation instrumentation, SharedRoutines shared) {
     List<Buffer> slots = slots(program);
     JavaNames.Scope names = new JavaNames.Scope();
     names.claim(className);
@@ -135,18 +137,31 @@ public final class JavaGenerator {
         "clone", "finalize")) {
       methodNames.claim(reserved);
     }
-    List<KernelEmitter.Emitted> kernels = new ArrayList<>();
+    // Each kernel's call: its own method, printed below, or a method printed before for the same computation.
+    List<KernelCall> kernels = new ArrayList<>();
+    List<MethodSpec> printed = new ArrayList<>();
     for (Kernel k : program.kernels()) {
+      SharedRoutines.Lookup found = shared.find(k, sizeNames);
+      if (found.routine() != null) {
+        SharedRoutines.Routine r = found.routine();
+        boolean here = r.owner().equals(className);
+        kernels.add(new KernelCall(here ? null : r.owner(), r.method(), found.positional(),
+            k.name() + " computes what " + r.kernel() + (here ? "" : " of " + r.owner()) + " computes"));
+        continue;
+      }
       String method = methodNames.claim(JavaNames.identifier(k.name(), "kernel"));
-      kernels.add(KernelEmitter.emit(k, method, bufferNames, sizeNames, programNames));
+      KernelEmitter.Emitted e = KernelEmitter.emit(k, method, bufferNames, sizeNames, programNames);
+      shared.printed(found, className, method, k);
+      printed.add(e.method());
+      kernels.add(new KernelCall(null, method, e, null));
     }
 
     // run(): read the sizes and buffers the kernels use, then call the kernels in order.
     Set<String> usedSizes = new TreeSet<>();
     Set<Buffer> usedBuffers = new LinkedHashSet<>();
-    for (KernelEmitter.Emitted e : kernels) {
-      usedSizes.addAll(e.sizes());
-      usedBuffers.addAll(e.buffers());
+    for (KernelCall c : kernels) {
+      usedSizes.addAll(c.emitted().sizes());
+      usedBuffers.addAll(c.emitted().buffers());
     }
     CodeBlock.Builder run = CodeBlock.builder();
     for (String symbol : sizeNames.keySet()) {
@@ -165,12 +180,15 @@ public final class JavaGenerator {
       run.addStatement("long $N = $T.nanoTime()", clock, System.class);
     }
     for (int i = 0; i < kernels.size(); i++) {
-      KernelEmitter.Emitted e = kernels.get(i);
+      KernelCall call = kernels.get(i);
+      KernelEmitter.Emitted e = call.emitted();
       List<CodeBlock> args = new ArrayList<>();
       for (Buffer b : e.buffers()) args.add(CodeBlock.of("$N", bufferNames.get(b)));
       for (String s : e.sizes()) args.add(CodeBlock.of("$N", sizeNames.get(s)));
       if (e.needsContext()) args.add(CodeBlock.of("$N", contextParam));
-      run.addStatement("$N($L)", e.method(), CodeBlock.join(args, ", "));
+      if (call.note() != null) run.add("// $L\n", JavaNames.commentText(call.note()));
+      if (call.owner() != null) run.addStatement("$N.$N($L)", call.owner(), call.method(), CodeBlock.join(args, ", "));
+      else run.addStatement("$N($L)", call.method(), CodeBlock.join(args, ", "));
       if (clock != null) run.addStatement("$N = $N.timed($L, $N)", clock, contextParam, i, clock);
       if (instrumentation.checkNumerics()) {
         Kernel k = program.kernels().get(i);
@@ -197,9 +215,16 @@ public final class JavaGenerator {
         .addSuperinterface(CompiledKernels.class)
         .addJavadoc("$L", classJavadoc(program, slots, bufferNames))
         .addMethod(runMethod);
-    for (KernelEmitter.Emitted e : kernels) type.addMethod(e.method());
+    printed.forEach(type::addMethod);
     return type.build();
   }
+
+  /**
+   * How {@code run} calls one kernel: {@code method} of this class ({@code owner} null) or of
+   * nested class {@code owner}, with the buffers and sizes {@code emitted} lists; {@code note} says
+   * which routine a kernel that was not printed again runs.
+   */
+  private record KernelCall(String owner, String method, KernelEmitter.Emitted emitted, String note) {}
 
   /** The simple name of a class for {@code program}: {@code grad Encoder.forward} → {@code GradEncoderForward}. */
   public static String className(KernelProgram program) {

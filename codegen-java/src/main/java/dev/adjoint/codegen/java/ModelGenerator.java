@@ -184,10 +184,14 @@ public final class ModelGenerator {
       for (var g : gradientMethods.entrySet()) addWorkspaceField(g.getValue(), g.getKey().gradient().orElseThrow());
       addConstructors(hasParams);
       List<TypeSpec> kernelTypes = new ArrayList<>();
+      List<KernelProgram> programs = new ArrayList<>();
+      for (ModelPlan.Entry e : plan.entries()) programs.add(e.forward());
+      for (ModelPlan.Entry e : gradientMethods.keySet()) programs.add(e.gradient().orElseThrow());
+      SharedRoutines shared = SharedRoutines.of(programs);
       for (ModelPlan.Entry e : plan.entries()) {
         String kernels = types.claim(JavaNames.typeIdentifier(e.function(), "Entry") + "Kernels");
         type.addMethod(entryMethod(e, entryMethods.get(e), kernels));
-        kernelTypes.add(JavaGenerator.kernelsType(e.forward(), kernels, true, Instrumentation.NONE));
+        kernelTypes.add(JavaGenerator.kernelsType(e.forward(), kernels, true, Instrumentation.NONE, shared));
       }
       List<TypeSpec> resultTypes = new ArrayList<>();
       for (var g : gradientMethods.entrySet()) {
@@ -196,7 +200,7 @@ public final class ModelGenerator {
         String kernels = types.claim(JavaNames.typeIdentifier(e.function(), "Entry") + "GradientKernels");
         type.addMethod(gradientMethod(e, g.getValue(), result, kernels));
         resultTypes.add(resultType(e, result, g.getValue()));
-        kernelTypes.add(JavaGenerator.kernelsType(e.gradient().orElseThrow(), kernels, true, Instrumentation.NONE));
+        kernelTypes.add(JavaGenerator.kernelsType(e.gradient().orElseThrow(), kernels, true, Instrumentation.NONE, shared));
       }
       if (hasParams) addParamMethods(getters, setters);
       addThreadMethods();
