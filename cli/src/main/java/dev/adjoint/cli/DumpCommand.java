@@ -5,6 +5,10 @@ import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ast.AstPrinter;
 import dev.adjoint.compiler.ir.IrDot;
 import dev.adjoint.compiler.ir.IrPrinter;
+import dev.adjoint.compiler.schedule.Scheduler;
+import dev.adjoint.compiler.target.CpuTarget;
+import dev.adjoint.compiler.target.CudaTarget;
+import dev.adjoint.compiler.target.Target;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,7 +20,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dump", mixinStandardHelpOptions = true,
     description = "Print the program at one stage of the pipeline, as stable text or Graphviz DOT.")
 final class DumpCommand implements Callable<Integer> {
-  enum Stage { ast, ir, grad, opt, fused, kernels }
+  enum Stage { ast, ir, grad, opt, fused, kernels, schedule }
+
+  enum TargetKind { java, cuda }
 
   enum Format { text, dot }
 
@@ -25,13 +31,25 @@ final class DumpCommand implements Callable<Integer> {
 
   @Option(names = "--stage", required = true, paramLabel = "STAGE", description = "ast (syntax tree), ir (the entry's graph), grad (forward and backward as derived), "
           + "opt (forward and backward after simplification), fused (the groups that become kernels), "
-          + "kernels (the lowered kernel IR).")
+          + "kernels (the lowered kernel IR), schedule (each kernel with the schedule chosen for the target).")
   Stage stage;
+
+  @Option(names = "--target", paramLabel = "TARGET", defaultValue = "java",
+      description = "With --stage schedule: java (the CPU) or cuda (default: ${DEFAULT-VALUE}).")
+  TargetKind target;
+
+  @Option(names = "--cpu", paramLabel = "CPU", description = "With --stage schedule --target java: a preset, avx2 or "
+      + "avx512, instead of the detected CPU (as this JVM uses it).")
+  String cpu;
+
+  @Option(names = "--gpu", paramLabel = "GPU", defaultValue = "sm_90",
+      description = "With --stage schedule --target cuda: sm_80 or sm_90 (default: ${DEFAULT-VALUE}).")
+  String gpu;
 
   @Option(names = "--entry", paramLabel = "NAME", description = "The entry point (default: as for eval).")
   String entry;
 
-  @Option(names = "--grad", description = "With --stage fused or kernels: the forward and backward program.")
+  @Option(names = "--grad", description = "With --stage fused, kernels or schedule: the forward and backward program.")
   boolean grad;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text or dot (default: ${DEFAULT-VALUE}).")
@@ -47,6 +65,13 @@ final class DumpCommand implements Callable<Integer> {
     if (stage == Stage.ast && format == Format.dot) {
       throw new ParameterException(spec.commandLine(), "--stage ast has no DOT form: use --format text, or --stage ir");
     }
+    Target chosen = null;
+    if (stage == Stage.schedule) {
+      if (format == Format.dot) throw new ParameterException(spec.commandLine(), "--stage schedule has no DOT form: use --format text");
+      chosen = scheduleTarget();
+    } else if (cpu != null) {
+      throw new ParameterException(spec.commandLine(), "--cpu needs --stage schedule");
+    }
     Compilation c = Compilation.compile(file);
     if (stage == Stage.ast) {
       spec.commandLine().getOut().print(AstPrinter.print(c.program()));
@@ -55,6 +80,10 @@ final class DumpCommand implements Callable<Integer> {
     RunOptions options = RunOptions.defaults();
     if (dtype != null) options = options.withDtype(dtype.type);
     String name = entry != null ? entry : c.defaultEntry();
+    if (stage == Stage.schedule) {
+      spec.commandLine().getOut().print(Scheduler.print(c.kernels(name, options, grad), chosen));
+      return 0;
+    }
     if (stage == Stage.fused || stage == Stage.kernels) {
       var program = c.kernels(name, options, grad);
       String text = stage == Stage.fused
@@ -71,5 +100,18 @@ final class DumpCommand implements Callable<Integer> {
     };
     spec.commandLine().getOut().print(format == Format.dot ? IrDot.print(graph) : IrPrinter.print(graph));
     return 0;
+  }
+
+  /** The target of {@code --target}, {@code --cpu} and {@code --gpu}; a usage error names the presets. */
+  private Target scheduleTarget() {
+    try {
+      if (target == TargetKind.cuda) {
+        if (cpu != null) throw new ParameterException(spec.commandLine(), "--cpu is for --target java; use --gpu with cuda");
+        return CudaTarget.named(gpu);
+      }
+      return cpu == null ? CpuTarget.detected() : CpuTarget.named(cpu);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 }
