@@ -8,7 +8,8 @@ import dev.adjoint.runtime.exec.VectorSupport;
  * registers; {@link #select} gives that variant, or the scalar kernel where the Vector API is off.
  */
 final class MicroKernels {
-  private static final boolean VECTOR = VectorSupport.enabled();
+  /** The Vector API is on and its classes link (a preferred species of 0 bits means either is not so). */
+  private static final boolean VECTOR = VectorSupport.preferredBits() > 0;
 
   private MicroKernels() {}
 
