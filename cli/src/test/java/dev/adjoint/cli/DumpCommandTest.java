@@ -99,6 +99,36 @@ class DumpCommandTest {
     assertTrue(r.err().startsWith(bad + ":1:"), r.err());
   }
 
+  /** The encoder layer's step with its schedules: the presets pick different tiles; the detected CPU prints too. */
+  @Test
+  void scheduleStagePrintsEveryKernelWithItsScheduleForTheChosenTarget() {
+    String encoder = Path.of("../examples/src/main/adjoint/encoder_layer_base.adj").toString();
+    var avx2 = run("dump", encoder, "--grad", "--stage", "schedule", "--cpu", "avx2").succeeds().out();
+    var avx512 = run("dump", encoder, "--grad", "--stage", "schedule", "--cpu", "avx512").succeeds().out();
+    assertTrue(avx2.contains("\ntarget avx2: avx2, 256-bit vectors (8 f32, 4 f64 lanes), 16 vector registers"), avx2);
+    assertTrue(avx2.contains("    tile        6 x 2V = 6 x 16 f32: 12 accumulators + 2 + 1 = 15 of 16 registers\n"), avx2);
+    assertTrue(avx512.contains("    tile        12 x 2V = 12 x 32 f32: 24 accumulators + 2 + 1 = 27 of 32 registers\n"),
+        avx512);
+    long kernels = avx2.lines().filter(l -> l.startsWith("kernel ")).count();
+    assertEquals(kernels, avx2.lines().filter(l -> l.equals("  schedule")).count(), "every kernel has its schedule");
+    assertTrue(avx2.contains("    routine     online softmax"), avx2);
+    assertTrue(avx2.contains("        var acc0: f32 = 0.0\n"), "and its structure");
+    var detected = run("dump", encoder, "--grad", "--stage", "schedule").succeeds().out();
+    assertTrue(detected.contains("\ntarget detected: "), detected);
+    var cuda = run("dump", encoder, "--grad", "--stage", "schedule", "--target", "cuda", "--gpu", "sm_80").succeeds().out();
+    assertTrue(cuda.contains("    routine     tiled product"), cuda);
+  }
+
+  @Test
+  void scheduleOptionsAreCheckedWithMessages() {
+    var r = run("dump", file, "--stage", "schedule", "--cpu", "pentium").failsWith(2);
+    assertTrue(r.err().contains("unknown CPU target 'pentium': use one of avx2, avx512, or detected"), r.err());
+    r = run("dump", file, "--stage", "ir", "--cpu", "avx2").failsWith(2);
+    assertTrue(r.err().contains("--cpu needs --stage schedule"), r.err());
+    r = run("dump", file, "--stage", "schedule", "--target", "cuda", "--cpu", "avx2").failsWith(2);
+    assertTrue(r.err().contains("--cpu is for --target java"), r.err());
+  }
+
   private static String program(Path dir, String name, String text) {
     return CliRunner.program(dir, name, text);
   }

@@ -63,7 +63,7 @@ class UsageErrorsTest {
   @Test
   void unknownStage() {
     usage(run("dump", file, "--stage", "bytecode"),
-        "Invalid value for option '--stage': expected one of [ast, ir, grad, opt, fused, kernels] (case-sensitive) but was 'bytecode'", "dump ");
+        "Invalid value for option '--stage': expected one of [ast, ir, grad, opt, fused, kernels, schedule] (case-sensitive) but was 'bytecode'", "dump ");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.adjoint.codegen.java;
 
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.KExpr;
+import dev.adjoint.compiler.schedule.ContractionPattern;
 import java.util.Set;
 
 /**

@@ -3,8 +3,10 @@ package dev.adjoint.codegen.java;
 import com.palantir.javapoet.CodeBlock;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.schedule.ContractionPattern;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.gemm.GemmF32;
+import dev.adjoint.runtime.exec.gemm.GemmPlan;
 import dev.adjoint.runtime.exec.gemm.GemmShape;
 import dev.adjoint.runtime.exec.gemm.Ownership;
 import java.util.ArrayList;
@@ -25,20 +27,24 @@ import java.util.StringJoiner;
 final class BlockedProductEmitter {
   private final KernelEmitter emitter;
   private final ContractionPattern pattern;
+  /** The class constant holding the schedule's {@link GemmPlan}: tile and cache blocks. */
+  private final String plan;
   /** Every let of the kernel by name, to print the ones an expression needs. */
   private final Map<String, KStmt.Let> lets = new HashMap<>();
   /** The scratch rows of the epilogue's row operations ({@link RowProgram#ofEpilogue}), declared at its top. */
   private final List<String> epilogueRows = new ArrayList<>();
 
-  private BlockedProductEmitter(KernelEmitter emitter, ContractionPattern pattern) {
+  private BlockedProductEmitter(KernelEmitter emitter, ContractionPattern pattern, String plan) {
     this.emitter = emitter;
     this.pattern = pattern;
+    this.plan = plan;
     for (KStmt.Let l : pattern.outerLets()) lets.put(l.var(), l);
     for (KStmt.Let l : pattern.reductionLets()) lets.put(l.var(), l);
   }
 
-  static void emit(KernelEmitter emitter, ContractionPattern pattern, KernelEmitter.Env env, CodeBlock.Builder out) {
-    new BlockedProductEmitter(emitter, pattern).emit(env, out);
+  static void emit(KernelEmitter emitter, ContractionPattern pattern, String plan, KernelEmitter.Env env,
+      CodeBlock.Builder out) {
+    new BlockedProductEmitter(emitter, pattern, plan).emit(env, out);
   }
 
   private void emit(KernelEmitter.Env env, CodeBlock.Builder out) {
@@ -52,8 +58,8 @@ final class BlockedProductEmitter {
         vars(pattern.columns()), pattern.batches().isEmpty() ? "" : ", for each of (" + vars(pattern.batches()) + ")",
         vars(pattern.reduction()));
     out.add("// $L\n", ownershipComment());
-    out.add("$T.multiply($N, new $T($L, $L, $L, $N), $T.$L,\n", GemmF32.class, emitter.contextName(), GemmShape.class,
-        batches, rows, columns, depth, Ownership.class, pattern.ownership().name());
+    out.add("$T.multiply($N, $N, new $T($L, $L, $L, $N), $T.$L,\n", GemmF32.class, emitter.contextName(), plan,
+        GemmShape.class, batches, rows, columns, depth, Ownership.class, pattern.ownership().name());
     out.indent().indent();
     leftPacker(env.lambda(), depth, out);
     out.add(",\n");
@@ -75,15 +81,15 @@ final class BlockedProductEmitter {
   }
 
   private void leftPacker(KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
-    packer(pattern.left(), pattern.rows(), "m", "leftStart", "MR", true, env, depth, out);
+    packer(pattern.left(), pattern.rows(), "m", "leftStart", "mr", true, env, depth, out);
   }
 
   private void rightPacker(KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
-    packer(pattern.right(), pattern.columns(), "n", "rightStart", "NR", false, env, depth, out);
+    packer(pattern.right(), pattern.columns(), "n", "rightStart", "nr", false, env, depth, out);
   }
 
   /**
-   * A packing lambda: {@code panel[GemmF32.<start>(index, depth) + k * GemmF32.<interleave>] = factor}
+   * A packing lambda: {@code panel[plan.<start>(index, depth) + k * plan.<interleave>()] = factor}
    * over its rows or columns and the reduction. The loop over whichever the factor's loads walk
    * contiguously runs innermost, so packing reads memory in order (a transposed operand is packed
    * reduction-outer).
@@ -110,7 +116,7 @@ final class BlockedProductEmitter {
       String from = emitter.bindSynthetic(first, inner);
       KExpr sourceStart = AffineIndex.substitute(run.index(), loops.getLast().var(), new KExpr.Var(from, DType.I32));
       CodeBlock span = relative ? CodeBlock.of("0, $N - $N", last, first) : CodeBlock.of("$N, $N", first, last);
-      out.addStatement("$T.$L($N, $N, $L, $L, $N, $L)", GemmF32.class, relative ? "packLeftRun" : "packRightRun", panel,
+      out.addStatement("$N.$L($N, $N, $L, $L, $N, $L)", plan, relative ? "packLeftRun" : "packRightRun", panel,
           depth, reductionIndex(inner), span, emitter.bufferName(run.buffer()),
           emitter.indexCode(sourceStart, inner, "offset into " + run.buffer().name()));
       for (int n = 1; n < pattern.reduction().size(); n++) out.endControlFlow();
@@ -126,18 +132,18 @@ final class BlockedProductEmitter {
       decode(loops, i, inner, out);
       lets(pattern.outerLets(), needed, inner, out);
       lets(pattern.reductionLets(), needed, inner, out);
-      out.addStatement("$N[$T.$L($L, $N) + $L * $T.$L] = $L", panel, GemmF32.class, start, position, depth,
-          reductionIndex(inner), GemmF32.class, interleave, emitter.exprCode(factor, inner));
+      out.addStatement("$N[$N.$L($L, $N) + $L * $N.$L()] = $L", panel, plan, start, position, depth,
+          reductionIndex(inner), plan, interleave, emitter.exprCode(factor, inner));
     } else {
       out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", i, first, i, last, i);
       inner = inner.child();
       decode(loops, i, inner, out);
       String at = inner.names.claim("at");
-      out.addStatement("final int $N = $T.$L($L, $N)", at, GemmF32.class, start, position, depth);
+      out.addStatement("final int $N = $N.$L($L, $N)", at, plan, start, position, depth);
       lets(pattern.outerLets(), needed, inner, out);
       inner = reductionLoops(inner, out);
       lets(pattern.reductionLets(), needed, inner, out);
-      out.addStatement("$N[$N + $L * $T.$L] = $L", panel, at, reductionIndex(inner), GemmF32.class, interleave,
+      out.addStatement("$N[$N + $L * $N.$L()] = $L", panel, at, reductionIndex(inner), plan, interleave,
           emitter.exprCode(factor, inner));
     }
     for (int n = 0; n <= pattern.reduction().size(); n++) out.endControlFlow();

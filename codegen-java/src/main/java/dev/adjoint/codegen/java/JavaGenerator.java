@@ -2,6 +2,7 @@ package dev.adjoint.codegen.java;
 
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
@@ -11,12 +12,19 @@ import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.compiler.schedule.CacheBlocks;
+import dev.adjoint.compiler.schedule.MicroTile;
+import dev.adjoint.compiler.schedule.Routine;
+import dev.adjoint.compiler.schedule.Schedule;
+import dev.adjoint.compiler.schedule.Scheduler;
+import dev.adjoint.compiler.target.CpuTarget;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.Buffers;
 import dev.adjoint.runtime.exec.CompiledKernels;
 import dev.adjoint.runtime.exec.NumericsCheck;
 import dev.adjoint.runtime.exec.RunContext;
 import dev.adjoint.runtime.exec.Sizes;
+import dev.adjoint.runtime.exec.gemm.GemmPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -89,7 +97,17 @@ public final class JavaGenerator {
    */
   public static JavaFile generate(KernelProgram program, String packageName, String className,
       Instrumentation instrumentation) {
+    return generate(program, packageName, className, instrumentation, CpuTarget.forJava());
+  }
+
+  /**
+   * As {@link #generate(KernelProgram, String, String, Instrumentation)}, scheduled for {@code target}
+   * (a preset, to run another CPU's schedule here: its tiles and blocks, the same results).
+   */
+  public static JavaFile generate(KernelProgram program, String packageName, String className,
+      Instrumentation instrumentation, CpuTarget target) {
     Objects.requireNonNull(program, "program");
+    Objects.requireNonNull(target, "target");
     Objects.requireNonNull(instrumentation, "instrumentation");
     Objects.requireNonNull(packageName, "packageName");
     Objects.requireNonNull(className, "className");
@@ -101,18 +119,20 @@ public final class JavaGenerator {
           + "' (it must be a Java identifier, and not the name of a type the generated code uses)");
     }
 
-    TypeSpec type = kernelsType(program, className, false, instrumentation, SharedRoutines.of(List.of(program)));
+    TypeSpec type = kernelsType(program, className, false, instrumentation, target, SharedRoutines.of(List.of(program)));
     return JavaFile.builder(packageName, type).skipJavaLangImports(true).indent("  ").build();
   }
 
   /**
    * The class of {@code program}'s kernels: public and top-level, or, when {@code nested}, a
-   * private static class of a model class. A kernel that computes what one printed before computes
-   * (in this class, or in another nested class of the same model class: {@code shared}) calls that
+   * private static class of a model class; scheduled for {@code target}: its products run on the
+   * register tile and cache blocks that the schedule picks for it, held in one {@code static final}
+   * {@link GemmPlan} per distinct plan. A kernel that computes what one printed before computes (in
+   * this class, or in another nested class of the same model class: {@code shared}) calls that
    * method rather than being printed again.
    */
   static TypeSpec kernelsType(KernelProgram program, String className, boolean nested,
-      Instrumentation instrumentation, SharedRoutines shared) {
+      Instrumentation instrumentation, CpuTarget target, SharedRoutines shared) {
     List<Buffer> slots = slots(program);
     JavaNames.Scope names = new JavaNames.Scope();
     names.claim(className);
@@ -132,6 +152,26 @@ public final class JavaGenerator {
     programNames.addAll(sizeNames.values());
     programNames.addAll(bufferNames.values());
 
+    // The schedule stage: one Schedule per kernel; each distinct GEMM plan becomes a constant of the class.
+    List<Schedule> schedules = Scheduler.schedule(program, target);
+    Map<List<Integer>, String> planFields = new LinkedHashMap<>();
+    List<FieldSpec> fields = new ArrayList<>();
+    for (Schedule s : schedules) {
+      if (s.routine() != Routine.GEMM) continue;
+      MicroTile t = s.tile().orElseThrow();
+      CacheBlocks b = s.blocks().orElseThrow();
+      List<Integer> key = List.of(t.rows(), t.tile().vectors(), b.depth(), b.rows(), b.columns());
+      if (planFields.containsKey(key)) continue;
+      String field = names.claim("GEMM_" + t.rows() + "X" + t.tile().vectors() + "V");
+      programNames.add(field);
+      planFields.put(key, field);
+      fields.add(FieldSpec.builder(GemmPlan.class, field, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .addJavadoc("The schedule's GEMM for $L: a $L tile, $L.", target.name(), t.tile(), b)
+          .initializer("$T.of($L, $L, $L, $L, $L)", GemmPlan.class, key.get(0), key.get(1), key.get(2), key.get(3),
+              key.get(4))
+          .build());
+    }
+
     JavaNames.Scope methodNames = new JavaNames.Scope();
     for (String reserved : List.of("run", "equals", "hashCode", "toString", "getClass", "notify", "notifyAll", "wait",
         "clone", "finalize")) {
@@ -140,8 +180,17 @@ public final class JavaGenerator {
     // Each kernel's call: its own method, printed below, or a method printed before for the same computation.
     List<KernelCall> kernels = new ArrayList<>();
     List<MethodSpec> printed = new ArrayList<>();
-    for (Kernel k : program.kernels()) {
-      SharedRoutines.Lookup found = shared.find(k, sizeNames);
+    Set<String> usedPlans = new LinkedHashSet<>();
+    for (int i = 0; i < program.kernels().size(); i++) {
+      Kernel k = program.kernels().get(i);
+      Schedule s = schedules.get(i);
+      List<Integer> planKey = null;
+      if (s.routine() == Routine.GEMM) {
+        MicroTile t = s.tile().orElseThrow();
+        CacheBlocks b = s.blocks().orElseThrow();
+        planKey = List.of(t.rows(), t.tile().vectors(), b.depth(), b.rows(), b.columns());
+      }
+      SharedRoutines.Lookup found = shared.find(k, sizeNames, planKey);
       if (found.routine() != null) {
         SharedRoutines.Routine r = found.routine();
         boolean here = r.owner().equals(className);
@@ -149,8 +198,10 @@ public final class JavaGenerator {
             k.name() + " computes what " + r.kernel() + (here ? "" : " of " + r.owner()) + " computes"));
         continue;
       }
+      String plan = planKey == null ? null : planFields.get(planKey);
+      if (plan != null) usedPlans.add(plan);
       String method = methodNames.claim(JavaNames.identifier(k.name(), "kernel"));
-      KernelEmitter.Emitted e = KernelEmitter.emit(k, method, bufferNames, sizeNames, programNames);
+      KernelEmitter.Emitted e = KernelEmitter.emit(k, method, bufferNames, sizeNames, programNames, plan);
       shared.printed(found, className, method, k);
       printed.add(e.method());
       kernels.add(new KernelCall(null, method, e, null));
@@ -214,6 +265,7 @@ public final class JavaGenerator {
             : new Modifier[] {Modifier.PUBLIC, Modifier.FINAL})
         .addSuperinterface(CompiledKernels.class)
         .addJavadoc("$L", classJavadoc(program, slots, bufferNames))
+        .addFields(fields.stream().filter(f -> usedPlans.contains(f.name())).toList())
         .addMethod(runMethod);
     printed.forEach(type::addMethod);
     return type.build();

@@ -10,6 +10,7 @@ import dev.adjoint.compiler.kernel.CFamilyOps;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.schedule.ContractionPattern;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.ExpF32;
 import dev.adjoint.runtime.exec.KernelMath;
@@ -217,11 +218,15 @@ final class KernelEmitter {
    * @param programNames every name the program-level code uses (kept out of the kernel's locals)
    */
   static Emitted emit(Kernel kernel, String methodName, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
-      Set<String> programNames) {
-    return new KernelEmitter(kernel, bufferNames, sizeNames, programNames).method(methodName);
+      Set<String> programNames, String gemmPlan) {
+    return new KernelEmitter(kernel, bufferNames, sizeNames, programNames).method(methodName, gemmPlan);
   }
 
-  private Emitted method(String methodName) {
+  /**
+   * The kernel as a method; {@code gemmPlan}, when not null, names the class's constant with the
+   * {@link dev.adjoint.runtime.exec.gemm.GemmPlan} its schedule chose (the schedule's routine is the GEMM).
+   */
+  private Emitted method(String methodName, String gemmPlan) {
     JavaNames.Scope scope = new JavaNames.Scope();
     for (String n : programNames) scope.claim(n);
     contextName = "context";
@@ -237,8 +242,8 @@ final class KernelEmitter {
     CodeBlock.Builder statements = CodeBlock.builder();
     Env top = env.child();
     ContractionPattern.Recognition recognition = ContractionPattern.recognise(kernel);
-    if (recognition instanceof ContractionPattern.Product p) {
-      BlockedProductEmitter.emit(this, p.pattern(), top, statements);
+    if (gemmPlan != null && recognition instanceof ContractionPattern.Product p) {
+      BlockedProductEmitter.emit(this, p.pattern(), gemmPlan, top, statements);
     } else {
       if (kernel.kind().equals("contraction") && recognition instanceof ContractionPattern.NotAProduct n) {
         statements.add("// Scalar loops, not a blocked matrix product: $L.\n", JavaNames.commentText(n.reason()));

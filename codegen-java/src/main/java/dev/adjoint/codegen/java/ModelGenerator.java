@@ -18,6 +18,7 @@ import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.ir.TensorType;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.compiler.target.CpuTarget;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.exec.Buffers;
@@ -109,7 +110,17 @@ public final class ModelGenerator {
    *     shape depends on a run-time size
    */
   public static List<JavaFile> generate(Compilation compilation, String packageName, RunOptions options) {
+    return generate(compilation, packageName, options, CpuTarget.forJava());
+  }
+
+  /**
+   * As {@link #generate(Compilation, String, RunOptions)}, with every product scheduled for
+   * {@code target} (by default the CPU this JVM runs on, or the preset {@code -Dadjoint.cpu} names).
+   */
+  public static List<JavaFile> generate(Compilation compilation, String packageName, RunOptions options,
+      CpuTarget target) {
     Objects.requireNonNull(packageName, "packageName");
+    Objects.requireNonNull(target, "target");
     if (!packageName.isEmpty() && !SourceVersion.isName(packageName)) {
       throw new IllegalArgumentException("not a Java package name: '" + packageName + "'");
     }
@@ -118,7 +129,7 @@ public final class ModelGenerator {
     List<JavaFile> files = new ArrayList<>();
     for (ModelPlan plan : plans) {
       String className = classNames.claim(JavaNames.typeIdentifier(plan.name(), "Model"));
-      TypeSpec type = new Printer(plan, packageName, className, options.training()).type();
+      TypeSpec type = new Printer(plan, packageName, className, options.training(), target).type();
       files.add(JavaFile.builder(packageName, type).skipJavaLangImports(true).indent("  ").build());
     }
     return List.copyOf(files);
@@ -134,12 +145,14 @@ public final class ModelGenerator {
     private final Map<String, Integer> paramIndex = new LinkedHashMap<>();
     private final TypeSpec.Builder type;
     private final boolean training;
+    private final CpuTarget target;
     /** The field holding the workspaces of each entry and gradient method, by method name. */
     private final Map<String, String> workspaceFields = new LinkedHashMap<>();
 
-    Printer(ModelPlan plan, String packageName, String className, boolean training) {
+    Printer(ModelPlan plan, String packageName, String className, boolean training, CpuTarget target) {
       this.plan = plan;
       this.training = training;
+      this.target = target;
       this.className = className;
       this.self = ClassName.get(packageName, className);
       this.type = TypeSpec.classBuilder(className).addModifiers(Modifier.PUBLIC, Modifier.FINAL);
@@ -191,7 +204,7 @@ public final class ModelGenerator {
       for (ModelPlan.Entry e : plan.entries()) {
         String kernels = types.claim(JavaNames.typeIdentifier(e.function(), "Entry") + "Kernels");
         type.addMethod(entryMethod(e, entryMethods.get(e), kernels));
-        kernelTypes.add(JavaGenerator.kernelsType(e.forward(), kernels, true, Instrumentation.NONE, shared));
+        kernelTypes.add(JavaGenerator.kernelsType(e.forward(), kernels, true, Instrumentation.NONE, target, shared));
       }
       List<TypeSpec> resultTypes = new ArrayList<>();
       for (var g : gradientMethods.entrySet()) {
@@ -200,7 +213,8 @@ public final class ModelGenerator {
         String kernels = types.claim(JavaNames.typeIdentifier(e.function(), "Entry") + "GradientKernels");
         type.addMethod(gradientMethod(e, g.getValue(), result, kernels));
         resultTypes.add(resultType(e, result, g.getValue()));
-        kernelTypes.add(JavaGenerator.kernelsType(e.gradient().orElseThrow(), kernels, true, Instrumentation.NONE, shared));
+        kernelTypes.add(JavaGenerator.kernelsType(e.gradient().orElseThrow(), kernels, true, Instrumentation.NONE, target,
+            shared));
       }
       if (hasParams) addParamMethods(getters, setters);
       addThreadMethods();

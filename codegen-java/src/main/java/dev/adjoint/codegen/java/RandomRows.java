@@ -3,6 +3,7 @@ package dev.adjoint.codegen.java;
 import com.palantir.javapoet.CodeBlock;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.schedule.ContractionPattern;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

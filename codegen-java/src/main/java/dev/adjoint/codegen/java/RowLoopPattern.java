@@ -4,6 +4,7 @@ import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.schedule.ContractionPattern;
 import dev.adjoint.runtime.DType;
 import java.util.HashMap;
 import java.util.Map;

@@ -5,6 +5,7 @@ import dev.adjoint.compiler.ir.Unary;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.schedule.ContractionPattern;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.vector.RowMaps;
 import java.util.ArrayList;

@@ -45,9 +45,9 @@ final class SharedRoutines {
    * Looks {@code kernel} up. A kernel whose shape of reads, writes and statements no other kernel
    * of the class has is not printed a second time to compare it (the key is then null).
    */
-  Lookup find(Kernel kernel, Map<String, String> sizeNames) {
+  Lookup find(Kernel kernel, Map<String, String> sizeNames, List<Integer> gemmPlan) {
     if (signatures.getOrDefault(signature(kernel), 0) < 2) return new Lookup(null, null, null);
-    KernelEmitter.Emitted positional = positional(kernel, sizeNames);
+    KernelEmitter.Emitted positional = positional(kernel, sizeNames, gemmPlan);
     StringBuilder key = new StringBuilder();
     for (ParameterSpec p : positional.method().parameters()) key.append(p.type()).append(' ').append(p.name()).append(", ");
     key.append('\n').append(positional.method().code());
@@ -62,16 +62,19 @@ final class SharedRoutines {
 
   /**
    * The kernel printed with its buffers named by position ({@code buffer$0}, …: no size or local
-   * name takes a {@code $}) and its sizes by their symbols, so equal text is equal computation.
+   * name takes a {@code $}), its sizes by their symbols and its GEMM plan (null when it has none)
+   * by its numbers, so equal text is equal computation.
    */
-  private static KernelEmitter.Emitted positional(Kernel kernel, Map<String, String> sizeNames) {
+  private static KernelEmitter.Emitted positional(Kernel kernel, Map<String, String> sizeNames, List<Integer> gemmPlan) {
     Map<Buffer, String> names = new LinkedHashMap<>();
     for (Buffer b : kernel.reads()) names.putIfAbsent(b, "buffer$" + names.size());
     for (Buffer b : kernel.writes()) names.putIfAbsent(b, "buffer$" + names.size());
     Set<String> reserved = new java.util.LinkedHashSet<>(names.values());
     reserved.addAll(sizeNames.values());
     reserved.addAll(List.of("buffers", "sizes", "context"));
-    return KernelEmitter.emit(kernel, "kernel", names, sizeNames, reserved);
+    String plan = gemmPlan == null ? null : "plan$" + String.join("x", gemmPlan.stream().map(String::valueOf).toList());
+    if (plan != null) reserved.add(plan);
+    return KernelEmitter.emit(kernel, "kernel", names, sizeNames, reserved, plan);
   }
 
   /** A cheap first test: kernels that differ here cannot print the same. */

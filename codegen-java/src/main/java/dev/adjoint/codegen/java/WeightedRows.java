@@ -3,6 +3,7 @@ package dev.adjoint.codegen.java;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.schedule.ContractionPattern;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.RunOptions;
+import dev.adjoint.compiler.target.CpuTarget;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class ModelClassGoldenTest {
   @Test
   void theTinyModelsClassIsTheGolden() throws Exception {
     List<com.palantir.javapoet.JavaFile> files = ModelGenerator.generate(Compilation.compile(FOLDER.resolve("tiny.adj")),
-        "com.example.models", RunOptions.defaults());
+        "com.example.models", RunOptions.defaults(), CpuTarget.avx512());
     assertEquals(1, files.size());
     String actual = files.get(0).toString();
     Path golden = FOLDER.resolve("Tiny.java.golden");

@@ -7,93 +7,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * The f32 product of a generated contraction kernel, blocked for the cache and tiled for registers.
+ * The f32 product of a generated contraction kernel, blocked for the cache and tiled for registers
+ * as its {@link GemmPlan} says (the schedule's micro-tile and cache blocks for its target).
  *
- * <p>For each batch the right operand is packed once into column panels of {@link #NR} columns
- * (every reduction index, interleaved by column); row blocks of {@link #ROW_BLOCK} rows of the left
- * operand are packed into row panels of {@link #MR} rows. A row block is multiplied by column blocks
- * of {@link #COLUMN_BLOCK} columns, {@link #DEPTH_BLOCK} reduction steps at a time (so that a right
+ * <p>For each batch the right operand is packed once into column panels of {@code nr} columns
+ * (every reduction index, interleaved by column); row blocks of {@code rowBlock} rows of the left
+ * operand are packed into row panels of {@code mr} rows. A row block is multiplied by column blocks
+ * of {@code columnBlock} columns, {@code depthBlock} reduction steps at a time (so that a right
  * micro-panel stays in the first-level cache while the row panels stream past it), into a tile
  * that the kernel's epilogue then finishes. Threads take whole row blocks (or column blocks, or
  * batches), the next free one each; every output element is summed on one thread, in the order of its reduction index, by
- * the same micro-kernel whatever the thread count: results do not depend on it.
+ * the same kind of step whatever the thread count and the plan: results depend on neither.
  */
 public final class GemmF32 {
-  private static final MicroKernelF32 KERNEL = MicroKernels.select();
-  /** Rows of a register tile: the interleave of a packed left panel. */
-  public static final int MR = KERNEL.rows();
-  /** Columns of a register tile: the interleave of a packed right panel. */
-  public static final int NR = KERNEL.columns();
-  /** Rows of the left operand packed and multiplied together (a multiple of {@link #MR}). */
-  static final int ROW_BLOCK = MR * 12;
-  /** Columns of one output tile (a multiple of {@link #NR}). */
-  static final int COLUMN_BLOCK = NR * 8;
-  /** Reduction steps per micro-kernel call: a right micro-panel of this depth fits the first-level cache. */
-  static final int DEPTH_BLOCK = 256;
-  /**
-   * Columns of the shared right operand one thread packs at a time (whole panels): small enough
-   * that threads waiting for the first column block pack parts of it instead of waiting.
-   */
-  static final int PACK_UNIT = NR * 2;
-
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
   private GemmF32() {}
 
   /**
-   * Whether the micro-kernel in use fuses each multiply-add (one rounding per step, as
-   * {@code Math.fma}) rather than rounding the product first as the kernel interpreter does.
+   * Whether this process's micro-kernels fuse each multiply-add (one rounding per step, as
+   * {@code Math.fma}) rather than rounding the product first as the kernel interpreter does: true
+   * where the Vector API is on.
    */
   public static boolean fusesMultiplyAdd() {
-    return KERNEL.fusesMultiplyAdd();
-  }
-
-  /** Which micro-kernel runs, e.g. {@code vector 8x32 (512-bit)} or {@code scalar 4x8}. */
-  public static String microKernel() {
-    return KERNEL.describe();
-  }
-
-  /** Where the left element (row, 0) goes in a packed row block; (row, k) is {@code k * MR} further. */
-  public static int leftStart(int row, int depth) {
-    return (row / MR) * MR * depth + row % MR;
-  }
-
-  /** Where the right element (0, column) goes in a packed panel; (k, column) is {@code k * NR} further. */
-  public static int rightStart(int column, int depth) {
-    return (column / NR) * NR * depth + column % NR;
-  }
-
-  /**
-   * Packs a run of consecutive columns of the right operand at reduction index {@code k}:
-   * {@code panel[rightStart(n, depth) + k * NR] = source[sourceOffset + (n - n0)]} for
-   * {@code n0 <= n < n1}, one array copy per panel the run crosses. A right packer whose operand is
-   * read in order along its columns calls it instead of storing element by element.
-   */
-  public static void packRightRun(float[] panel, int depth, int k, int n0, int n1, float[] source, int sourceOffset) {
-    packRun(panel, NR, depth, k, n0, n1, source, sourceOffset);
-  }
-
-  /**
-   * Packs a run of consecutive rows of the left operand at reduction index {@code k}, rows counted
-   * from the block's first: {@code panel[leftStart(i, depth) + k * MR] = source[sourceOffset + (i - i0)]}
-   * for {@code i0 <= i < i1}, one array copy per micro-panel the run crosses.
-   */
-  public static void packLeftRun(float[] panel, int depth, int k, int i0, int i1, float[] source, int sourceOffset) {
-    packRun(panel, MR, depth, k, i0, i1, source, sourceOffset);
-  }
-
-  /**
-   * Indices {@code [from, to)} at reduction index {@code k} of panels {@code width} wide (the layout
-   * of {@link #leftStart} for {@link #MR}, of {@link #rightStart} for {@link #NR}), one copy per panel.
-   */
-  private static void packRun(float[] panel, int width, int depth, int k, int from, int to, float[] source,
-      int sourceOffset) {
-    for (int i = from; i < to; ) {
-      int end = Math.min(to, (i / width + 1) * width);
-      System.arraycopy(source, sourceOffset + (i - from), panel, (i / width) * width * depth + i % width + k * width,
-          end - i);
-      i = end;
-    }
+    return MicroKernels.vectorEnabled();
   }
 
   /**
@@ -101,12 +38,13 @@ public final class GemmF32 {
    * multiplies, and hands each finished tile to {@code epilogue}, on the threads of
    * {@code context} as {@code ownership} allows.
    */
-  public static void multiply(RunContext context, GemmShape shape, Ownership ownership, LeftPacker left,
-      RightPacker right, TileEpilogue epilogue) {
+  public static void multiply(RunContext context, GemmPlan plan, GemmShape shape, Ownership ownership,
+      LeftPacker left, RightPacker right, TileEpilogue epilogue) {
     Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(plan, "plan");
     Objects.requireNonNull(shape, "shape");
     Objects.requireNonNull(ownership, "ownership");
-    Product p = new Product(shape, Objects.requireNonNull(left, "left"), Objects.requireNonNull(right, "right"),
+    Product p = new Product(plan, shape, Objects.requireNonNull(left, "left"), Objects.requireNonNull(right, "right"),
         Objects.requireNonNull(epilogue, "epilogue"));
     if (shape.batches() == 0 || shape.rows() == 0 || shape.columns() == 0) return;
     int threads = context.pool().threads();
@@ -122,7 +60,7 @@ public final class GemmF32 {
         for (int b = 0; b < shape.batches(); b++) p.byRowBlocks(context, b);
       }
       case COLUMNS -> {
-        int width = columnGroup(shape.columns(), threads);
+        int width = columnGroup(plan, shape.columns(), threads);
         eachOnAnyThread(context, ceilDiv(shape.columns(), width), group -> {
           int n0 = group * width;
           int n1 = Math.min(shape.columns(), n0 + width);
@@ -136,10 +74,10 @@ public final class GemmF32 {
   }
 
   /** One call's operands and sizes, and the loops over its blocks. */
-  private record Product(GemmShape shape, LeftPacker left, RightPacker right, TileEpilogue epilogue) {
+  private record Product(GemmPlan plan, GemmShape shape, LeftPacker left, RightPacker right, TileEpilogue epilogue) {
     /** Columns rounded up to whole panels, and the packed right operand's length. */
     int paddedColumns() {
-      return ceilDiv(shape.columns(), NR) * NR;
+      return ceilDiv(shape.columns(), plan.nr()) * plan.nr();
     }
 
     int rightLength() {
@@ -148,13 +86,13 @@ public final class GemmF32 {
 
     /**
      * Batch {@code b}: row blocks split across the threads, which share one packed right operand;
-     * its columns are packed in units of {@link #PACK_UNIT}, each by the first thread that needs it
+     * its columns are packed in units of {@link GemmPlan#packUnit()} columns, each by the first thread that needs it
      * or is free to (one parallel phase, not a packing phase and a barrier before the products).
      */
     void byRowBlocks(RunContext context, int b) {
       SharedRight shared = new SharedRight(b, WORKSPACE.get().shared(rightLength()),
-          new AtomicIntegerArray(ceilDiv(shape.columns(), PACK_UNIT)));
-      int size = balancedRowBlock(shape.rows(), context.pool().threads());
+          new AtomicIntegerArray(ceilDiv(shape.columns(), plan.packUnit())));
+      int size = balancedRowBlock(plan, shape.rows(), context.pool().threads());
       eachOnAnyThread(context, ceilDiv(shape.rows(), size), block -> {
         int m0 = block * size;
         rowBlock(b, m0, Math.min(shape.rows(), m0 + size), 0, shape.columns(), shared.packed(), shared,
@@ -177,15 +115,16 @@ public final class GemmF32 {
      */
     private void awaitPacked(SharedRight shared, int n0, int n1) {
       AtomicIntegerArray state = shared.state();
-      int first = n0 / PACK_UNIT;
-      int last = ceilDiv(n1, PACK_UNIT);
+      int unit = plan.packUnit();
+      int first = n0 / unit;
+      int last = ceilDiv(n1, unit);
       for (int u = first; u < last; u++) claim(shared, u);
       for (int u = last; u < state.length() && !packed(state, first, last); u++) claim(shared, u);
       for (int u = first; u < last; u++) {
         for (int s = state.get(u); s != SharedRight.PACKED; s = state.get(u)) {
           if (s == SharedRight.FAILED) {
-            throw new IllegalStateException("packing columns " + u * PACK_UNIT + " to "
-                + Math.min(shape.columns(), (u + 1) * PACK_UNIT) + " failed on another thread");
+            throw new IllegalStateException("packing columns " + u * unit + " to "
+                + Math.min(shape.columns(), (u + 1) * unit) + " failed on another thread");
           }
           Thread.onSpinWait();
         }
@@ -202,7 +141,8 @@ public final class GemmF32 {
       AtomicIntegerArray state = shared.state();
       if (state.get(unit) != 0 || !state.compareAndSet(unit, 0, SharedRight.PACKING)) return;
       try {
-        packRight(shared.batch(), unit * PACK_UNIT, Math.min(shape.columns(), (unit + 1) * PACK_UNIT), shared.packed());
+        int width = plan.packUnit();
+        packRight(shared.batch(), unit * width, Math.min(shape.columns(), (unit + 1) * width), shared.packed());
       } catch (RuntimeException | Error e) {
         state.set(unit, SharedRight.FAILED);
         throw e;
@@ -215,8 +155,8 @@ public final class GemmF32 {
       Workspace w = WORKSPACE.get();
       float[] packed = w.right(rightLength());
       packRight(b, n0, n1, packed);
-      for (int m0 = 0; m0 < shape.rows(); m0 += ROW_BLOCK) {
-        rowBlock(b, m0, Math.min(shape.rows(), m0 + ROW_BLOCK), n0, n1, packed, null, w);
+      for (int m0 = 0; m0 < shape.rows(); m0 += plan.rowBlock()) {
+        rowBlock(b, m0, Math.min(shape.rows(), m0 + plan.rowBlock()), n0, n1, packed, null, w);
       }
     }
 
@@ -226,8 +166,8 @@ public final class GemmF32 {
       // Columns past the last one fill the final panel: zeros, so the sums there stay finite.
       if (n1 == shape.columns()) {
         for (int n = n1; n < paddedColumns(); n++) {
-          int at = rightStart(n, depth);
-          for (int k = 0; k < depth; k++) packed[at + k * NR] = 0.0f;
+          int at = plan.rightStart(n, depth);
+          for (int k = 0; k < depth; k++) packed[at + k * plan.nr()] = 0.0f;
         }
       }
     }
@@ -239,30 +179,35 @@ public final class GemmF32 {
     private void rowBlock(int b, int m0, int m1, int n0, int n1, float[] packedRight, SharedRight shared,
         Workspace w) {
       int depth = shape.depth();
+      int mr = plan.mr();
+      int nr = plan.nr();
+      int kc = plan.depthBlock();
+      int nc = plan.columnBlock();
+      MicroKernelF32 kernel = plan.kernel();
       int rows = m1 - m0;
-      int paddedRows = ceilDiv(rows, MR) * MR;
-      float[] packedLeft = w.left(Math.multiplyExact(ROW_BLOCK, Math.max(depth, 1)));
+      int paddedRows = ceilDiv(rows, mr) * mr;
+      float[] packedLeft = w.left(Math.multiplyExact(plan.rowBlock(), Math.max(depth, 1)));
       left.pack(b, m0, m1, packedLeft);
       for (int r = rows; r < paddedRows; r++) {
-        int at = leftStart(r, depth);
-        for (int k = 0; k < depth; k++) packedLeft[at + k * MR] = 0.0f;
+        int at = plan.leftStart(r, depth);
+        for (int k = 0; k < depth; k++) packedLeft[at + k * mr] = 0.0f;
       }
-      float[] tile = w.tile(ROW_BLOCK * COLUMN_BLOCK);
-      for (int c0 = n0; c0 < n1; c0 += COLUMN_BLOCK) {
-        int c1 = Math.min(n1, c0 + COLUMN_BLOCK);
+      float[] tile = w.tile(plan.rowBlock() * nc);
+      for (int c0 = n0; c0 < n1; c0 += nc) {
+        int c1 = Math.min(n1, c0 + nc);
         if (shared != null) awaitPacked(shared, c0, c1);
         if (depth == 0) Arrays.fill(tile, 0.0f);
-        for (int k0 = 0; k0 < depth; k0 += DEPTH_BLOCK) {
-          int steps = Math.min(DEPTH_BLOCK, depth - k0);
-          for (int j = c0; j < c1; j += NR) {
-            int bOffset = (j / NR) * NR * depth + k0 * NR;
-            for (int i = 0; i < paddedRows; i += MR) {
-              KERNEL.multiply(steps, packedLeft, i * depth + k0 * MR, packedRight, bOffset, tile,
-                  i * COLUMN_BLOCK + (j - c0), COLUMN_BLOCK, k0 == 0);
+        for (int k0 = 0; k0 < depth; k0 += kc) {
+          int steps = Math.min(kc, depth - k0);
+          for (int j = c0; j < c1; j += nr) {
+            int bOffset = (j / nr) * nr * depth + k0 * nr;
+            for (int i = 0; i < paddedRows; i += mr) {
+              kernel.multiply(steps, packedLeft, i * depth + k0 * mr, packedRight, bOffset, tile, i * nc + (j - c0), nc,
+                  k0 == 0);
             }
           }
         }
-        epilogue.finish(b, m0, m1, c0, c1, tile, COLUMN_BLOCK);
+        epilogue.finish(b, m0, m1, c0, c1, tile, nc);
       }
     }
   }
@@ -292,23 +237,25 @@ public final class GemmF32 {
 
   /**
    * Rows per block when {@code threads} threads share a product's row blocks: a multiple of
-   * {@link #MR}, at most {@link #ROW_BLOCK}, and as close as that allows to an even split into a
+   * the plan's {@code mr}, at most its {@code rowBlock}, and as close as that allows to an even split into a
    * multiple of {@code threads} blocks (1024 rows on two threads: twelve blocks of 88, not ten of
    * 96 and one of 64, of which one thread would get six).
    */
-  static int balancedRowBlock(int rows, int threads) {
-    int blocks = ceilDiv(ceilDiv(rows, ROW_BLOCK), threads) * threads;
-    return Math.min(ROW_BLOCK, Math.max(MR, ceilDiv(ceilDiv(rows, blocks), MR) * MR));
+  static int balancedRowBlock(GemmPlan plan, int rows, int threads) {
+    int mr = plan.mr();
+    int blocks = ceilDiv(ceilDiv(rows, plan.rowBlock()), threads) * threads;
+    return Math.min(plan.rowBlock(), Math.max(mr, ceilDiv(ceilDiv(rows, blocks), mr) * mr));
   }
 
   /**
    * Columns per group when each group of columns is one thread's ({@link Ownership#COLUMNS}): whole
-   * panels, at most {@link #COLUMN_BLOCK}, and enough groups for every thread (128 columns on two
+   * panels, at most the plan's {@code columnBlock}, and enough groups for every thread (128 columns on two
    * threads: two groups of 64, not one of 128 on one thread). Each group packs every row of the
    * left operand, so groups are no narrower than the threads need.
    */
-  static int columnGroup(int columns, int threads) {
-    return Math.min(COLUMN_BLOCK, Math.max(NR, ceilDiv(ceilDiv(columns, threads), NR) * NR));
+  static int columnGroup(GemmPlan plan, int columns, int threads) {
+    int nr = plan.nr();
+    return Math.min(plan.columnBlock(), Math.max(nr, ceilDiv(ceilDiv(columns, threads), nr) * nr));
   }
 
   private static int ceilDiv(int a, int b) {

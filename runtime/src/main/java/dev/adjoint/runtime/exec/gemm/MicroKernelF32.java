@@ -9,12 +9,16 @@ package dev.adjoint.runtime.exec.gemm;
  * rounded before the sum ({@link #fusesMultiplyAdd()} false: the kernel interpreter's bits) or
  * not ({@code Math.fma}'s bits, one rounding per step) is the implementation's to say.
  */
-sealed interface MicroKernelF32 permits VectorMicroKernelF32, ScalarMicroKernelF32 {
+sealed interface MicroKernelF32 permits VectorTile4x3, VectorTile6x2, VectorTile8x2, VectorTile8x3, VectorTile12x2,
+    VectorTile14x2, ScalarMicroKernelF32 {
   /** Rows of the register tile (MR): the interleave of the left panel. */
   int rows();
 
   /** Columns of the register tile (NR): the interleave of the right panel. */
   int columns();
+
+  /** Vectors per row of the register tile (NR over the lanes of a vector); 0 for a scalar kernel. */
+  int vectors();
 
   /**
    * {@code c[cOffset + r * cStride + j] (+)= sum over p < depth of a[aOffset + p * rows() + r] * b[bOffset + p * columns() + j]}.

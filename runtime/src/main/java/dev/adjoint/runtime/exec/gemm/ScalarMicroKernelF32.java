@@ -24,6 +24,11 @@ final class ScalarMicroKernelF32 implements MicroKernelF32 {
   }
 
   @Override
+  public int vectors() {
+    return 0;
+  }
+
+  @Override
   public void multiply(int depth, float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, int cStride,
       boolean first) {
     if (first) {

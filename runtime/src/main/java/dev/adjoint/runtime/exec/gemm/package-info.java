@@ -5,11 +5,15 @@
  * transposes, head splits and dropout cost nothing extra) and finishes each output tile with its
  * epilogue; a micro-kernel multiplies one register tile.
  *
- * <p>The micro-kernel uses the Vector API ({@code jdk.incubator.vector}) when the module is
- * present ({@code --add-modules jdk.incubator.vector}) and not switched off with
- * {@code -Dadjoint.vector=false}; otherwise a scalar micro-kernel computes the same bits. Both
- * sum every output element in the order of its reduction index, each product rounded before it is
- * added, which is the order and rounding of the kernel interpreter: the fast path agrees with the
- * oracle bit for bit.
+ * <p>Which micro-kernel and which cache blocks a product runs with is its
+ * {@link dev.adjoint.runtime.exec.gemm.GemmPlan}, which the schedule chose for its CPU target
+ * (compiler/schedule): a register tile of the family in {@link dev.adjoint.runtime.exec.gemm.RegisterTile#FAMILY}
+ * (6 × 2V for AVX2's 16 vector registers, 12 × 2V for AVX-512's 32, and others) and KC, MC, NC
+ * from the cache sizes. The vector kernels use the Vector API ({@code jdk.incubator.vector}) when
+ * the module is present ({@code --add-modules jdk.incubator.vector}) and not switched off with
+ * {@code -Dadjoint.vector=false}; otherwise the scalar 4 × 8 kernel runs whatever the plan says.
+ * Every kernel sums each output element in the order of its reduction index: the vector kernels
+ * with one fused multiply-add per step ({@code Math.fma}'s bits, the same for every tile and
+ * block), the scalar kernel with the product rounded first (the kernel interpreter's bits).
  */
 package dev.adjoint.runtime.exec.gemm;

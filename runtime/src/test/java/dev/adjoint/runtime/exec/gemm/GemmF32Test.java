@@ -15,15 +15,28 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The blocked product against the plain triple loop of the kernel interpreter ({@code acc = acc + a * b}
  * in float, k ascending), bit for bit, at sizes around every block edge, on one and three threads,
- * with every ownership.
+ * with every ownership, under every micro-kernel of the family and blocks of several sizes.
  */
 class GemmF32Test {
+  /** The blocks of the tests that do not vary them: the shape of the runtime's 8 × 2V plan before schedules. */
+  private static final GemmPlan PLAN = GemmPlan.of(8, 2, 256, 96, 256);
+
+  /** Every micro-kernel variant, with blocks as a schedule would give, and with small ones that split every product. */
+  static Stream<GemmPlan> plans() {
+    List<GemmPlan> out = new ArrayList<>();
+    for (RegisterTile t : RegisterTile.FAMILY) {
+      out.add(GemmPlan.of(t.rows(), t.vectors(), 256, t.rows() * 12, 256));
+      out.add(GemmPlan.of(t.rows(), t.vectors(), 7, 2 * t.rows(), 1));
+    }
+    out.add(new GemmPlan(MicroKernels.choose(false, 8, 2), 4, 8, 256, 96, 256));
+    out.add(new GemmPlan(MicroKernels.choose(false, 8, 2), 4, 8, 5, 8, 16));
+    return out.stream();
+  }
   /** A batched product C[b, m, n] = sum_k A[b, m, k] * B[b, k, n] with random operands. */
   private record Problem(int batches, int rows, int columns, int depth, float[] a, float[] b) {
     static Problem random(long seed, int batches, int rows, int columns, int depth) {
@@ -35,15 +48,15 @@ class GemmF32Test {
       return new Problem(batches, rows, columns, depth, a, b);
     }
 
-    /** The triple loop, each step rounded as the micro-kernel in use rounds it. */
-    float[] reference() {
+    /** The triple loop, each step rounded as {@code plan}'s micro-kernel rounds it. */
+    float[] reference(GemmPlan plan) {
       float[] c = new float[batches * rows * columns];
       for (int q = 0; q < batches; q++) {
         for (int m = 0; m < rows; m++) {
           for (int n = 0; n < columns; n++) {
             float acc = 0.0f;
             for (int k = 0; k < depth; k++) {
-              acc = step(GemmF32.fusesMultiplyAdd(), acc, a[(q * rows + m) * depth + k], b[(q * depth + k) * columns + n]);
+              acc = step(plan.fusesMultiplyAdd(), acc, a[(q * rows + m) * depth + k], b[(q * depth + k) * columns + n]);
             }
             c[(q * rows + m) * columns + n] = acc;
           }
@@ -52,19 +65,19 @@ class GemmF32Test {
       return c;
     }
 
-    float[] blocked(RunContext context, Ownership ownership) {
+    float[] blocked(RunContext context, GemmPlan plan, Ownership ownership) {
       float[] c = new float[batches * rows * columns];
-      GemmF32.multiply(context, new GemmShape(batches, rows, columns, depth), ownership,
+      GemmF32.multiply(context, plan, new GemmShape(batches, rows, columns, depth), ownership,
           (q, m0, m1, panel) -> {
             for (int m = m0; m < m1; m++) {
-              int at = GemmF32.leftStart(m - m0, depth);
-              for (int k = 0; k < depth; k++) panel[at + k * GemmF32.MR] = a[(q * rows + m) * depth + k];
+              int at = plan.leftStart(m - m0, depth);
+              for (int k = 0; k < depth; k++) panel[at + k * plan.mr()] = a[(q * rows + m) * depth + k];
             }
           },
           (q, n0, n1, panel) -> {
             for (int n = n0; n < n1; n++) {
-              int at = GemmF32.rightStart(n, depth);
-              for (int k = 0; k < depth; k++) panel[at + k * GemmF32.NR] = b[(q * depth + k) * columns + n];
+              int at = plan.rightStart(n, depth);
+              for (int k = 0; k < depth; k++) panel[at + k * plan.nr()] = b[(q * depth + k) * columns + n];
             }
           },
           (q, m0, m1, n0, n1, tile, stride) -> {
@@ -76,42 +89,72 @@ class GemmF32Test {
     }
   }
 
-  static Stream<Arguments> shapes() {
-    int mr = GemmF32.MR;
-    int nr = GemmF32.NR;
-    List<Arguments> out = new ArrayList<>();
+  /** Sizes at every block edge of {@code plan}, and random ones. */
+  static List<int[]> shapes(GemmPlan plan) {
+    int mr = plan.mr();
+    int nr = plan.nr();
+    List<int[]> out = new ArrayList<>(List.of(new int[] {1, 1, 1, 1}, new int[] {1, 3, 5, 7},
+        new int[] {2, mr + 1, nr + 1, 3}, new int[] {1, plan.rowBlock() + 1, plan.columnBlock() + 3,
+            plan.depthBlock() + 5}, new int[] {5, 7, 9, 0}, new int[] {7, 2 * mr, 2 * nr, 17},
+        new int[] {1, 40, 300, 2 * plan.depthBlock()}));
     Random random = new Random(11);
-    int[][] fixed = {{1, 1, 1, 1}, {1, 3, 5, 7}, {2, mr + 1, nr + 1, 3}, {1, GemmF32.ROW_BLOCK + 1, GemmF32.COLUMN_BLOCK + 3,
-        GemmF32.DEPTH_BLOCK + 5}, {5, 7, 9, 0}, {7, 2 * mr, 2 * nr, 17}, {1, 40, 300, 2 * GemmF32.DEPTH_BLOCK}};
-    for (int[] f : fixed) out.add(Arguments.of(f[0], f[1], f[2], f[3]));
-    for (int i = 0; i < 8; i++) {
-      out.add(Arguments.of(1 + random.nextInt(3), 1 + random.nextInt(100), 1 + random.nextInt(100), random.nextInt(300)));
+    for (int i = 0; i < 4; i++) {
+      out.add(new int[] {1 + random.nextInt(3), 1 + random.nextInt(100), 1 + random.nextInt(100), random.nextInt(300)});
     }
-    return out.stream();
+    return out;
   }
 
-  @ParameterizedTest(name = "{0}x{1}x{2}x{3}")
-  @MethodSource("shapes")
-  void equalsTheReductionOrderLoopBitForBitOnAnyThreadsAndOwnership(int batches, int rows, int columns, int depth) {
-    Problem p = Problem.random(31L * rows + columns + depth, batches, rows, columns, depth);
-    float[] expected = p.reference();
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("plans")
+  void equalsTheReductionOrderLoopBitForBitOnAnyThreadsAndOwnership(GemmPlan plan) {
     try (ThreadPool three = ThreadPool.of(3)) {
-      for (Ownership ownership : Ownership.values()) {
-        assertArrayEquals(expected, p.blocked(RunContext.of(1, 0), ownership), ownership + " on one thread");
-        assertArrayEquals(expected, p.blocked(new RunContext(1, 0, three), ownership), ownership + " on three threads");
+      for (int[] s : shapes(plan)) {
+        Problem p = Problem.random(31L * s[1] + s[2] + s[3], s[0], s[1], s[2], s[3]);
+        float[] expected = p.reference(plan);
+        String shape = s[0] + "x" + s[1] + "x" + s[2] + "x" + s[3] + " ";
+        for (Ownership ownership : Ownership.values()) {
+          assertArrayEquals(expected, p.blocked(RunContext.of(1, 0), plan, ownership), shape + ownership + " on one thread");
+          assertArrayEquals(expected, p.blocked(new RunContext(1, 0, three), plan, ownership),
+              shape + ownership + " on three threads");
+        }
       }
+    }
+  }
+
+  /** Every plan gives the bits of every other: the summation order does not depend on the tile or the blocks. */
+  @Test
+  void everyVectorPlanGivesTheSameBits() {
+    Problem p = Problem.random(3, 2, 77, 131, 300);
+    float[] first = null;
+    for (GemmPlan plan : plans().filter(GemmPlan::fusesMultiplyAdd).toList()) {
+      float[] c = p.blocked(RunContext.of(1, 0), plan, Ownership.ANY);
+      if (first == null) first = c;
+      else assertArrayEquals(first, c, plan.describe());
+    }
+  }
+
+  @Test
+  void plansRoundBlocksUpToWholeTilesAndNameUnknownTiles() {
+    GemmPlan plan = GemmPlan.of(6, 2, 100, 50, 70);
+    assertEquals(0, plan.rowBlock() % plan.mr());
+    assertEquals(0, plan.columnBlock() % plan.nr());
+    assertTrue(plan.rowBlock() >= 50 && plan.rowBlock() < 50 + plan.mr());
+    assertEquals(100, plan.depthBlock());
+    if (GemmF32.fusesMultiplyAdd()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GemmPlan.of(5, 2, 8, 8, 8));
+      assertEquals("no 5x2V micro-kernel: the family has 4x3V, 6x2V, 8x2V, 8x3V, 12x2V, 14x2V", e.getMessage());
     }
   }
 
   @Test
   void columnOwnershipFinishesEveryColumnInRowOrderOnOneThread() {
-    int rows = 2 * GemmF32.ROW_BLOCK + 3;
-    int columns = 3 * GemmF32.COLUMN_BLOCK;
+    int rows = 2 * PLAN.rowBlock() + 3;
+    int columns = 3 * PLAN.columnBlock();
     int[] nextRow = new int[columns];
     Thread[] owner = new Thread[columns];
     List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
     try (ThreadPool three = ThreadPool.of(3)) {
-      GemmF32.multiply(new RunContext(1, 0, three), new GemmShape(1, rows, columns, 4), Ownership.COLUMNS,
+      GemmF32.multiply(new RunContext(1, 0, three), PLAN, new GemmShape(1, rows, columns, 4), Ownership.COLUMNS,
           (q, m0, m1, panel) -> {}, (q, n0, n1, panel) -> {},
           (q, m0, m1, n0, n1, tile, stride) -> {
             for (int n = n0; n < n1; n++) {
@@ -133,14 +176,14 @@ class GemmF32Test {
    */
   @Test
   void aRightPackerThatThrowsEndsTheProductInsteadOfHangingItsWaiters() {
-    int rows = 4 * GemmF32.ROW_BLOCK;
-    int columns = 3 * GemmF32.COLUMN_BLOCK;
+    int rows = 4 * PLAN.rowBlock();
+    int columns = 3 * PLAN.columnBlock();
     for (int threads = 1; threads <= 3; threads++) {
       int count = threads;
       org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofMinutes(1), () -> {
         try (ThreadPool pool = ThreadPool.of(count)) {
           RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
-              () -> GemmF32.multiply(new RunContext(1, 0, pool), new GemmShape(1, rows, columns, 8), Ownership.ANY,
+              () -> GemmF32.multiply(new RunContext(1, 0, pool), PLAN, new GemmShape(1, rows, columns, 8), Ownership.ANY,
                   (q, m0, m1, panel) -> {}, (q, n0, n1, panel) -> {
                     if (n0 == 0) {
                       // Slow, so that other threads reach this group and wait for it.
@@ -149,7 +192,7 @@ class GemmF32Test {
                     }
                   }, (q, m0, m1, n0, n1, tile, stride) -> {}));
           assertTrue(e.getMessage().equals("the packer failed")
-              || e.getMessage().equals("packing columns 0 to " + 2 * GemmF32.NR + " failed on another thread"), e.getMessage());
+              || e.getMessage().equals("packing columns 0 to " + 2 * PLAN.nr() + " failed on another thread"), e.getMessage());
         }
       });
     }
@@ -160,25 +203,25 @@ class GemmF32Test {
   @org.junit.jupiter.params.provider.CsvSource({"1, 2", "5, 2", "96, 2", "97, 2", "512, 2", "1024, 2", "1024, 3",
       "4096, 2", "4096, 16", "100000, 2", "7, 1", "1000, 1"})
   void balancedRowBlocksAreWholeTilesSplitEvenly(int rows, int threads) {
-    int size = GemmF32.balancedRowBlock(rows, threads);
-    assertEquals(0, size % GemmF32.MR, "a multiple of MR: " + size);
-    assertTrue(size <= GemmF32.ROW_BLOCK && size >= GemmF32.MR, String.valueOf(size));
+    int size = GemmF32.balancedRowBlock(PLAN, rows, threads);
+    assertEquals(0, size % PLAN.mr(), "a multiple of MR: " + size);
+    assertTrue(size <= PLAN.rowBlock() && size >= PLAN.mr(), String.valueOf(size));
     int blocks = Math.ceilDiv(rows, size);
-    int plain = Math.ceilDiv(rows, GemmF32.ROW_BLOCK);
+    int plain = Math.ceilDiv(rows, PLAN.rowBlock());
     // The most rows one thread gets, taking blocks in turn, is no more than with blocks of ROW_BLOCK.
     int most = Math.min(rows, Math.ceilDiv(blocks, threads) * size);
-    int mostPlain = Math.min(rows, Math.ceilDiv(plain, threads) * GemmF32.ROW_BLOCK);
-    assertTrue(most <= mostPlain, most + " rows on one thread, " + mostPlain + " with blocks of " + GemmF32.ROW_BLOCK);
+    int mostPlain = Math.min(rows, Math.ceilDiv(plain, threads) * PLAN.rowBlock());
+    assertTrue(most <= mostPlain, most + " rows on one thread, " + mostPlain + " with blocks of " + PLAN.rowBlock());
   }
 
   @ParameterizedTest(name = "{0} columns, {1} threads")
   @org.junit.jupiter.params.provider.CsvSource({"1, 2", "128, 2", "128, 16", "512, 2", "4096, 2", "33, 3"})
   void columnGroupsAreWholePanelsAndOccupyTheThreads(int columns, int threads) {
-    int width = GemmF32.columnGroup(columns, threads);
-    assertEquals(0, width % GemmF32.NR, "whole panels: " + width);
-    assertTrue(width <= GemmF32.COLUMN_BLOCK, String.valueOf(width));
+    int width = GemmF32.columnGroup(PLAN, columns, threads);
+    assertEquals(0, width % PLAN.nr(), "whole panels: " + width);
+    assertTrue(width <= PLAN.columnBlock(), String.valueOf(width));
     int groups = Math.ceilDiv(columns, width);
-    int panels = Math.ceilDiv(columns, GemmF32.NR);
+    int panels = Math.ceilDiv(columns, PLAN.nr());
     assertTrue(groups >= Math.min(threads, panels), groups + " groups for " + threads + " threads");
   }
 
@@ -190,16 +233,17 @@ class GemmF32Test {
     int k = 2;
     float[] source = new float[200];
     for (int i = 0; i < source.length; i++) source[i] = i + 1;
-    int size = (to / GemmF32.NR + 1) * GemmF32.NR * depth + (to / GemmF32.MR + 1) * GemmF32.MR * depth;
+    GemmPlan plan = PLAN;
+    int size = (to / plan.nr() + 1) * plan.nr() * depth + (to / plan.mr() + 1) * plan.mr() * depth;
     float[] right = new float[size];
     float[] expectedRight = new float[size];
-    GemmF32.packRightRun(right, depth, k, from, to, source, 7);
-    for (int n = from; n < to; n++) expectedRight[GemmF32.rightStart(n, depth) + k * GemmF32.NR] = source[7 + n - from];
+    plan.packRightRun(right, depth, k, from, to, source, 7);
+    for (int n = from; n < to; n++) expectedRight[plan.rightStart(n, depth) + k * plan.nr()] = source[7 + n - from];
     org.junit.jupiter.api.Assertions.assertArrayEquals(expectedRight, right);
     float[] left = new float[size];
     float[] expectedLeft = new float[size];
-    GemmF32.packLeftRun(left, depth, k, from, to, source, 11);
-    for (int i = from; i < to; i++) expectedLeft[GemmF32.leftStart(i, depth) + k * GemmF32.MR] = source[11 + i - from];
+    plan.packLeftRun(left, depth, k, from, to, source, 11);
+    for (int i = from; i < to; i++) expectedLeft[plan.leftStart(i, depth) + k * plan.mr()] = source[11 + i - from];
     org.junit.jupiter.api.Assertions.assertArrayEquals(expectedLeft, left);
   }
 
@@ -212,9 +256,10 @@ class GemmF32Test {
   @Test
   void theVectorKernelRunsUnderTheTestsAndCanBeSwitchedOff() {
     // Surefire's argLine adds jdk.incubator.vector, as the launcher does.
-    assertTrue(GemmF32.microKernel().startsWith("vector "), GemmF32.microKernel());
-    assertEquals("scalar 4x8", MicroKernels.choose(false).describe());
-    assertTrue(MicroKernels.choose(true).describe().startsWith("vector "));
+    assertTrue(GemmF32.fusesMultiplyAdd());
+    assertTrue(PLAN.kernel().describe().startsWith("vector 8x"), PLAN.describe());
+    assertEquals("scalar 4x8", MicroKernels.choose(false, 6, 2).describe());
+    assertTrue(MicroKernels.choose(true, 6, 2).describe().startsWith("vector 6x"));
     assertFalse(VectorSupport.enabled(true, "false"));
     assertFalse(VectorSupport.enabled(true, " FALSE "));
     assertFalse(VectorSupport.enabled(false, null));
@@ -224,7 +269,8 @@ class GemmF32Test {
   }
 
   static Stream<MicroKernelF32> kernels() {
-    return Stream.of(new ScalarMicroKernelF32(), new VectorMicroKernelF32());
+    return Stream.concat(Stream.of(MicroKernels.choose(false, 4, 8)),
+        RegisterTile.FAMILY.stream().map(t -> MicroKernels.choose(true, t.rows(), t.vectors())));
   }
 
   @ParameterizedTest
@@ -255,7 +301,7 @@ class GemmF32Test {
 
   @Test
   void theVectorKernelFusesAndTheScalarKernelRoundsTheProduct() {
-    assertTrue(new VectorMicroKernelF32().fusesMultiplyAdd());
+    assertTrue(new VectorTile6x2().fusesMultiplyAdd());
     assertFalse(new ScalarMicroKernelF32().fusesMultiplyAdd());
     // The two roundings differ on these values, so the reference loops above tell them apart.
     // (1 + 2^-12)^2 - 1 is 2^-11 + 2^-24 exactly; rounding the product first loses the 2^-24.

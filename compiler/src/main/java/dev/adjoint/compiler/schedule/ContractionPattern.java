@@ -1,6 +1,4 @@
-package dev.adjoint.codegen.java;
-
-import static dev.adjoint.codegen.java.RowLoopPattern.isVar;
+package dev.adjoint.compiler.schedule;
 
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.Buffer;
@@ -19,7 +17,8 @@ import java.util.Set;
 
 /**
  * A kernel recognised as a batched matrix product with fused operands and epilogue, the shape
- * the Java backend runs on {@link dev.adjoint.runtime.exec.gemm.GemmF32}:
+ * the CPU schedule runs on the GEMM routine ({@link dev.adjoint.runtime.exec.gemm.GemmF32}) and the
+ * Java backend prints as one call of it:
  *
  * <pre>
  *   let …                                   (prelude: sizes and constants)
@@ -48,17 +47,17 @@ import java.util.Set;
  * @param epilogue the statements after the reduction: lets, stores and accumulates
  * @param ownership which threads may finish which tiles, given the epilogue's accumulates
  */
-record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batches, List<KStmt.Loop> rows,
+public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batches, List<KStmt.Loop> rows,
     List<KStmt.Loop> columns, List<KStmt.Let> outerLets, String accumulator, List<KStmt.Loop> reduction,
     List<KStmt.Let> reductionLets, KExpr left, KExpr right, List<KStmt> epilogue, Ownership ownership,
     Map<String, Set<String>> dependencies) {
 
   /** The outcome of looking at a kernel: a product, or the reason it is not one. */
-  sealed interface Recognition {}
+  public sealed interface Recognition {}
 
-  record Product(ContractionPattern pattern) implements Recognition {}
+  public record Product(ContractionPattern pattern) implements Recognition {}
 
-  record NotAProduct(String reason) implements Recognition {}
+  public record NotAProduct(String reason) implements Recognition {}
 
   private static final class Rejected extends Exception {
     Rejected(String reason) {
@@ -67,18 +66,19 @@ record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batches, Lis
   }
 
   /** The loop variables (output and reduction) that a let's value depends on, through other lets. */
-  Set<String> dependsOn(String letName) {
+  public Set<String> dependsOn(String letName) {
     return dependencies.getOrDefault(letName, Set.of());
   }
 
   /** The loop variables an expression depends on, through lets. */
-  Set<String> dependsOn(KExpr e) {
+  public Set<String> dependsOn(KExpr e) {
     Set<String> out = new HashSet<>();
     collect(e, dependencies, out);
     return out;
   }
 
-  static Recognition recognise(Kernel kernel) {
+  /** The product {@code kernel} is, or why it is not one. */
+  public static Recognition recognise(Kernel kernel) {
     try {
       return new Product(match(kernel));
     } catch (Rejected e) {
@@ -244,9 +244,22 @@ record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batches, Lis
   }
 
   private static void requireInvariant(KStmt.Loop loop) throws Rejected {
-    if (!AffineIndex.invariant(loop.extent())) throw new Rejected("the extent of loop " + loop.var() + " is not a size");
+    if (!invariant(loop.extent())) throw new Rejected("the extent of loop " + loop.var() + " is not a size");
   }
 
+  /** Whether {@code e} is fixed for the whole kernel: constants and sizes only. */
+  static boolean invariant(KExpr e) {
+    return switch (e) {
+      case KExpr.Const c -> true;
+      case KExpr.Size s -> true;
+      case KExpr.Binary b -> invariant(b.a()) && invariant(b.b());
+      default -> false;
+    };
+  }
+
+  private static boolean isVar(KExpr e, String name) {
+    return e instanceof KExpr.Var v && v.name().equals(name);
+  }
 
   private static void declareLoopVar(String var, Set<String> loopVars, Map<String, Set<String>> deps) throws Rejected {
     if (!loopVars.add(var) || deps.containsKey(var)) throw new Rejected("it binds " + var + " twice");
@@ -294,7 +307,7 @@ record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batches, Lis
   }
 
   /** The variable names an expression reads. */
-  static Set<String> names(KExpr e) {
+  public static Set<String> names(KExpr e) {
     Set<String> out = new HashSet<>();
     names(e, out);
     return out;
@@ -304,7 +317,6 @@ record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batches, Lis
     if (e instanceof KExpr.Var v) out.add(v.name());
     for (KExpr child : e.children()) names(child, out);
   }
-
 
   private static boolean reachesArray(KExpr e) {
     return switch (e) {
