@@ -109,8 +109,10 @@ public final class JavaGenerator {
    * The class of {@code program}'s kernels: public and top-level, or, when {@code nested}, a
    * private static class of a model class.
    */
-  static TypeSpec kernelsType(KernelProgram program, String className, boolean nested,
+  static TypeSpec kernelsType(KernelProgram structured, String className, boolean nested,
       Instrumentation instrumentation) {
+    // The kernels are printed from their loops (Kernel#flatten); the same buffers, in the same slots.
+    KernelProgram program = structured.flatten();
     List<Buffer> slots = slots(program);
     JavaNames.Scope names = new JavaNames.Scope();
     names.claim(className);
@@ -261,6 +263,8 @@ public final class JavaGenerator {
           collectSymbols(st.index(), out);
           collectSymbols(st.value(), out);
         }
+        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+            + st.getClass().getSimpleName());
         case KStmt.Accumulate a -> {
           collectSymbols(a.index(), out);
           collectSymbols(a.value(), out);
