@@ -11,7 +11,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The two backends the compiler carries itself: the reference interpreter, and fused kernels interpreted. */
+/**
+ * The backends the compiler carries itself: the reference interpreter, and fused kernels
+ * interpreted — with their structure, as lowering produces them, or at loop level, as the Java and
+ * CUDA emitters print them (the two agree bit for bit).
+ */
 public final class Interpreters {
   private Interpreters() {}
 
@@ -27,6 +31,10 @@ public final class Interpreters {
   /** The program's scheduled kernels, run by the kernel interpreter. */
   public static final Backend FUSED = (program, values, sizes, options) -> tensors(KernelInterpreter.outputs(
       program.through(Stage.SCHEDULE).kernels(), arrays(values), context(sizes, options)));
+
+  /** The fused kernels flattened to loops ({@link dev.adjoint.compiler.kernel.Flatten}), run by the kernel interpreter. */
+  public static final Backend FLATTENED = (program, values, sizes, options) -> tensors(KernelInterpreter.outputs(
+      program.through(Stage.SCHEDULE).kernels().flatten(), arrays(values), context(sizes, options)));
 
   private static EvalContext context(Map<String, Long> sizes, RunOptions options) {
     return new EvalContext(sizes, options.seed(), 0);

@@ -14,6 +14,7 @@ import dev.adjoint.compiler.ir.Shape;
 import dev.adjoint.compiler.ir.TensorType;
 import dev.adjoint.compiler.ir.Verifier;
 import dev.adjoint.compiler.kernel.KernelInterpreter;
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelPrinter;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.compiler.pipeline.Pipeline;
@@ -147,7 +148,7 @@ class OptimizerGraphsTest {
       KernelProgram program = Pipeline.forward().kernels(graph);
       String text = KernelPrinter.print(program);
       assertEquals(1, program.kernels().size(), graph.name() + ":\n" + text);
-      assertEquals("elementwise", program.kernels().get(0).kind(), text);
+      assertEquals(KernelKind.ELEMENTWISE, program.kernels().get(0).kind(), text);
       Map<String, DArray> in = randomInputs(graph, random, Map.of());
       List<DArray> expected = Interpreter.run(graph, in, NO_SIZES);
       List<DArray> actual = KernelInterpreter.outputs(program, in, NO_SIZES);

@@ -73,8 +73,9 @@ final class CudaKernelEmitter {
   /** The kernel as CUDA C, and what a launcher needs to call it. */
   record Emitted(String source, CudaKernel kernel) {}
 
+  /** Emits {@code kernel} at loop level ({@link Kernel#flatten}): the schedule works its structure out from the loops. */
   static Emitted emit(Kernel kernel, String function) {
-    return new CudaKernelEmitter(kernel, function).emit();
+    return new CudaKernelEmitter(kernel.flatten(), function).emit();
   }
 
   private IllegalArgumentException error(String message) {
@@ -120,7 +121,7 @@ final class CudaKernelEmitter {
 
   private String comment() {
     StringBuilder out = new StringBuilder("// ").append(CudaNames.commentText(kernel.name())).append(": ")
-        .append(CudaNames.commentText(kernel.kind())).append(" kernel");
+        .append(CudaNames.commentText(kernel.kind().label())).append(" kernel");
     if (kernel.fusedNodes() > 0) out.append(" of ").append(kernel.fusedNodes()).append(" graph nodes");
     String origins = kernel.sourceLines();
     if (!origins.isEmpty()) out.append(", from ").append(CudaNames.commentText(origins));
@@ -425,6 +426,8 @@ final class CudaKernelEmitter {
         out.append(indent).append(bufferNames.get(s.buffer())).append('[').append(x.index(s.index()).text()).append("] = ")
             .append(CudaExpressions.storeValue(x.converted(s.value(), d), d)).append(";\n");
       }
+      case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+          + st.getClass().getSimpleName());
       case KStmt.Accumulate s -> {
         requireWritable(s.buffer(), "accumulates into");
         accumulated.add(s.buffer());

@@ -4,6 +4,7 @@ import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.runtime.DType;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -73,7 +74,7 @@ record CudaSchedule(Mapping mapping, List<KStmt.Loop> nest, List<KStmt> body, ja
     }
     // A contraction whose outputs each reduce one short row computes an output per thread; rows of
     // softmax, norms and losses, and rows with an inner parallel loop, get a block.
-    boolean block = hasLoops && cooperative && (hasShared || !kernel.kind().equals("contraction"));
+    boolean block = hasLoops && cooperative && (hasShared || kernel.kind() != KernelKind.CONTRACTION);
     if (block) return new CudaSchedule(Mapping.BLOCK_PER_ITERATION, nest, body, java.util.Optional.empty());
     java.util.Optional<ContractionTile> tile = ContractionTile.match(nest, body);
     if (tile.isPresent()) return new CudaSchedule(Mapping.TILED_CONTRACTION, nest, body, tile);
@@ -212,6 +213,8 @@ record CudaSchedule(Mapping mapping, List<KStmt.Loop> nest, List<KStmt> body, ja
           readVars(st.index(), read, scope);
           readVars(st.value(), read, scope);
         }
+        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+            + st.getClass().getSimpleName());
         case KStmt.Accumulate ac -> {
           readVars(ac.index(), read, scope);
           readVars(ac.value(), read, scope);

@@ -15,6 +15,7 @@ import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.DType;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ class CudaKernelEmitterTest {
                 v("m")), v("s"))),
             new KStmt.Store(out, rowIndex("r", "c"), v("y")),
             new KStmt.Accumulate(columnSums, i("c"), v("y")))));
-    return new Kernel("k0_rows", "reduction", List.of(x), List.of(out, columnSums),
+    return new Kernel("k0_rows", KernelKind.REDUCTION, List.of(x), List.of(out, columnSums),
         List.of(new KStmt.Loop("r", KExpr.size(ROWS), true, row)), List.of(), 5);
   }
 
@@ -94,7 +95,7 @@ class CudaKernelEmitterTest {
         new KStmt.Loop("j", KExpr.size(COLS), false, List.of(new KStmt.Assign("s", new KExpr.Binary(Fn.ADD,
             new KExpr.Binary(Fn.MUL, v("s"), new KExpr.Const(0.5, DType.F32)), new KExpr.Load(x, rowIndex("r", "j")))))),
         new KStmt.Store(out, i("r"), v("s")));
-    Kernel k = new Kernel("k0_scan", "reduction", List.of(x), List.of(out),
+    Kernel k = new Kernel("k0_scan", KernelKind.REDUCTION, List.of(x), List.of(out),
         List.of(new KStmt.Loop("r", KExpr.size(ROWS), true, row)), List.of(), 3);
     CudaSource source = CudaGenerator.generate(new KernelProgram("scan", List.of(x), List.of(), List.of(out), List.of(),
         List.of(k)));
@@ -153,7 +154,7 @@ class CudaKernelEmitterTest {
         new KStmt.Store(c, cIndex, new KExpr.Binary(Fn.ADD, v("acc"), new KExpr.Const(1, DType.F32))));
     KStmt nest = new KStmt.Loop("b", KExpr.size(batch), true, List.of(new KStmt.Loop("i", KExpr.size(m), true,
         List.of(new KStmt.Loop("j", KExpr.size(n), true, body)))));
-    Kernel kernel = new Kernel("k0_matmul", "contraction", List.of(a, w), List.of(c), List.of(nest), List.of(), 2);
+    Kernel kernel = new Kernel("k0_matmul", KernelKind.CONTRACTION, List.of(a, w), List.of(c), List.of(nest), List.of(), 2);
     return new KernelProgram("matmul", List.of(a), List.of(w), List.of(c), List.of(), List.of(kernel));
   }
 
@@ -182,7 +183,7 @@ class CudaKernelEmitterTest {
   @Test
   void aLocalArrayOfRunTimeLengthIsRefusedWithTheReason() {
     Buffer out = buffer(0, "out", Buffer.Role.OUTPUT, ROWS);
-    Kernel k = new Kernel("k0_array", "reduction", List.of(), List.of(out), List.of(new KStmt.Loop("r", KExpr.size(ROWS),
+    Kernel k = new Kernel("k0_array", KernelKind.REDUCTION, List.of(), List.of(out), List.of(new KStmt.Loop("r", KExpr.size(ROWS),
         true, List.of(new KStmt.DeclareArray("acc", DType.F32, KExpr.size(ROWS), new KExpr.Const(0, DType.F32)),
             new KStmt.Store(out, i("r"), new KExpr.Element("acc", i("r"), DType.F32))))), List.of(), 1);
     KernelProgram p = new KernelProgram("array", List.of(), List.of(), List.of(out), List.of(), List.of(k));

@@ -352,6 +352,8 @@ final class BlockedProductEmitter {
           out.add(st.index());
           out.add(st.value());
         }
+        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+            + st.getClass().getSimpleName());
         case KStmt.Accumulate a -> {
           out.add(a.index());
           out.add(a.value());

@@ -131,8 +131,10 @@ public final class JavaGenerator {
    * this class, or in another nested class of the same model class: {@code shared}) calls that
    * method rather than being printed again.
    */
-  static TypeSpec kernelsType(KernelProgram program, String className, boolean nested,
+  static TypeSpec kernelsType(KernelProgram structured, String className, boolean nested,
       Instrumentation instrumentation, CpuTarget target, SharedRoutines shared) {
+    // The kernels are printed from their loops (Kernel#flatten); the same buffers, in the same slots.
+    KernelProgram program = structured.flatten();
     List<Buffer> slots = slots(program);
     JavaNames.Scope names = new JavaNames.Scope();
     names.claim(className);
@@ -338,6 +340,8 @@ public final class JavaGenerator {
           collectSymbols(st.index(), out);
           collectSymbols(st.value(), out);
         }
+        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+            + st.getClass().getSimpleName());
         case KStmt.Accumulate a -> {
           collectSymbols(a.index(), out);
           collectSymbols(a.value(), out);

@@ -10,6 +10,7 @@ import dev.adjoint.compiler.kernel.CFamilyOps;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.schedule.ContractionPattern;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.ExpF32;
@@ -211,15 +212,17 @@ final class KernelEmitter {
   record Emitted(MethodSpec method, List<Buffer> buffers, List<String> sizes, boolean needsContext) {}
 
   /**
-   * Prints {@code kernel} as method {@code methodName}.
+   * Prints {@code kernel} as method {@code methodName}, at loop level ({@link Kernel#flatten}): the
+   * recognisers work its structure out from the loops.
    *
    * @param bufferNames the Java name of every buffer of the program
    * @param sizeNames the Java name of every size symbol the program may use
    * @param programNames every name the program-level code uses (kept out of the kernel's locals)
+   * @param gemmPlan the class's constant holding the GEMM plan the schedule chose, or null
    */
   static Emitted emit(Kernel kernel, String methodName, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
       Set<String> programNames, String gemmPlan) {
-    return new KernelEmitter(kernel, bufferNames, sizeNames, programNames).method(methodName, gemmPlan);
+    return new KernelEmitter(kernel.flatten(), bufferNames, sizeNames, programNames).method(methodName, gemmPlan);
   }
 
   /**
@@ -245,7 +248,7 @@ final class KernelEmitter {
     if (gemmPlan != null && recognition instanceof ContractionPattern.Product p) {
       BlockedProductEmitter.emit(this, p.pattern(), gemmPlan, top, statements);
     } else {
-      if (kernel.kind().equals("contraction") && recognition instanceof ContractionPattern.NotAProduct n) {
+      if (kernel.kind() == KernelKind.CONTRACTION && recognition instanceof ContractionPattern.NotAProduct n) {
         statements.add("// Scalar loops, not a blocked matrix product: $L.\n", JavaNames.commentText(n.reason()));
       }
       for (KStmt s : kernel.body()) {
@@ -278,7 +281,7 @@ final class KernelEmitter {
   private String javadoc() {
     StringBuilder out = new StringBuilder();
     out.append("{@code ").append(JavaNames.commentText(kernel.name())).append("}: ")
-        .append(JavaNames.commentText(kernel.kind())).append(" kernel");
+        .append(JavaNames.commentText(kernel.kind().label())).append(" kernel");
     if (kernel.fusedNodes() > 0) out.append(" of ").append(kernel.fusedNodes()).append(" graph nodes");
     String origins = kernel.sourceLines();
     if (!origins.isEmpty()) out.append(", from ").append(JavaNames.commentText(origins));
@@ -325,6 +328,8 @@ final class KernelEmitter {
         }
         case KStmt.AssignElement a -> scan(a.index()) | scan(a.value());
         case KStmt.Store st -> scan(st.index()) | scan(st.value());
+        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+            + st.getClass().getSimpleName());
         case KStmt.Accumulate a -> scan(a.index()) | scan(a.value());
       };
     }
@@ -355,6 +360,8 @@ final class KernelEmitter {
   private static Buffer accumulates(List<KStmt> stmts) {
     for (KStmt s : stmts) {
       Buffer found = switch (s) {
+        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+            + st.getClass().getSimpleName());
         case KStmt.Accumulate a -> a.buffer();
         case KStmt.Loop l -> accumulates(l.body());
         default -> null;
@@ -1282,6 +1289,8 @@ final class KernelEmitter {
         Code value = converted(s.value(), s.buffer().type().dtype(), env);
         out.addStatement("$N[$L] = $L", buffer, idx.code(), value.code());
       }
+      case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+          + st.getClass().getSimpleName());
       case KStmt.Accumulate s -> {
         String buffer = target(s.buffer(), "accumulates into");
         accumulated.add(s.buffer());

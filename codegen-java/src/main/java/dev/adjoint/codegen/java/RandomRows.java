@@ -83,6 +83,8 @@ final class RandomRows {
           collect(st.index(), out);
           collect(st.value(), out);
         }
+        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+            + st.getClass().getSimpleName());
         case KStmt.Accumulate a -> {
           collect(a.index(), out);
           collect(a.value(), out);

@@ -164,6 +164,8 @@ final class RowProgram {
           if (!b.write(st.buffer(), st.index(), st.value(), false)) return null;
           writes = true;
         }
+        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+            + st.getClass().getSimpleName());
         case KStmt.Accumulate ac -> {
           if (!b.write(ac.buffer(), ac.index(), ac.value(), true)) return null;
           writes = true;
@@ -186,6 +188,8 @@ final class RowProgram {
       case KStmt.DeclareArray d -> AffineIndex.mentions(d.length(), name) || AffineIndex.mentions(d.init(), name);
       case KStmt.AssignElement a -> AffineIndex.mentions(a.index(), name) || AffineIndex.mentions(a.value(), name);
       case KStmt.Store st -> AffineIndex.mentions(st.index(), name) || AffineIndex.mentions(st.value(), name);
+      case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+          + st.getClass().getSimpleName());
       case KStmt.Accumulate ac -> AffineIndex.mentions(ac.index(), name) || AffineIndex.mentions(ac.value(), name);
     };
   }

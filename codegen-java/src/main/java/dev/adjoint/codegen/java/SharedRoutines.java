@@ -79,7 +79,7 @@ final class SharedRoutines {
 
   /** A cheap first test: kernels that differ here cannot print the same. */
   private static String signature(Kernel k) {
-    StringBuilder s = new StringBuilder(k.kind()).append(k.body().size());
+    StringBuilder s = new StringBuilder(k.kind().label()).append(k.body().size());
     for (Buffer b : k.reads()) s.append(" r").append(b.type());
     for (Buffer b : k.writes()) s.append(" w").append(b.type());
     return s.toString();

@@ -74,6 +74,8 @@ final class WeightedRows {
       case KStmt.AssignElement a -> a.array().equals(array) || mentionsArray(a.index(), array)
           || mentionsArray(a.value(), array);
       case KStmt.Store st -> mentionsArray(st.index(), array) || mentionsArray(st.value(), array);
+      case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+          + st.getClass().getSimpleName());
       case KStmt.Accumulate ac -> mentionsArray(ac.index(), array) || mentionsArray(ac.value(), array);
     };
   }

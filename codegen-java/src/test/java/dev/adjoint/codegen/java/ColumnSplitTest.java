@@ -18,6 +18,7 @@ import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelInterpreter;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.Tensor;
@@ -62,12 +63,12 @@ class ColumnSplitTest {
   }
 
   static KernelProgram program() {
-    Kernel lets = new Kernel("k0", "reduction", List.of(X), List.of(SCALED, SUMS), List.of(rows(
+    Kernel lets = new Kernel("k0", KernelKind.REDUCTION, List.of(X), List.of(SCALED, SUMS), List.of(rows(
         new KStmt.Let("s", bin(Fn.MUL, load(X, at("zero")), c(2, F32))),
         new KStmt.Store(SCALED, row(), v("s", F32)),
         columns(new KStmt.Accumulate(SUMS, v("c", I32), bin(Fn.MUL, load(X, at("c")), v("s", F32)))))),
         List.of(), 3);
-    Kernel statistic = new Kernel("k1", "reduction", List.of(X), List.of(MEANS, CENTRED), List.of(rows(
+    Kernel statistic = new Kernel("k1", KernelKind.REDUCTION, List.of(X), List.of(MEANS, CENTRED), List.of(rows(
         new KStmt.Declare("total", F32, c(0, F32)),
         new KStmt.Loop("r", c(WIDTH, I32), false, List.of(
             new KStmt.Assign("total", bin(Fn.ADD, v("total", F32), load(X, at("r")))))),

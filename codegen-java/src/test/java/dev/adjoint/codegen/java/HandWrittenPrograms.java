@@ -17,6 +17,7 @@ import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.DType;
 import java.util.List;
@@ -91,7 +92,7 @@ final class HandWrittenPrograms {
             un(Unary.Fn.LOG1P, un(Unary.Fn.ABS, mathValue))),
             bin(Fn.SUB, un(Unary.Fn.TANH, mathValue), un(Unary.Fn.NEG, un(Unary.Fn.SIGN, mathValue)))));
     KExpr f = v("for", F32);
-    Kernel first = new Kernel("k0_*/evil\\u000a", "elementwise */ {@code hack}", List.of(X, P, GROESSE, FLAGS),
+    Kernel first = new Kernel("k0_*/evil\\u000a", KernelKind.ELEMENTWISE, List.of(X, P, GROESSE, FLAGS),
         List.of(CLASS, MATH, CONTEXT, A_UNDERSCORE_B, A_CAMEL_B, EMPTY), List.of(
         new KStmt.Loop("i\"", n, true, List.of(
             new KStmt.Let("for", load(X, i)),
@@ -118,7 +119,7 @@ final class HandWrittenPrograms {
         origins, 12);
 
     KExpr s = v("s", F64);
-    Kernel second = new Kernel("k1", "reduction", List.of(EMPTY), List.of(A_DOT_B, HEX), List.of(
+    Kernel second = new Kernel("k1", KernelKind.REDUCTION, List.of(EMPTY), List.of(A_DOT_B, HEX), List.of(
         new KStmt.Declare("s", F64, c(0, F64)),
         new KStmt.Loop("j", n, false, List.of(
             new KStmt.Assign("s", bin(Fn.ADD, s, cast(F64, load(EMPTY, v("j", I32))))))),
@@ -138,7 +139,7 @@ final class HandWrittenPrograms {
 
     KExpr ii = v("i", I32);
     KExpr jj = v("j", I32);
-    Kernel third = new Kernel("k2", "contraction", List.of(), List.of(TRI), List.of(
+    Kernel third = new Kernel("k2", KernelKind.CONTRACTION, List.of(), List.of(TRI), List.of(
         new KStmt.Loop("i", n, true, List.of(
             new KStmt.Loop("j", c(3, I32), true, List.of(
                 new KStmt.Declare("acc", F32, c(0, F32)),

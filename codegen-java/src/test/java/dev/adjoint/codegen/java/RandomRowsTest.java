@@ -20,6 +20,7 @@ import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelInterpreter;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.DType;
@@ -92,7 +93,7 @@ class RandomRowsTest {
 
   static KernelProgram program() {
     // A parallel nest: threads split the rows, each row's inner loop draws its run.
-    Kernel nest = new Kernel("k0", "elementwise", List.of(X, P), List.of(U, H, Y, STRIDED, LOADED), List.of(
+    Kernel nest = new Kernel("k0", KernelKind.ELEMENTWISE, List.of(X, P), List.of(U, H, Y, STRIDED, LOADED), List.of(
         rows(loop("j", 7, true,
             new KStmt.Let("u", random(0x11, at(7, "j"), F32)),
             new KStmt.Store(U, at(7, "j"), v("u", F32)),
@@ -107,7 +108,7 @@ class RandomRowsTest {
     // Two loops along the same row share one draw; a base held in a mutable local is not a run; nor
     // is a draw along a loop variable that an inner loop binds again (over a range the outer one's
     // row would not cover).
-    Kernel siblings = new Kernel("k1", "elementwise", List.of(), List.of(FIRST, SECOND, MUTABLE, SHADOWED), List.of(
+    Kernel siblings = new Kernel("k1", KernelKind.ELEMENTWISE, List.of(), List.of(FIRST, SECOND, MUTABLE, SHADOWED), List.of(
         rows(
             loop("a", 7, false, new KStmt.Store(FIRST, at(7, "a"), random(0x33, at(7, "a"), F32))),
             loop("b", 7, false, new KStmt.Store(SECOND, at(7, "b"), random(0x33, at(7, "b"), F32))),
@@ -119,20 +120,20 @@ class RandomRowsTest {
                 new KStmt.Store(SHADOWED, at(9, "s"), random(0xAA, at(9, "s"), F32))))))),
         List.of(), 3);
     // Column sums: threads split the 70 columns (ragged ranges on 3 threads), each runs every row.
-    Kernel columns = new Kernel("k2", "reduction", List.of(), List.of(WIDE, COLUMN_SUMS), List.of(
+    Kernel columns = new Kernel("k2", KernelKind.REDUCTION, List.of(), List.of(WIDE, COLUMN_SUMS), List.of(
         rows(loop("c", 70, true,
             new KStmt.Let("w", random(0x44, at(70, "c"), F32)),
             new KStmt.Store(WIDE, at(70, "c"), v("w", F32)),
             new KStmt.Accumulate(COLUMN_SUMS, v("c", I32), v("w", F32))))),
         List.of(), 3);
     // A total over every element: one thread, the loops in the method's own code.
-    Kernel total = new Kernel("k3", "reduction", List.of(), List.of(TOTAL), List.of(
+    Kernel total = new Kernel("k3", KernelKind.REDUCTION, List.of(), List.of(TOTAL), List.of(
         rows(loop("e", 7, true, new KStmt.Accumulate(TOTAL, c(0, I32), random(0x66, at(7, "e"), F32))))),
         List.of(), 2);
     // A blocked product whose epilogue drops out: rows of an odd number of columns, in several
     // column blocks, start inside Philox blocks.
     int w = PRODUCT_COLUMNS;
-    Kernel product = new Kernel("k4", "contraction", List.of(A, B), List.of(PRODUCT, PRODUCT_MASK), List.of(
+    Kernel product = new Kernel("k4", KernelKind.CONTRACTION, List.of(A, B), List.of(PRODUCT, PRODUCT_MASK), List.of(
         rows(loop("j", w, true,
             new KStmt.Declare("acc", F32, c(0, F32)),
             loop("r", 3, false,

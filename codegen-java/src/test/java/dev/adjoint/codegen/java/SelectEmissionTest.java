@@ -16,6 +16,7 @@ import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.Tensor;
 import java.util.List;
@@ -39,7 +40,7 @@ class SelectEmissionTest {
         new KStmt.Store(MASKED, i, new KExpr.Select(bin(Fn.GT, v("value", F32), c(0, F32)), v("value", F32), c(0, F32))),
         new KStmt.Store(SHIFTED, i, new KExpr.Select(bin(Fn.GT, i, c(0, I32)),
             load(X, bin(Fn.SUB, i, c(1, I32))), c(0, F32)))));
-    Kernel k = new Kernel("k0", "elementwise", List.of(X), List.of(MASKED, SHIFTED), List.of(loop), List.of(), 2);
+    Kernel k = new Kernel("k0", KernelKind.ELEMENTWISE, List.of(X), List.of(MASKED, SHIFTED), List.of(loop), List.of(), 2);
     return new KernelProgram("selects", List.of(X), List.of(), List.of(MASKED, SHIFTED), List.of(), List.of(k));
   }
 

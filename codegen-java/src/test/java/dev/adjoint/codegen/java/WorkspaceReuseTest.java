@@ -17,6 +17,7 @@ import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.compiler.pipeline.Gradient;
@@ -149,7 +150,7 @@ class WorkspaceReuseTest {
     KExpr acc = new KExpr.Var("acc", DType.F32);
     KExpr product = KExpr.mul(new KExpr.Load(x, KExpr.add(KExpr.mul(i, KExpr.Const.index(8)), k)),
         new KExpr.Load(w, KExpr.add(KExpr.mul(k, KExpr.Const.index(16)), j)));
-    Kernel kernel = new Kernel("k0", "contraction", List.of(x, w), List.of(out), List.of(
+    Kernel kernel = new Kernel("k0", KernelKind.CONTRACTION, List.of(x, w), List.of(out), List.of(
         new KStmt.Loop("i", new KExpr.Size(b), true, List.of(
             new KStmt.Loop("j", KExpr.Const.index(16), true, List.of(
                 new KStmt.Declare("acc", DType.F32, new KExpr.Const(0, DType.F32)),

@@ -9,12 +9,13 @@ import java.util.StringJoiner;
 import java.util.TreeSet;
 
 /**
- * One fused kernel: what it reads, what it writes, and the loops that compute it. {@code kind}
- * names the fusion pattern that formed it ({@code elementwise}, {@code reduction},
- * {@code contraction}, {@code attention}, …); {@code origins} are the source lines of the graph
- * nodes it computes, for messages and for comments in generated code.
+ * One fused kernel: what it reads, what it writes, and the statements that compute it.
+ * {@code kind} is what its structured statements make it ({@link KernelKind#of}): a kernel with
+ * structured statements must have that kind; one at loop level only (flattened for a backend by
+ * {@link #flatten}, or written by hand) keeps the kind it is given. {@code origins} are the
+ * source lines of the graph nodes it computes, for messages and for comments in generated code.
  */
-public record Kernel(String name, String kind, List<Buffer> reads, List<Buffer> writes, List<KStmt> body,
+public record Kernel(String name, KernelKind kind, List<Buffer> reads, List<Buffer> writes, List<KStmt> body,
     List<Span> origins, int fusedNodes) {
   public Kernel {
     Objects.requireNonNull(name, "name");
@@ -23,6 +24,21 @@ public record Kernel(String name, String kind, List<Buffer> reads, List<Buffer> 
     writes = List.copyOf(writes);
     body = List.copyOf(body);
     origins = List.copyOf(origins);
+    if (Flatten.isStructured(body) && KernelKind.of(body) != kind) {
+      throw new IllegalArgumentException("kernel " + name + " is structured as " + KernelKind.of(body)
+          + ", not " + kind);
+    }
+  }
+
+  /** A kernel whose kind is read off its structured {@code body}. */
+  public static Kernel of(String name, List<Buffer> reads, List<Buffer> writes, List<KStmt> body, List<Span> origins,
+      int fusedNodes) {
+    return new Kernel(name, KernelKind.of(body), reads, writes, body, origins, fusedNodes);
+  }
+
+  /** The kernel at loop level ({@link Flatten}): same name, kind and buffers. */
+  public Kernel flatten() {
+    return Flatten.kernel(this);
   }
 
   /**

@@ -15,7 +15,9 @@ import java.util.Set;
 /**
  * Turns one kernel into a tree of closures for {@link KernelInterpreter}: variables become slots
  * of a frame, buffers indices into an array of storage, sizes constants. Checks the kernel on the
- * way (bound names, i32 indices, listed buffers), so running it only checks bounds.
+ * way (bound names, i32 indices, listed buffers), so running it only checks bounds. Structured
+ * statements run as themselves — a map or a reduction as its loops around its body and its step, a
+ * weighted row as one loop over the lane — in the order their loop-level forms would.
  */
 final class KernelCompiler {
   /** Run-time state of one kernel: scalar slots, local arrays, buffer storage. */
@@ -89,9 +91,78 @@ final class KernelCompiler {
   // ---- statements
 
   private Ex[] block(List<KStmt> stmts, Scope outer) {
-    Scope scope = outer.copy();
+    return statements(stmts, outer.copy());
+  }
+
+  /** Compiles {@code stmts} into {@code scope} itself: what they bind stays bound there. */
+  private Ex[] statements(List<KStmt> stmts, Scope scope) {
     Ex[] out = new Ex[stmts.size()];
     for (int i = 0; i < out.length; i++) out[i] = stmt(stmts.get(i), scope);
+    return out;
+  }
+
+  /** Something to compile in the scope of a nest's innermost iteration. */
+  private interface Inner {
+    Ex[] compile(Scope scope);
+  }
+
+  /**
+   * Loops over {@code axes} (the last fastest), each binding its variable in a scope of its own,
+   * around what {@code inner} compiles in the innermost scope.
+   */
+  private Ex nest(List<Axis> axes, Scope scope, Inner inner) {
+    if (axes.isEmpty()) return sequence(inner.compile(scope));
+    Axis axis = axes.get(0);
+    Ev extent = index(axis.extent(), scope, "extent of axis " + axis.var());
+    Scope s = scope.copy();
+    int slot = slots++;
+    s.scalars().put(axis.var(), new Binding(slot, DType.I32, Kind.LOOP));
+    Ex body = nest(axes.subList(1, axes.size()), s, inner);
+    return loop(slot, extent, new Ex[] {body});
+  }
+
+  private static Ex sequence(Ex[] body) {
+    if (body.length == 1) return body[0];
+    return f -> {
+      for (Ex s : body) s.exec(f);
+    };
+  }
+
+  /** A structured statement's accumulator: a declared scalar of the step's dtype. */
+  private void accumulator(String name, DType dtype, Scope scope, String what) {
+    Binding b = scope.scalars().get(name);
+    if (b == null || b.kind() != Kind.DECLARE) throw error(what + " into " + name + ", which is not a declared scalar");
+    if (b.dtype() != dtype) throw error(what + " into " + name + ", which is " + b.dtype() + ", of " + dtype + " values");
+  }
+
+  /**
+   * One step of a sum of rows: the setup, then for every lane its body and
+   * {@code array[lane] = update}.
+   */
+  private Ex row(KStmt.WeightedRow row, String array, KExpr weight, KExpr rescale, Scope scope) {
+    Binding b = array(array, scope);
+    if (b.dtype() != row.dtype()) throw error("rows of " + row.dtype() + " into " + array + ", which is " + b.dtype());
+    Scope s = scope.copy();
+    Ex[] setup = statements(row.setup(), s);
+    int slot = b.slot();
+    Ex lanes = nest(List.of(row.lane()), s, inner -> {
+      Ex[] body = statements(row.body(), inner);
+      int lane = inner.scalars().get(row.lane().var()).slot();
+      Ev v = rounded(b.dtype(), row.update(array, weight, rescale), inner);
+      Ex update = f -> {
+        double[] a = f.arrays[slot];
+        int i = (int) f.slots[lane];
+        if (i < 0 || i >= a.length) throw outOfBounds("store to array", array, i, a.length);
+        a[i] = v.eval(f);
+      };
+      return append(body, update);
+    });
+    return sequence(append(setup, lanes));
+  }
+
+  private static Ex[] append(Ex[] body, Ex last) {
+    Ex[] out = Arrays.copyOf(body, body.length + 1);
+    out[body.length] = last;
     return out;
   }
 
@@ -162,6 +233,32 @@ final class KernelCompiler {
           if (i < 0 || i >= d.length) throw outOfBounds("store to buffer", name, i, d.length);
           d[i] = v.eval(f);
         };
+      }
+      case KStmt.ForAll m -> nest(m.axes(), scope, inner -> statements(m.body(), inner));
+      case KStmt.Reduce r -> {
+        accumulator(r.accumulator(), r.dtype(), scope, "reduction");
+        yield nest(r.axes(), scope, inner -> append(statements(r.body(), inner), stmt(r.step(), inner)));
+      }
+      case KStmt.Contraction c -> {
+        accumulator(c.accumulator(), c.dtype(), scope, "contraction");
+        Ex sum = nest(c.axes(), scope, inner -> append(statements(c.prologue(), inner), stmt(c.step(), inner)));
+        // The epilogue is the tail of its block: what it binds is bound there.
+        yield sequence(append(new Ex[] {sum}, sequence(statements(c.epilogue(), scope))));
+      }
+      case KStmt.WeightedSum w -> nest(w.axes(), scope,
+          inner -> append(statements(w.body(), inner), row(w.row(), w.accumulator(), w.weight().value(), null, inner)));
+      case KStmt.OnlineSoftmax o -> {
+        accumulator(o.max(), o.dtype(), scope, "online softmax");
+        accumulator(o.sum(), o.dtype(), scope, "online softmax");
+        yield nest(List.of(o.key()), scope, inner -> {
+          Ex[] body = statements(o.body(), inner);
+          Ex[] update = statements(o.update(), inner);
+          Ex row = row(o.row(), o.accumulator(), o.contribution(), o.rescaleVar(), inner);
+          Ex advance = stmt(o.advance(), inner);
+          Ex[] all = Arrays.copyOf(body, body.length + update.length);
+          System.arraycopy(update, 0, all, body.length, update.length);
+          return append(append(all, row), advance);
+        });
       }
       case KStmt.Accumulate s -> {
         int bi = target(s.buffer(), "accumulates into");

@@ -70,7 +70,7 @@ public final class KernelDot {
   /** The kernel's stores and accumulates, one a line, shortened; "(no stores)" when it has none. */
   static List<String> summary(Kernel kernel) {
     List<String> lines = new ArrayList<>();
-    collect(kernel.body(), lines);
+    collect(Flatten.statements(kernel.body()), lines);
     if (lines.isEmpty()) lines.add("(no stores)");
     if (lines.size() > MAX_LINES) {
       int more = lines.size() - (MAX_LINES - 1);

@@ -41,6 +41,14 @@ import java.util.Objects;
  *   <li><b>Loops</b> run iterations 0 … extent−1 in order, also when {@code parallel}; the extent
  *       is evaluated once, on entry. A {@link KStmt.DeclareArray} makes a fresh array (every
  *       element {@code init}) each time it executes.
+ *   <li><b>Structured statements</b> ({@link KStmt.Structured}) run as themselves, performing the
+ *       operations of their loop-level forms ({@link KStmt.Structured#expand}) in the same order,
+ *       so a kernel and its {@link Kernel#flatten flattened} form give the same bits: a
+ *       {@link KStmt.ForAll} as its loops (in order, though they are parallel); a
+ *       {@link KStmt.Reduce} or {@link KStmt.Contraction} as loops around its body and its step,
+ *       into an accumulator that must be a scalar declared before it, of the step's dtype; a
+ *       {@link KStmt.WeightedSum} and the row of a {@link KStmt.OnlineSoftmax} add into a
+ *       declared array. A contraction's epilogue binds its values where the contraction stands.
  *   <li><b>Buffers</b>: at the start of a kernel, every buffer in its {@code writes} that is the
  *       target of at least one {@link KStmt.Accumulate} is filled with zeros, so
  *       {@code buffer[i] += v} sums into a fresh buffer; buffers written only by stores are not

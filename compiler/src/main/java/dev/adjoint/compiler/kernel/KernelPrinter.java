@@ -8,20 +8,26 @@ import java.util.StringJoiner;
 
 /**
  * Prints kernel programs as stable, readable text: C-like infix operators with only the
- * parentheses the tree needs, function-call syntax for functions, sizes by name.
+ * parentheses the tree needs, function-call syntax for functions, sizes by name. Structured
+ * statements print as a keyword, the step they make and their axes, with their body in braces:
  *
  * <pre>
- * kernel k3_softmax [reduction]   # attention.adj:12, 13
- *   reads  s : f32[B, H, T, T]
- *   writes p : f32[B, H, T, T]
- *   parallel for i0 in 0..B {
- *     var m0: f32 = -inf
- *     for j in 0..T {
- *       m0 = max(m0, s[i0 * T + j])
+ * kernel k0_reduction [reduction]   # softmax.adj:6
+ *   reads  s : f32[B, T]
+ *   writes p : f32[B, T]
+ *   forall i0 in 0..B {
+ *     var acc1: f32 = -inf
+ *     reduce acc1 = max(acc1, v2) over r1 in 0..T {
+ *       let v2: f32 = s[i0 * T + r1]
  *     }
  *     ...
  *   }
  * </pre>
+ *
+ * A contraction shows its operands' index maps (and, as a kernel's product, its rows, columns and
+ * depth) in a comment, and its epilogue after {@code then}; an online softmax names the values of
+ * its step after the body ({@code score v12: next v13, rescale v14, weight v15}) and adds its row
+ * last.
  */
 public final class KernelPrinter {
   private KernelPrinter() {}
@@ -44,14 +50,14 @@ public final class KernelPrinter {
     out.append('\n');
     buffers(out, "reads ", kernel.reads());
     buffers(out, "writes", kernel.writes());
-    statements(out, kernel.body(), 1);
+    new Printer(out).statements(kernel.body(), 1);
     return out.toString();
   }
 
   /** One statement (a loop with its body), indented by {@code depth} levels. */
   public static String print(KStmt stmt, int depth) {
     StringBuilder out = new StringBuilder();
-    statement(out, stmt, depth);
+    new Printer(out).statement(stmt, depth);
     return out.toString();
   }
 
@@ -61,34 +67,144 @@ public final class KernelPrinter {
     for (Buffer b : buffers) list.add(b.name() + " : " + b.type());
     out.append("  ").append(label).append(' ').append(list).append('\n');
   }
-  private static void statements(StringBuilder out, List<KStmt> stmts, int depth) {
-    for (KStmt s : stmts) statement(out, s, depth);
+  /** Prints statements, knowing the axes of the maps around them (a contraction's rows and columns). */
+  private static final class Printer {
+    private final StringBuilder out;
+    private final List<Axis> maps = new java.util.ArrayList<>();
+
+    Printer(StringBuilder out) {
+      this.out = out;
+    }
+
+    void statements(List<KStmt> stmts, int depth) {
+      for (KStmt s : stmts) statement(s, depth);
+    }
+
+    void statement(KStmt stmt, int depth) {
+      indent(depth);
+      switch (stmt) {
+        case KStmt.Loop l -> {
+          out.append(l.parallel() ? "parallel for " : "for ").append(l.var()).append(" in 0..")
+              .append(expr(l.extent())).append(" {\n");
+          statements(l.body(), depth + 1);
+          indent(depth).append('}');
+        }
+        case KStmt.Let let -> out.append("let ").append(let.var()).append(": ").append(let.value().dtype())
+            .append(" = ").append(expr(let.value()));
+        case KStmt.Declare d -> out.append("var ").append(d.var()).append(": ").append(d.dtype()).append(" = ")
+            .append(expr(d.init()));
+        case KStmt.Assign a -> out.append(a.var()).append(" = ").append(expr(a.value()));
+        case KStmt.DeclareArray d -> out.append("var ").append(d.var()).append(": ").append(d.dtype()).append('[')
+            .append(expr(d.length())).append("] = ").append(expr(d.init()));
+        case KStmt.AssignElement a -> out.append(a.array()).append('[').append(expr(a.index())).append("] = ")
+            .append(expr(a.value()));
+        case KStmt.Store s -> out.append(s.buffer().name()).append('[').append(expr(s.index())).append("] = ")
+            .append(expr(s.value()));
+        case KStmt.Accumulate s -> out.append(s.buffer().name()).append('[').append(expr(s.index())).append("] += ")
+            .append(expr(s.value()));
+        case KStmt.ForAll m -> {
+          out.append("forall ").append(axes(m.axes()));
+          int size = maps.size();
+          maps.addAll(m.axes());
+          block(m.body(), depth);
+          maps.subList(size, maps.size()).clear();
+        }
+        case KStmt.Reduce r -> {
+          out.append("reduce ").append(r.accumulator()).append(" = ").append(expr(r.step().value()));
+          over(r.axes());
+          block(r.body(), depth);
+        }
+        case KStmt.Contraction c -> {
+          out.append("contract ").append(c.accumulator()).append(" = ").append(expr(c.step().value()));
+          over(c.axes());
+          out.append(" {   # ").append(contractionComment(c)).append('\n');
+          statements(c.prologue(), depth + 1);
+          indent(depth).append('}');
+          if (!c.epilogue().isEmpty()) {
+            out.append(" then {\n");
+            statements(c.epilogue(), depth + 1);
+            indent(depth).append('}');
+          }
+        }
+        case KStmt.WeightedSum w -> {
+          out.append("weighted sum ").append(w.accumulator());
+          over(w.axes());
+          out.append(" {\n");
+          statements(w.body(), depth + 1);
+          row(w.row(), w.accumulator(), w.weight().value(), null, depth + 1);
+          indent(depth).append('}');
+        }
+        case KStmt.OnlineSoftmax o -> {
+          out.append("online softmax ").append(o.max()).append(", ").append(o.sum());
+          over(List.of(o.key()));
+          out.append(" {\n");
+          statements(o.body(), depth + 1);
+          indent(depth + 1).append("score ").append(expr(o.score())).append(": next ").append(o.next())
+              .append(", rescale ").append(o.rescale()).append(", weight ").append(o.weight()).append('\n');
+          if (o.dropout().isPresent()) {
+            KStmt.Dropout d = o.dropout().get();
+            statements(d.body(), depth + 1);
+            indent(depth + 1).append("dropout ").append(d.kept()).append(" = ").append(expr(o.kept())).append('\n');
+          }
+          row(o.row(), o.accumulator(), o.contribution(), o.rescaleVar(), depth + 1);
+          indent(depth).append('}');
+        }
+      }
+      out.append('\n');
+    }
+
+    private void row(KStmt.WeightedRow row, String array, KExpr weight, KExpr rescale, int depth) {
+      statements(row.setup(), depth);
+      indent(depth).append("row ").append(array).append('[').append(row.lane().var()).append("] = ")
+          .append(expr(row.update(array, weight, rescale)));
+      over(List.of(row.lane()));
+      block(row.body(), depth);
+      out.append('\n');
+    }
+
+    /** {@code " {" body "}"}, or nothing when the body is empty. */
+    private void block(List<KStmt> body, int depth) {
+      if (body.isEmpty()) return;
+      out.append(" {\n");
+      statements(body, depth + 1);
+      indent(depth).append('}');
+    }
+
+    private void over(List<Axis> axes) {
+      if (!axes.isEmpty()) out.append(" over ").append(axes(axes));
+    }
+
+    /** The operands' reads, and the rows, columns and depth of a kernel's product. */
+    private String contractionComment(KStmt.Contraction c) {
+      String operands = operand(c.left()) + " · " + operand(c.right());
+      if (c.epilogue().isEmpty() || maps.isEmpty()) return operands;
+      KStmt.Dims d = c.dims(maps);
+      StringBuilder shape = new StringBuilder();
+      if (!d.batch().isEmpty()) shape.append("batch ").append(vars(d.batch())).append(" × ");
+      shape.append("rows ").append(vars(d.rows())).append(" × columns ").append(vars(d.columns()))
+          .append(" × depth ").append(vars(d.depth()));
+      return shape + "; " + operands;
+    }
+
+    private StringBuilder indent(int depth) {
+      return out.append("  ".repeat(depth));
+    }
   }
 
-  private static void statement(StringBuilder out, KStmt stmt, int depth) {
-    out.append("  ".repeat(depth));
-    switch (stmt) {
-      case KStmt.Loop l -> {
-        out.append(l.parallel() ? "parallel for " : "for ").append(l.var()).append(" in 0..")
-            .append(expr(l.extent())).append(" {\n");
-        statements(out, l.body(), depth + 1);
-        out.append("  ".repeat(depth)).append('}');
-      }
-      case KStmt.Let let -> out.append("let ").append(let.var()).append(": ").append(let.value().dtype())
-          .append(" = ").append(expr(let.value()));
-      case KStmt.Declare d -> out.append("var ").append(d.var()).append(": ").append(d.dtype()).append(" = ")
-          .append(expr(d.init()));
-      case KStmt.Assign a -> out.append(a.var()).append(" = ").append(expr(a.value()));
-      case KStmt.DeclareArray d -> out.append("var ").append(d.var()).append(": ").append(d.dtype()).append('[')
-          .append(expr(d.length())).append("] = ").append(expr(d.init()));
-      case KStmt.AssignElement a -> out.append(a.array()).append('[').append(expr(a.index())).append("] = ")
-          .append(expr(a.value()));
-      case KStmt.Store s -> out.append(s.buffer().name()).append('[').append(expr(s.index())).append("] = ")
-          .append(expr(s.value()));
-      case KStmt.Accumulate s -> out.append(s.buffer().name()).append('[').append(expr(s.index())).append("] += ")
-          .append(expr(s.value()));
-    }
-    out.append('\n');
+  private static String operand(KStmt.Operand o) {
+    return o.access().map(Access::toString).orElse(expr(o.value()));
+  }
+
+  private static String axes(List<Axis> axes) {
+    StringJoiner list = new StringJoiner(", ");
+    for (Axis a : axes) list.add(a.toString());
+    return list.toString();
+  }
+
+  private static String vars(List<Axis> axes) {
+    StringJoiner list = new StringJoiner(", ", "(", ")");
+    for (Axis a : axes) list.add(a.var());
+    return list.toString();
   }
 
   // ---- expressions

@@ -21,6 +21,11 @@ public record KernelProgram(String name, List<Buffer> arguments, List<Buffer> pa
     kernels = List.copyOf(kernels);
   }
 
+  /** The program with every kernel at loop level ({@link Flatten}), as backends print it. */
+  public KernelProgram flatten() {
+    return Flatten.program(this);
+  }
+
   /**
    * Every buffer of the program, once: arguments, params, outputs and temporaries, then any other
    * buffer a kernel reads or writes. Backends number their buffer slots in this order.

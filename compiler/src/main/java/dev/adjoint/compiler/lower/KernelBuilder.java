@@ -24,26 +24,35 @@ import dev.adjoint.compiler.ir.Slice;
 import dev.adjoint.compiler.ir.StopGradient;
 import dev.adjoint.compiler.ir.Transpose;
 import dev.adjoint.compiler.ir.Unary;
+import dev.adjoint.compiler.kernel.Access;
+import dev.adjoint.compiler.kernel.Axis;
 import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.IndexMap;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
+import dev.adjoint.compiler.kernel.Reducer;
 import dev.adjoint.runtime.DType;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
- * Builds one kernel. Its loops run over the primary result's axes; every other value is
- * computed on demand by {@link #value}, at the outermost loop where all the indices it depends on
- * are known (a row's maximum once per row, not once per element), and remembered there, so a
- * value used twice is computed once. Views become index arithmetic; reductions and contractions
- * become accumulator loops; stored nodes are loaded.
+ * Builds one kernel. Its maps run over the primary result's axes; every other value is computed on
+ * demand by {@link #value}, at the outermost level where all the indices it depends on are known
+ * (a row's maximum once per row, not once per element), and remembered there, so a value used
+ * twice is computed once. Views become index arithmetic; reductions, contractions, weighted sums
+ * and the online softmax become their structured statements, updating accumulators declared where
+ * their results are needed; stored nodes are loaded.
  */
 final class KernelBuilder {
   private final Group group;
@@ -52,6 +61,13 @@ final class KernelBuilder {
   private final Set<Node> computed = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<Buffer> reads = new LinkedHashSet<>();
   private final Set<Buffer> writes = new LinkedHashSet<>();
+  /** The value of every let made so far, by name: where an operand is read, for its index map. */
+  private final Map<String, KExpr> lets = new HashMap<>();
+  /** Every loop variable so far: what index maps are affine in. */
+  private final Set<String> loopVars = new HashSet<>();
+  /** The contraction the primary result is (or an elementwise chain over): its epilogue is the kernel's. */
+  private final Node product;
+  private String productAccumulator;
   private int fresh;
 
   KernelBuilder(Group group, Map<Node, Buffer> buffers, String name) {
@@ -60,12 +76,13 @@ final class KernelBuilder {
     this.name = name;
     computed.addAll(group.outputs());
     computed.addAll(group.inlined());
+    this.product = product(group.primary());
   }
 
   Kernel build() {
     Block root = new Block(null);
     Node primary = group.primary();
-    Node anchor = anchor(primary);
+    Node anchor = anchor();
     if (primary.op() instanceof ScatterAdd) {
       scatter(primary, root);
     } else if (anchor != null) {
@@ -79,7 +96,8 @@ final class KernelBuilder {
         throw new IllegalStateException(name + ": lowering stored no " + out + " of its " + group.kind() + " group");
       }
     }
-    return new Kernel(name + "_" + group.kind(), group.kind(), new ArrayList<>(reads), new ArrayList<>(writes),
+    KernelKind kind = KernelKind.of(root.statements);
+    return new Kernel(name + "_" + kind.label(), kind, new ArrayList<>(reads), new ArrayList<>(writes),
         root.statements, Lowerer.origins(group), group.outputs().size() + group.inlined().size());
   }
 
@@ -90,7 +108,19 @@ final class KernelBuilder {
    * and the other operand's free axes become a row of accumulators. Null when the plain loop nest
    * serves.
    */
-  private Node anchor(Node primary) {
+  private Node anchor() {
+    Node n = product;
+    if (n == null) return null;
+    DotGeneral d = (DotGeneral) n.op();
+    boolean lhsComputed = computedOperand(n.input(0));
+    boolean rhsComputed = computedOperand(n.input(1));
+    if (lhsComputed == rhsComputed) return null;
+    if (d.lhsFree(n.input(0).type().rank()).isEmpty() || d.rhsFree(n.input(1).type().rank()).isEmpty()) return null;
+    return n;
+  }
+
+  /** The contraction {@code primary} is, or an elementwise chain over at the same index; null if none. */
+  private Node product(Node primary) {
     Node n = primary;
     while (!(n.op() instanceof DotGeneral)) {
       if (n.inputs().isEmpty()) return null;
@@ -104,11 +134,6 @@ final class KernelBuilder {
       }
       n = next;
     }
-    DotGeneral d = (DotGeneral) n.op();
-    boolean lhsComputed = computedOperand(n.input(0));
-    boolean rhsComputed = computedOperand(n.input(1));
-    if (lhsComputed == rhsComputed) return null;
-    if (d.lhsFree(n.input(0).type().rank()).isEmpty() || d.rhsFree(n.input(1).type().rank()).isEmpty()) return null;
     return n;
   }
 
@@ -129,11 +154,14 @@ final class KernelBuilder {
   }
 
   /**
-   * for (batch, free axes of the computed operand) {            // parallel
+   * forall (batch, free axes of the computed operand) {
    *   acc[other operand's free axes] = 0
-   *   for (contracted axes) { a = computed[...]; for v: acc[v] += a * other[..., v] }
+   *   weighted sum over (contracted axes) { a = computed[...]; for v: acc[v] += a * other[..., v] }
    *   for v: primary[..., v] = epilogue(acc[v])
    * }
+   *
+   * (an online softmax instead of the weighted sum when the computed operand is a softmax over the
+   * contracted axis).
    */
   private void rowContraction(Node primary, Node dot, Block root) {
     DotGeneral d = (DotGeneral) dot.op();
@@ -158,6 +186,7 @@ final class KernelBuilder {
     for (int k = 0; k < outer.size(); k++) {
       Block body = new Block(block);
       body.declares.add("i" + outer.get(k));
+      loopVars.add("i" + outer.get(k));
       index[outer.get(k)] = new KExpr.Var("i" + outer.get(k), DType.I32);
       for (Node extra : group.outputs().subList(1, group.outputs().size())) {
         if (!isColumnSum(extra, primary) && extra.type().rank() == k + 1 && outer.subList(0, k + 1).equals(range(k + 1))) {
@@ -199,11 +228,13 @@ final class KernelBuilder {
     for (int c = 0; c < d.lhsContract().size(); c++) {
       String v = "r" + fresh++;
       cvars.add(v);
+      loopVars.add(v);
       cext.add(lhs.type().shape().dim(d.lhsContract().get(c)));
       li[d.lhsContract().get(c)] = new KExpr.Var(v, DType.I32);
       ri[d.rhsContract().get(c)] = new KExpr.Var(v, DType.I32);
     }
     String lane = "v" + fresh++;
+    loopVars.add(lane);
     KExpr laneVar = new KExpr.Var(lane, DType.I32);
     List<KExpr> laneIndex = IndexMaps.unflat(laneVar, vectorDims);
     for (int a = 0; a < lf.size(); a++) {
@@ -219,16 +250,18 @@ final class KernelBuilder {
     Node other = computedIsLhs ? rhs : lhs;
     List<KExpr> otherIndex = List.of(computedIsLhs ? ri : li);
     KExpr element = new KExpr.Element(acc, laneVar, dtype);
+    Axis laneAxis = new Axis(lane, length);
     KExpr result;
     if (soft == null) {
       KExpr weight = value(computedIsLhs ? lhs : rhs, computedIndex, inner);
-      accumulateLane(inner, lane, laneVar, length, acc, element, null, weight, other, otherIndex, computedIsLhs);
-      close(rowBlock, inner, cvars, cext);
+      KStmt.Operand weightOperand = operand(weight, computedIndex);
+      KStmt.WeightedRow row = weightedRow(inner, laneAxis, other, otherIndex, computedIsLhs);
+      close(rowBlock, inner, cvars, cext,
+          (axes, body) -> new KStmt.WeightedSum(acc, axes, body, weightOperand, row));
       result = element;
     } else {
-      KExpr sum = onlineSoftmax(soft, dtype, computedIndex, rowBlock, inner, lane, laneVar, length, acc, element, other,
-          otherIndex, computedIsLhs);
-      close(rowBlock, inner, cvars, cext);
+      KExpr sum = onlineSoftmax(soft, dtype, computedIndex, rowBlock, inner, cvars.get(0), KExpr.size(cext.get(0)), laneAxis,
+          acc, other, otherIndex, computedIsLhs);
       List<KExpr> rowIndex = java.util.Arrays.asList(index).subList(0, soft.max().type().rank());
       for (Node extra : rowResults) {
         if (extra == soft.max() || extra == soft.sum()) store(extra, rowIndex, rowBlock);
@@ -247,20 +280,42 @@ final class KernelBuilder {
     rowBlock.statements.add(new KStmt.Loop(lane, length, false, store.statements));
     for (int k = chain.size() - 1; k >= 0; k--) {
       Block outerBlock = k == 0 ? root : chain.get(k - 1);
-      outerBlock.statements.add(new KStmt.Loop("i" + outer.get(k), KExpr.size(out.dim(outer.get(k))), true, chain.get(k).statements));
+      outerBlock.statements.add(KStmt.ForAll.of(new Axis("i" + outer.get(k), KExpr.size(out.dim(outer.get(k)))),
+          chain.get(k).statements));
     }
   }
 
-  /** for v: acc[v] = acc[v]·rescale + weight·other[..., v] (no rescale when null). */
-  private void accumulateLane(Block inner, String lane, KExpr laneVar, KExpr length, String acc, KExpr element,
-      KExpr rescale, KExpr weight, Node other, List<KExpr> otherIndex, boolean computedIsLhs) {
+  /**
+   * The row a weighted sum adds at each step: the other operand's elements along the lane, computed
+   * in a block of their own; what they need that does not vary along the lane, computed in
+   * {@code inner} meanwhile, is the row's setup.
+   */
+  private KStmt.WeightedRow weightedRow(Block inner, Axis lane, Node other, List<KExpr> otherIndex,
+      boolean computedIsLhs) {
+    int mark = inner.statements.size();
     Block laneBlock = new Block(inner);
-    laneBlock.declares.add(lane);
+    laneBlock.declares.add(lane.var());
     KExpr o = value(other, otherIndex, laneBlock);
-    KExpr product = computedIsLhs ? new KExpr.Binary(Binary.Fn.MUL, weight, o) : new KExpr.Binary(Binary.Fn.MUL, o, weight);
-    KExpr kept = rescale == null ? element : new KExpr.Binary(Binary.Fn.MUL, element, rescale);
-    laneBlock.statements.add(new KStmt.AssignElement(acc, laneVar, new KExpr.Binary(Binary.Fn.ADD, kept, product)));
-    inner.statements.add(new KStmt.Loop(lane, length, false, laneBlock.statements));
+    List<KStmt> setup = take(inner, mark);
+    return new KStmt.WeightedRow(setup, lane, laneBlock.statements, operand(o, otherIndex), computedIsLhs);
+  }
+
+  /** Removes and returns the statements of {@code block} from position {@code mark} on. */
+  private static List<KStmt> take(Block block, int mark) {
+    List<KStmt> tail = new ArrayList<>(block.statements.subList(mark, block.statements.size()));
+    block.statements.subList(mark, block.statements.size()).clear();
+    return tail;
+  }
+
+  /** An operand's element {@code value} at {@code index}, with its access when it is a plain affine load. */
+  private KStmt.Operand operand(KExpr value, List<KExpr> index) {
+    KExpr v = value;
+    if (v instanceof KExpr.Var var && lets.containsKey(var.name())) v = lets.get(var.name());
+    Optional<Access> access = Optional.empty();
+    if (v instanceof KExpr.Load load) {
+      access = IndexMap.of(load.index(), loopVars).map(map -> new Access(load.buffer(), map));
+    }
+    return new KStmt.Operand(value, index, access);
   }
 
   /**
@@ -277,8 +332,8 @@ final class KernelBuilder {
    * (c is 1 and p is 0 while every score so far is -inf, a fully masked prefix.) The final m and
    * l are the softmax's maximum and sum, remembered for whoever stores them. Returns l.
    */
-  private KExpr onlineSoftmax(OnlineSoftmax.Match soft, DType dtype, List<KExpr> scoreIndex, Block rowBlock, Block inner,
-      String lane, KExpr laneVar, KExpr length, String acc, KExpr element, Node other, List<KExpr> otherIndex,
+  private KExpr onlineSoftmax(OnlineSoftmax.Match soft, DType dtype, List<KExpr> scoreIndex, Block rowBlock,
+      Block inner, String key, KExpr keyExtent, Axis lane, String acc, Node other, List<KExpr> otherIndex,
       boolean computedIsLhs) {
     String m = "max" + fresh++;
     String l = "sum" + fresh++;
@@ -287,30 +342,36 @@ final class KernelBuilder {
     rowBlock.declares.add(m);
     rowBlock.declares.add(l);
     KExpr score = value(soft.scores(), scoreIndex, inner);
-    KExpr mVar = new KExpr.Var(m, dtype);
-    KExpr lVar = new KExpr.Var(l, dtype);
-    KExpr mNew = let(inner, new KExpr.Binary(Binary.Fn.MAX, mVar, score));
-    KExpr allMasked = new KExpr.Binary(Binary.Fn.EQ, mNew, new KExpr.Const(Double.NEGATIVE_INFINITY, dtype));
-    KExpr rescale = let(inner, new KExpr.Select(allMasked, new KExpr.Const(1, dtype),
-        new KExpr.Unary(Unary.Fn.EXP, new KExpr.Binary(Binary.Fn.SUB, mVar, mNew))));
-    KExpr weight = let(inner, new KExpr.Select(allMasked, new KExpr.Const(0, dtype),
-        new KExpr.Unary(Unary.Fn.EXP, new KExpr.Binary(Binary.Fn.SUB, score, mNew))));
-    inner.statements.add(new KStmt.Assign(l, new KExpr.Binary(Binary.Fn.ADD, new KExpr.Binary(Binary.Fn.MUL, lVar, rescale), weight)));
-    KExpr contributed = weight;
+    String next = local(inner);
+    String rescale = local(inner);
+    String weight = local(inner);
+    Optional<KStmt.Dropout> dropout = Optional.empty();
     if (soft.keep() != null) {
       // Dropout on the probabilities: the row sum counts every probability, the output only the
       // kept ones, scaled — the same mask the graph draws, element for element.
+      int mark = inner.statements.size();
       KExpr kept = value(soft.keep(), scoreIndex, inner);
       KExpr factor = value(soft.scale(), scoreIndex, inner);
-      KExpr scaled = new KExpr.Binary(soft.divide() ? Binary.Fn.DIV : Binary.Fn.MUL, weight, factor);
-      contributed = let(inner, new KExpr.Select(kept, scaled, new KExpr.Const(0, dtype)));
+      List<KStmt> body = take(inner, mark);
+      dropout = Optional.of(new KStmt.Dropout(body, kept, factor, soft.divide(), local(inner)));
     }
-    accumulateLane(inner, lane, laneVar, length, acc, element, rescale, contributed, other, otherIndex, computedIsLhs);
-    inner.statements.add(new KStmt.Assign(m, mNew));
+    KStmt.WeightedRow row = weightedRow(inner, lane, other, otherIndex, computedIsLhs);
+    rowBlock.statements.add(new KStmt.OnlineSoftmax(m, l, new Axis(key, keyExtent), inner.statements, score, next,
+        rescale, weight, dropout, acc, row));
+    nests.remove(inner);
+    KExpr mVar = new KExpr.Var(m, dtype);
+    KExpr lVar = new KExpr.Var(l, dtype);
     List<KExpr> rowIndex = scoreIndex.subList(0, soft.max().type().rank());
     rowBlock.remember(new Block.Key(soft.max(), List.copyOf(rowIndex)), mVar);
     rowBlock.remember(new Block.Key(soft.sum(), List.copyOf(rowIndex)), lVar);
     return lVar;
+  }
+
+  /** A fresh name for a value of {@code block} that a structured statement binds. */
+  private String local(Block block) {
+    String name = "v" + fresh++;
+    block.declares.add(name);
+    return name;
   }
 
   /**
@@ -333,13 +394,6 @@ final class KernelBuilder {
     }
   }
 
-  private KExpr let(Block block, KExpr value) {
-    String name = "v" + fresh++;
-    block.statements.add(new KStmt.Let(name, value));
-    block.declares.add(name);
-    return new KExpr.Var(name, value.dtype());
-  }
-
   private static List<Integer> range(int n) {
     List<Integer> out = new ArrayList<>();
     for (int i = 0; i < n; i++) out.add(i);
@@ -356,15 +410,32 @@ final class KernelBuilder {
       for (Node extra : group.outputs().subList(1, group.outputs().size())) {
         if (isColumnSum(extra, primary)) accumulate(extra, index, block);
       }
+      attachEpilogue(block);
       return;
     }
     String var = "i" + axis;
+    loopVars.add(var);
     Block body = new Block(block);
     body.declares.add(var);
     List<KExpr> deeper = new ArrayList<>(index);
     deeper.add(new KExpr.Var(var, DType.I32));
     loops(body, primary, deeper, axis + 1);
-    block.statements.add(new KStmt.Loop(var, KExpr.size(primary.type().shape().dim(axis)), true, body.statements));
+    block.statements.add(KStmt.ForAll.of(new Axis(var, KExpr.size(primary.type().shape().dim(axis))), body.statements));
+  }
+
+  /**
+   * Makes what follows the product's contraction in the innermost block — everything the kernel
+   * does with each element of the product — that contraction's epilogue.
+   */
+  private void attachEpilogue(Block leaf) {
+    if (productAccumulator == null) return;
+    for (int i = 0; i < leaf.statements.size(); i++) {
+      if (leaf.statements.get(i) instanceof KStmt.Contraction c && c.accumulator().equals(productAccumulator)) {
+        List<KStmt> epilogue = take(leaf, i + 1);
+        leaf.statements.set(i, c.withEpilogue(epilogue));
+        return;
+      }
+    }
   }
 
   /** A sum over the leading axes of an elementwise function of the primary's elements. */
@@ -406,6 +477,7 @@ final class KernelBuilder {
       Block body = new Block(block);
       String var = "i" + a;
       body.declares.add(var);
+      loopVars.add(var);
       index.add(new KExpr.Var(var, DType.I32));
       chain.add(body);
       block = body;
@@ -446,6 +518,7 @@ final class KernelBuilder {
         && !(n.op() instanceof Broadcast || n.op() instanceof Reshape || n.op() instanceof Transpose
             || n.op() instanceof Slice || n.op() instanceof StopGradient)) {
       String var = "v" + fresh++;
+      lets.put(var, result);
       home.statements.add(new KStmt.Let(var, result));
       home.declares.add(var);
       result = new KExpr.Var(var, result.dtype());
@@ -560,6 +633,7 @@ final class KernelBuilder {
       if (r.axes().contains(a)) {
         String v = "r" + fresh++;
         vars.add(v);
+        loopVars.add(v);
         full.add(new KExpr.Var(v, DType.I32));
       } else {
         full.add(index.get(k++));
@@ -567,14 +641,9 @@ final class KernelBuilder {
     }
     Block inner = nest(home, vars);
     KExpr v = value(x, full, inner);
-    Binary.Fn combine = switch (r.fn()) {
-      case SUM -> Binary.Fn.ADD;
-      case PROD -> Binary.Fn.MUL;
-      case MAX -> Binary.Fn.MAX;
-      case MIN -> Binary.Fn.MIN;
-    };
-    inner.statements.add(new KStmt.Assign(acc, new KExpr.Binary(combine, new KExpr.Var(acc, dtype), v)));
-    close(home, inner, vars, r.axes().stream().map(a -> x.type().shape().dim(a)).toList());
+    Reducer reducer = Reducer.of(r.fn());
+    close(home, inner, vars, r.axes().stream().map(a -> x.type().shape().dim(a)).toList(),
+        (axes, body) -> new KStmt.Reduce(acc, reducer, axes, body, v));
     return new KExpr.Var(acc, dtype);
   }
 
@@ -601,17 +670,19 @@ final class KernelBuilder {
     for (int c = 0; c < d.lhsContract().size(); c++) {
       String v = "r" + fresh++;
       vars.add(v);
+      loopVars.add(v);
       extents.add(l.type().shape().dim(d.lhsContract().get(c)));
       KExpr var = new KExpr.Var(v, DType.I32);
       li[d.lhsContract().get(c)] = var;
       ri[d.rhsContract().get(c)] = var;
     }
     Block inner = nest(home, vars);
-    KExpr a = value(l, List.of(li), inner);
-    KExpr b = value(r, List.of(ri), inner);
-    inner.statements.add(new KStmt.Assign(acc, new KExpr.Binary(Binary.Fn.ADD, new KExpr.Var(acc, dtype),
-        new KExpr.Binary(Binary.Fn.MUL, a, b))));
-    close(home, inner, vars, extents);
+    List<KExpr> leftIndex = List.of(li);
+    List<KExpr> rightIndex = List.of(ri);
+    KStmt.Operand a = operand(value(l, leftIndex, inner), leftIndex);
+    KStmt.Operand b = operand(value(r, rightIndex, inner), rightIndex);
+    close(home, inner, vars, extents, (axes, body) -> new KStmt.Contraction(acc, axes, body, a, b, List.of()));
+    if (n == product && productAccumulator == null) productAccumulator = acc;
     return new KExpr.Var(acc, dtype);
   }
 
@@ -619,6 +690,7 @@ final class KernelBuilder {
   private final Map<Block, List<Block>> nests = new IdentityHashMap<>();
 
   private Block nest(Block home, List<String> vars) {
+    if (vars.isEmpty()) return home;
     Block b = home;
     List<Block> chain = new ArrayList<>();
     for (String v : vars) {
@@ -630,13 +702,30 @@ final class KernelBuilder {
     return b;
   }
 
-  private void close(Block home, Block innermost, List<String> vars, List<Dim> extents) {
-    List<Block> chain = nests.remove(innermost);
-    if (chain.isEmpty()) return;
-    for (int k = chain.size() - 1; k >= 0; k--) {
-      Block outer = k == 0 ? home : chain.get(k - 1);
-      outer.statements.add(new KStmt.Loop(vars.get(k), KExpr.size(extents.get(k)), false, chain.get(k).statements));
+  /**
+   * Closes the nest {@link #nest} opened for {@code vars}: {@code make} builds the structured
+   * statement over its innermost axes from the innermost block's statements, and the statements
+   * lowering placed at an outer level of the nest (values that do not vary along the inner axes)
+   * keep the axes from there out as plain loops around it.
+   */
+  private void close(Block home, Block innermost, List<String> vars, List<Dim> extents,
+      BiFunction<List<Axis>, List<KStmt>, KStmt.Structured> make) {
+    if (vars.isEmpty()) {
+      home.statements.add(make.apply(List.of(), List.of()));
+      return;
     }
+    List<Block> chain = nests.remove(innermost);
+    List<Axis> axes = new ArrayList<>();
+    for (int k = 0; k < vars.size(); k++) axes.add(new Axis(vars.get(k), KExpr.size(extents.get(k))));
+    int level = chain.size() - 2;
+    while (level >= 0 && chain.get(level).statements.isEmpty()) level--;
+    KStmt stmt = make.apply(axes.subList(level + 1, axes.size()), chain.getLast().statements);
+    for (int k = level; k >= 0; k--) {
+      List<KStmt> body = new ArrayList<>(chain.get(k).statements);
+      body.add(stmt);
+      stmt = new KStmt.Loop(vars.get(k), KExpr.size(extents.get(k)), false, body);
+    }
+    home.statements.add(stmt);
   }
 
   /** Names an expression refers to (loop variables, lets, accumulators). */

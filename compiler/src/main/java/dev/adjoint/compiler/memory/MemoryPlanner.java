@@ -1,6 +1,7 @@
 package dev.adjoint.compiler.memory;
 
 import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.Flatten;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
@@ -155,7 +156,7 @@ public final class MemoryPlanner {
     }
     List<KExpr> storeIndex = new ArrayList<>();
     List<KExpr> loadIndex = new ArrayList<>();
-    for (KStmt s : kernel.body()) scan(s, operand, result, storeIndex, loadIndex);
+    for (KStmt s : Flatten.statements(kernel.body())) scan(s, operand, result, storeIndex, loadIndex);
     if (storeIndex.size() != 1 || loadIndex.isEmpty()) return false;
     for (KExpr i : loadIndex) if (!i.equals(storeIndex.get(0))) return false;
     return true;
@@ -181,6 +182,7 @@ public final class MemoryPlanner {
         loads(a.value(), operand, loads);
         loads(a.index(), operand, loads);
       }
+      case KStmt.Structured st -> st.expand().forEach(x -> scan(x, operand, result, stores, loads));
     }
   }
 

@@ -178,6 +178,8 @@ public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batch
       switch (s) {
         case KStmt.Let l -> define(l, deps);
         case KStmt.Store st -> {}
+        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+            + st.getClass().getSimpleName());
         case KStmt.Accumulate a -> {}
         default -> throw new Rejected("its epilogue has a " + s.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
       }
@@ -280,6 +282,8 @@ public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batch
         collectChecked(st.index(), deps, ignored);
         collectChecked(st.value(), deps, ignored);
       }
+      case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
+          + st.getClass().getSimpleName());
       case KStmt.Accumulate a -> {
         collectChecked(a.index(), deps, ignored);
         collectChecked(a.value(), deps, ignored);

@@ -1,5 +1,6 @@
 package dev.adjoint.compiler.schedule;
 
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.target.CpuTarget;
 import dev.adjoint.runtime.exec.gemm.RegisterTile;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class CpuRules {
   // Attention's other kernels (its backward passes) run their dot products and weighted rows on RowKernels.
   static final Rule<CpuTarget> ROUTINE_ROW_KERNELS = new Rule<>("routine.row-kernels",
       "attention kernels without a running maximum run dot products and weighted rows on RowKernels",
-      (k, t, s) -> s.routine() != Routine.UNSCHEDULED || !k.kind().equals("attention") ? null
+      (k, t, s) -> s.routine() != Routine.UNSCHEDULED || k.kind() != KernelKind.ATTENTION ? null
           : new Rule.Outcome(s.withRoutine(Routine.ROW_KERNELS), "attention rows: dot products and weighted rows"));
 
   // Anything else runs as its loops; a contraction that is not a product says why.
@@ -46,7 +47,7 @@ public final class CpuRules {
       "anything else runs as its loops; a contraction that is not a product says why",
       (k, t, s) -> s.routine() != Routine.UNSCHEDULED ? null
           : new Rule.Outcome(s.withRoutine(Routine.LOOPS),
-              k.notAProduct().isEmpty() ? k.kind() + " loops" : "not a product: " + k.notAProduct()));
+              k.notAProduct().isEmpty() ? k.kind().label() + " loops" : "not a product: " + k.notAProduct()));
 
   // GEMM: the tile with the most accumulators that, with one row of each operand, fits the registers (BLIS),
   // and whose accumulators fill at most 3/4 of them (C2 keeps the rest for operands and addresses).

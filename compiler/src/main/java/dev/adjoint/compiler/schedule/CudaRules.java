@@ -41,7 +41,7 @@ public final class CudaRules {
       "anything else: a thread per iteration of the parallel nest, grid-stride",
       (k, t, s) -> s.routine() != Routine.UNSCHEDULED ? null
           : new Rule.Outcome(s.withRoutine(Routine.THREAD_PER_ITERATION),
-              k.runningMaximum() ? "an online softmax row per thread" : k.kind() + " iterations"));
+              k.runningMaximum() ? "an online softmax row per thread" : k.kind().label() + " iterations"));
 
   // A product's block tile: the largest square-ish tile whose staged operands, double-buffered or more, let two blocks share an SM.
   static final Rule<CudaTarget> TILE_SHARED_MEMORY = new Rule<>("cuda.tile.shared-memory",

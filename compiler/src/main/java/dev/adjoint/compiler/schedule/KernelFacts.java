@@ -4,6 +4,7 @@ import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,7 +29,7 @@ import java.util.Set;
  * @param splitLoop with {@link Adds#OWN_INDEX}: the parallel loop whose index the adds are at ("" otherwise)
  * @param runningMaximum whether a loop keeps a running maximum ({@code m = max(m, x)}): an online softmax
  */
-public record KernelFacts(String name, String kind, Optional<ContractionPattern> product, String notAProduct,
+public record KernelFacts(String name, KernelKind kind, Optional<ContractionPattern> product, String notAProduct,
     List<KStmt.Loop> nest, Adds adds, String splitLoop, boolean runningMaximum) {
   /** How a kernel adds into buffers. */
   public enum Adds {
@@ -53,13 +54,14 @@ public record KernelFacts(String name, String kind, Optional<ContractionPattern>
     Objects.requireNonNull(splitLoop, "splitLoop");
   }
 
-  /** The facts of {@code kernel}. */
-  public static KernelFacts of(Kernel kernel) {
+  /** The facts of {@code structured}, read off its loops ({@link Kernel#flatten}). */
+  public static KernelFacts of(Kernel structured) {
+    Kernel kernel = structured.flatten();
     Optional<ContractionPattern> product = Optional.empty();
     String why = "";
     switch (ContractionPattern.recognise(kernel)) {
       case ContractionPattern.Product p -> product = Optional.of(p.pattern());
-      case ContractionPattern.NotAProduct n -> why = kernel.kind().equals("contraction") ? n.reason() : "";
+      case ContractionPattern.NotAProduct n -> why = kernel.kind() == KernelKind.CONTRACTION ? n.reason() : "";
     }
     List<KStmt.Loop> nest = new ArrayList<>();
     List<KStmt> top = kernel.body().stream().filter(s -> !(s instanceof KStmt.Let)).toList();

@@ -6,6 +6,7 @@ import dev.adjoint.compiler.ir.Input;
 import dev.adjoint.compiler.ir.Node;
 import dev.adjoint.compiler.ir.Reduce;
 import dev.adjoint.compiler.kernel.Buffer;
+import dev.adjoint.compiler.kernel.Flatten;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
@@ -78,7 +79,7 @@ public record ProgramStats(int kernels, long flops, long bytesMoved, long peakBy
     for (Kernel k : program.kernels()) {
       for (Buffer b : k.reads()) bytes += MemoryPlanner.bytes(b, sizes);
       for (Buffer b : k.writes()) bytes += MemoryPlanner.bytes(b, sizes);
-      for (KStmt s : k.body()) flops += flops(s, sizes);
+      for (KStmt s : Flatten.statements(k.body())) flops += flops(s, sizes);
     }
     for (Buffer b : program.temporaries()) largest = Math.max(largest, MemoryPlanner.bytes(b, sizes));
     for (Buffer b : program.outputs()) largest = Math.max(largest, MemoryPlanner.bytes(b, sizes));
@@ -141,6 +142,11 @@ public record ProgramStats(int kernels, long flops, long bytesMoved, long peakBy
       case KStmt.AssignElement a -> ops(a.value());
       case KStmt.Store st -> ops(st.value());
       case KStmt.Accumulate a -> ops(a.value()) + 1;
+      case KStmt.Structured st -> {
+        long n = 0;
+        for (KStmt x : st.expand()) n += flops(x, sizes);
+        yield n;
+      }
     };
   }
 

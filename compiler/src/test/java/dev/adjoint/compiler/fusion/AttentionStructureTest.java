@@ -94,8 +94,9 @@ class AttentionStructureTest {
 
   /**
    * The printed program without what must differ between two spellings of one computation: the
-   * program's name, the source lines after {@code #}, and the numbering of locals (renumbered in
-   * order of first appearance, per kernel). Buffer names are kept: they are positional.
+   * program's name, the comments after {@code #} (source lines, a contraction's index maps), and
+   * the numbering of locals (renumbered in order of first appearance, per kernel). Buffer names are
+   * kept: they are positional.
    */
   static String normalised(KernelProgram program) {
     StringBuilder out = new StringBuilder();
@@ -108,8 +109,8 @@ class AttentionStructureTest {
       if (line.startsWith("kernel ")) {
         renamed.clear();
         next[0] = 0;
-        line = line.replaceAll(" {3}# .*$", "");
       }
+      line = line.replaceAll(" {3}# .*$", "");
       Matcher m = LOCAL.matcher(line);
       StringBuilder b = new StringBuilder();
       while (m.find()) {
@@ -130,7 +131,7 @@ class AttentionStructureTest {
     assertTrue(text.contains("kernel k0_attention [attention]\n"), text);
     assertTrue(!text.contains("#") && !text.contains("by_prelude"), text);
     List<String> kinds = new ArrayList<>();
-    for (Kernel k : p.kernels()) kinds.add(k.kind());
+    for (Kernel k : p.kernels()) kinds.add(k.kind().label());
     assertEquals(List.of("attention"), kinds);
   }
 }

@@ -105,7 +105,7 @@ final class FusionFixtures {
 
   /** Kernel kinds in order. */
   static List<String> kinds(KernelProgram program) {
-    return program.kernels().stream().map(Kernel::kind).toList();
+    return program.kernels().stream().map(k -> k.kind().label()).toList();
   }
 
   /**

@@ -189,6 +189,7 @@ class FusionRulesTest {
     assertStructure(p, "attention -> out f32[B, 2, T, 8]");
     assertTrue(p.temporaries().isEmpty());
     assertEquals(1, serialLoopsOver(p.kernels().get(0), "T"), "one pass over each row of scores (online softmax)");
+    assertEquals(1, count(p.kernels().get(0).body(), KStmt.OnlineSoftmax.class), "the pass is an online softmax");
     assertGolden("attention", p);
   }
 
@@ -215,6 +216,8 @@ class FusionRulesTest {
     KernelProgram fwd = FusionFixtures.compile("attention_dropout").kernels("dropout_attention", training, false);
     assertStructure(fwd, "attention -> out f32[B, 2, T, 8]");
     assertEquals(1, serialLoopsOver(fwd.kernels().get(0), "T"), "one online-softmax pass over each row, dropout and all");
+    KStmt.OnlineSoftmax softmax = only(fwd.kernels().get(0).body(), KStmt.OnlineSoftmax.class);
+    assertTrue(softmax.dropout().isPresent(), "the softmax applies the dropout");
     assertTrue(fwd.temporaries().isEmpty());
     String text = KernelPrinter.print(fwd);
     assertTrue(text.contains("random(0x"), "the mask is drawn in the kernel:\n" + text);
@@ -324,9 +327,12 @@ class FusionRulesTest {
     return buffers.stream().map(b -> b.type().toString()).toList();
   }
 
-  /** Loops that are not parallel (reductions, passes over a row) with extent {@code size}, at any depth. */
+  /**
+   * Loops that are not parallel (reductions, passes over a row) with extent {@code size}, at any
+   * depth of the kernel's loop-level form.
+   */
   private static int serialLoopsOver(Kernel k, String size) {
-    return serialLoops(k.body(), size);
+    return serialLoops(k.flatten().body(), size);
   }
 
   private static int serialLoops(List<KStmt> body, String size) {
@@ -340,10 +346,41 @@ class FusionRulesTest {
     return n;
   }
 
+  /** The structured statements of class {@code type} in {@code body}, at any depth. */
+  private static <T extends KStmt> List<T> find(List<KStmt> body, Class<T> type) {
+    List<T> out = new ArrayList<>();
+    for (KStmt s : body) {
+      if (type.isInstance(s)) out.add(type.cast(s));
+      switch (s) {
+        case KStmt.Loop l -> out.addAll(find(l.body(), type));
+        case KStmt.ForAll m -> out.addAll(find(m.body(), type));
+        case KStmt.Reduce r -> out.addAll(find(r.body(), type));
+        case KStmt.Contraction c -> {
+          out.addAll(find(c.prologue(), type));
+          out.addAll(find(c.epilogue(), type));
+        }
+        case KStmt.WeightedSum w -> out.addAll(find(w.body(), type));
+        case KStmt.OnlineSoftmax o -> out.addAll(find(o.body(), type));
+        default -> {}
+      }
+    }
+    return out;
+  }
+
+  private static int count(List<KStmt> body, Class<? extends KStmt> type) {
+    return find(body, type).size();
+  }
+
+  private static <T extends KStmt> T only(List<KStmt> body, Class<T> type) {
+    List<T> found = find(body, type);
+    assertEquals(1, found.size(), "one " + type.getSimpleName());
+    return found.get(0);
+  }
+
   /** The buffers a kernel adds into ({@code +=}), as role and type. */
   private static List<String> accumulated(Kernel k) {
     List<Buffer> out = new ArrayList<>();
-    collectAccumulated(k.body(), out);
+    collectAccumulated(k.flatten().body(), out);
     return out.stream().distinct().map(b -> (b.role() == Buffer.Role.OUTPUT ? "out " : "tmp ") + b.type())
         .collect(Collectors.toList());
   }

@@ -16,6 +16,7 @@ import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
+import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.compiler.memory.MemoryPlan;
 import dev.adjoint.compiler.memory.MemoryPlanner;
@@ -273,7 +274,7 @@ class MemoryPlannerTest {
 
     private Kernel kernel(String name, List<Buffer> reads, Buffer write, KExpr value) {
       KStmt loop = new KStmt.Loop("i", KExpr.size(Dim.symbol("N")), true, List.of(new KStmt.Store(write, i(), value)));
-      return new Kernel(name + "_elementwise", "elementwise", reads, List.of(write), List.of(loop), List.of(), 1);
+      return new Kernel(name + "_elementwise", KernelKind.ELEMENTWISE, reads, List.of(write), List.of(loop), List.of(), 1);
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.GradientRun;
+import dev.adjoint.compiler.Interpreters;
 import dev.adjoint.compiler.Run;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.diag.CompileException;
@@ -16,7 +17,8 @@ import java.util.Optional;
 /**
  * The differential check: a generated program must compile, and the graph interpreter (the oracle)
  * and the fused kernels under the kernel-IR interpreter must agree on its outputs and gradients,
- * in f64 to 1e-9.
+ * in f64 to 1e-9; the fused kernels with their structure and flattened to loops (what the emitters
+ * print) must agree bit for bit.
  *
  * <p>The generated Java is checked against the fused kernels bit for bit by codegen-java's own
  * equivalence tests (that module depends on this one, not the other way round), so graph = fused
@@ -43,6 +45,8 @@ final class Differential {
       throw new AssertionError("the fused kernels failed: " + e.getMessage() + "\n" + g.source(), e);
     }
     compare(g, "output", graph.outputs(), fused.outputs());
+    Run flat = c.run(g.entry(), options, g.inputs(), Map.of(), Interpreters.FLATTENED);
+    assertEquals(fused.outputs(), flat.outputs(), "the flattened kernels' outputs differ in bits\n" + g.source());
     GradientRun dGraph = c.gradient(g.entry(), options, g.inputs(), graph.params(), Optional.empty());
     GradientRun dFused;
     try {
@@ -51,6 +55,8 @@ final class Differential {
       throw new AssertionError("the fused gradient kernels failed: " + e.getMessage() + "\n" + g.source(), e);
     }
     compare(g, "output (gradient run)", dGraph.outputs(), dFused.outputs());
+    GradientRun dFlat = c.gradient(g.entry(), options, g.inputs(), graph.params(), Optional.empty(), Interpreters.FLATTENED);
+    assertEquals(dFused.gradients(), dFlat.gradients(), "the flattened gradient kernels differ in bits\n" + g.source());
     assertEquals(dGraph.gradients().keySet(), dFused.gradients().keySet());
     for (String name : dGraph.gradients().keySet()) {
       compare(g, "gradient of " + name, List.of(dGraph.gradients().get(name)), List.of(dFused.gradients().get(name)));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.adjoint.compiler.Compilation;
 import dev.adjoint.compiler.GradientRun;
+import dev.adjoint.compiler.Interpreters;
 import dev.adjoint.compiler.Run;
 import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.runtime.Tensor;
@@ -20,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every golden case — every prelude function, builtin and example — through the fused kernels and
  * the kernel-IR interpreter, against the graph interpreter: outputs and, where the case has
- * gradients, every gradient, f64 to 1e-12 relative.
+ * gradients, every gradient, f64 to 1e-12 relative. The kernels run with their structure and
+ * flattened to loops, which must agree bit for bit.
  */
 class FusedEquivalenceTest {
   private static final double TOLERANCE = 1e-12;
@@ -44,10 +46,15 @@ class FusedEquivalenceTest {
     Run fused = c.runFused(golden.entry(), options, golden.inputs(), golden.params());
     assertEquals(graph.outputs().size(), fused.outputs().size());
     for (int i = 0; i < graph.outputs().size(); i++) same(name + " output " + i, graph.outputs().get(i), fused.outputs().get(i));
+    Run flat = c.run(golden.entry(), options, golden.inputs(), golden.params(), Interpreters.FLATTENED);
+    assertEquals(fused.outputs(), flat.outputs(), name + ": the flattened kernels' outputs are not the structured kernels' bits");
     if (!golden.hasGradients()) return;
     GradientRun g = c.gradient(golden.entry(), options, golden.inputs(), golden.params(), golden.cotangent());
     GradientRun f = c.gradientFused(golden.entry(), options, golden.inputs(), golden.params(), golden.cotangent());
     for (var e : g.gradients().entrySet()) same(name + " gradient of " + e.getKey(), e.getValue(), f.gradients().get(e.getKey()));
+    GradientRun fl = c.gradient(golden.entry(), options, golden.inputs(), golden.params(), golden.cotangent(),
+        Interpreters.FLATTENED);
+    assertEquals(f.gradients(), fl.gradients(), name + ": the flattened kernels' gradients are not the structured kernels' bits");
   }
 
   /**
@@ -63,6 +70,8 @@ class FusedEquivalenceTest {
     Run graph = c.run(golden.entry(), options, golden.inputs(), golden.params());
     Run fused = c.runFused(golden.entry(), options, golden.inputs(), golden.params());
     for (int i = 0; i < graph.outputs().size(); i++) same(name + " output " + i, graph.outputs().get(i), fused.outputs().get(i));
+    assertEquals(fused.outputs(), c.run(golden.entry(), options, golden.inputs(), golden.params(), Interpreters.FLATTENED)
+        .outputs(), name + ": the flattened kernels draw other masks");
     Run eval = c.run(golden.entry(), options.withTraining(false), golden.inputs(), golden.params());
     org.junit.jupiter.api.Assertions.assertNotEquals(eval.outputs().get(0), graph.outputs().get(0), "dropout changed nothing");
     GradientRun g = c.gradient(golden.entry(), options, golden.inputs(), golden.params(), golden.cotangent());

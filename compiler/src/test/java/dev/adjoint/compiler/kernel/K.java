@@ -95,7 +95,7 @@ final class K {
     return new KStmt.Loop(var, extent, false, List.of(body));
   }
 
-  static Kernel kernel(String name, String kind, List<Buffer> reads, List<Buffer> writes, KStmt... body) {
+  static Kernel kernel(String name, KernelKind kind, List<Buffer> reads, List<Buffer> writes, KStmt... body) {
     return new Kernel(name, kind, reads, writes, List.of(body), List.of(), 1);
   }
 }

@@ -24,11 +24,11 @@ class KernelDotTest {
     Buffer p = softmax.writes().get(0);
     Buffer w = K.buffer(0, "w", DType.F32, Buffer.Role.PARAM, KernelPrinterTest.B);
     Buffer out = K.buffer(5, "out", DType.F32, Buffer.Role.OUTPUT, KernelPrinterTest.T);
-    Kernel fill = K.kernel("k2_fill", "elementwise", List.of(w), List.of(s),
+    Kernel fill = K.kernel("k2_fill", KernelKind.ELEMENTWISE, List.of(w), List.of(s),
         K.pfor("i", K.size(s.type().shape().elementCount()),
             new KStmt.Store(s, K.i("i"), K.load(w, new KExpr.Binary(dev.adjoint.compiler.ir.Binary.Fn.MOD, K.i("i"),
                 K.size(KernelPrinterTest.B))))));
-    Kernel first = K.kernel("k4_first", "elementwise", List.of(p), List.of(out),
+    Kernel first = K.kernel("k4_first", KernelKind.ELEMENTWISE, List.of(p), List.of(out),
         K.pfor("i", K.size(KernelPrinterTest.T), new KStmt.Store(out, K.i("i"), K.load(p, K.i("i")))));
     return new KernelProgram("attention \"demo\"", List.of(mask), List.of(w), List.of(out), List.of(s, p),
         List.of(fill, softmax, first));
@@ -85,8 +85,8 @@ class KernelDotTest {
     KStmt[] stores = new KStmt[10];
     for (int k = 0; k < 10; k++) stores[k] = new KStmt.Accumulate(y, K.idx(k), K.f64(k));
     assertEquals(List.of("y[0] += 0.0", "y[1] += 1.0", "y[2] += 2.0", "y[3] += 3.0", "y[4] += 4.0", "y[5] += 5.0",
-        "y[6] += 6.0", "… and 3 more"), KernelDot.summary(K.kernel("k0", "elementwise", List.of(), List.of(y), stores)));
-    assertEquals(List.of("(no stores)"), KernelDot.summary(K.kernel("k1", "elementwise", List.of(), List.of())));
+        "y[6] += 6.0", "… and 3 more"), KernelDot.summary(K.kernel("k0", KernelKind.ELEMENTWISE, List.of(), List.of(y), stores)));
+    assertEquals(List.of("(no stores)"), KernelDot.summary(K.kernel("k1", KernelKind.ELEMENTWISE, List.of(), List.of())));
   }
 
   @Test

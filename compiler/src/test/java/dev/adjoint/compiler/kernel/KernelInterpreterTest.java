@@ -83,7 +83,7 @@ class KernelInterpreterTest {
     Buffer w = buffer(1, "w", DType.F64, ARG, n);
     Buffer y = buffer(2, "y", DType.F64, OUT, n);
     // y[i] = exp(x[i]) * 2 + w[i]
-    Kernel k = kernel("k0_ew", "elementwise", List.of(x, w), List.of(y),
+    Kernel k = kernel("k0_ew", KernelKind.ELEMENTWISE, List.of(x, w), List.of(y),
         pfor("i", size(n), new KStmt.Store(y, i("i"),
             add(mul(un(Unary.Fn.EXP, load(x, i("i"))), f64(2)), load(w, i("i"))))));
     double[] xs = random(5, 1);
@@ -104,7 +104,7 @@ class KernelInterpreterTest {
     KExpr xij = load(x, flat(List.of(i("i"), i("j")), List.of(r, c)));
     KExpr m = var("m", DType.F64);
     KExpr l = var("l", DType.F64);
-    Kernel k = kernel("k0_softmax", "reduction", List.of(x), List.of(p),
+    Kernel k = kernel("k0_softmax", KernelKind.REDUCTION, List.of(x), List.of(p),
         pfor("i", size(r),
             new KStmt.Declare("m", DType.F64, f64(Double.NEGATIVE_INFINITY)),
             loop("j", size(c), new KStmt.Assign("m", max(m, xij))),
@@ -129,7 +129,7 @@ class KernelInterpreterTest {
   /** c[i, j] = Σ_k a[i, k] b[k, j] with one accumulator per output column. */
   static Kernel matmul(Buffer a, Buffer b, Buffer c, Dim m, Dim kk, Dim n, DType dtype) {
     KExpr acc = new KExpr.Element("acc", i("j"), dtype);
-    return kernel("k0_matmul", "contraction", List.of(a, b), List.of(c),
+    return kernel("k0_matmul", KernelKind.CONTRACTION, List.of(a, b), List.of(c),
         pfor("i", size(m),
             new KStmt.DeclareArray("acc", dtype, size(n), new KExpr.Const(0, dtype)),
             loop("k", size(kk),
@@ -169,7 +169,7 @@ class KernelInterpreterTest {
     Buffer colsum = buffer(1, "colsum", DType.F64, OUT, c);
     Buffer firsts = buffer(2, "firsts", DType.F64, OUT, r);
     // colsum[j] += x[i, j] inside a row kernel; firsts[i] = x[i, 0] for i ≥ 1 only.
-    Kernel k = kernel("k0_colsum", "reduction", List.of(x), List.of(colsum, firsts),
+    Kernel k = kernel("k0_colsum", KernelKind.REDUCTION, List.of(x), List.of(colsum, firsts),
         pfor("i", size(r),
             loop("j", size(c), new KStmt.Accumulate(colsum, i("j"), load(x, flat(List.of(i("i"), i("j")), List.of(r, c))))),
             new KStmt.Store(firsts, i("i"), new KExpr.Select(bin(Fn.GE, i("i"), idx(1)),
@@ -191,7 +191,7 @@ class KernelInterpreterTest {
     Dim n = d("N");
     Buffer u = buffer(0, "u", DType.F32, OUT, n);
     Buffer v = buffer(1, "v", DType.F64, OUT, n);
-    Kernel k = kernel("k0_rand", "elementwise", List.of(), List.of(u, v),
+    Kernel k = kernel("k0_rand", KernelKind.ELEMENTWISE, List.of(), List.of(u, v),
         pfor("i", size(n),
             new KStmt.Store(u, i("i"), new KExpr.Random(0x5eed, i("i"), DType.F32)),
             new KStmt.Store(v, i("i"), new KExpr.Random(0x5eed, add(i("i"), idx(1)), DType.F64))));
@@ -209,7 +209,7 @@ class KernelInterpreterTest {
     Buffer s64 = buffer(1, "s64", DType.F64, OUT);
     Buffer q = buffer(2, "q", DType.F32, OUT);
     // Ten additions of 0.1: f32 accumulation drifts differently from f64.
-    Kernel k = kernel("k0_sum", "reduction", List.of(), List.of(s32, s64, q),
+    Kernel k = kernel("k0_sum", KernelKind.REDUCTION, List.of(), List.of(s32, s64, q),
         new KStmt.Declare("a", DType.F32, f32(0)),
         new KStmt.Declare("b", DType.F64, f64(0)),
         loop("t", idx(10),
@@ -250,7 +250,7 @@ class KernelInterpreterTest {
         un(Unary.Fn.NOT, bin(Fn.NE, idx(1), idx(1)))));
     body[values.length + 3] = new KStmt.Store(picked, idx(0), new KExpr.Select(bin(Fn.GT, idx(1), idx(0)), f64(10), f64(20)));
     body[values.length + 4] = new KStmt.Store(picked, idx(1), new KExpr.Select(new KExpr.Const(0, DType.BOOL), f64(10), f64(20)));
-    Kernel k = kernel("k0_int", "elementwise", List.of(), List.of(r, cond, picked), body);
+    Kernel k = kernel("k0_int", KernelKind.ELEMENTWISE, List.of(), List.of(r, cond, picked), body);
     List<DArray> out = KernelInterpreter.outputs(program(List.of(), List.of(r, cond, picked), List.of(), k), Map.of(), sizes());
     assertArrayEquals(new double[] {-4, 1, 3, 1, -2, 2, 81, -17, 2}, out.get(0).toArray());
     assertArrayEquals(new double[] {1, 0, 1}, out.get(1).toArray());
@@ -260,7 +260,7 @@ class KernelInterpreterTest {
   @Test
   void integerDivisionByZeroIsAnEvaluationError() {
     Buffer r = buffer(0, "r", DType.I32, OUT);
-    Kernel k = kernel("k9_div", "elementwise", List.of(), List.of(r), new KStmt.Store(r, idx(0), bin(Fn.DIV, idx(1), idx(0))));
+    Kernel k = kernel("k9_div", KernelKind.ELEMENTWISE, List.of(), List.of(r), new KStmt.Store(r, idx(0), bin(Fn.DIV, idx(1), idx(0))));
     var e = assertThrows(EvaluationException.class,
         () -> KernelInterpreter.run(program(List.of(), List.of(r), List.of(), k), Map.of(), sizes()));
     assertTrue(e.getMessage().contains("k9_div"), e.getMessage());
@@ -271,7 +271,7 @@ class KernelInterpreterTest {
     Buffer out = buffer(0, "out", DType.F64, OUT, d(4));
     KExpr t = var("t", DType.F64);
     // let t = 1; for j in 0..2 { let t = t + 10; out[j] = t }; out[2] = t; out[3] = size
-    Kernel k = kernel("k0_scope", "elementwise", List.of(), List.of(out),
+    Kernel k = kernel("k0_scope", KernelKind.ELEMENTWISE, List.of(), List.of(out),
         new KStmt.Let("t", f64(1)),
         loop("j", idx(2), new KStmt.Let("t", add(t, f64(10))), new KStmt.Store(out, i("j"), t)),
         new KStmt.Store(out, idx(2), t),
@@ -298,7 +298,7 @@ class KernelInterpreterTest {
     Buffer y = new Buffer(1, "y", type, OUT);
     KExpr xi = load(x, i("i"));
     KExpr erfi = var("erf", dtype);
-    Kernel k = kernel("k0_f", "elementwise", List.of(x), List.of(y), pfor("i", size(n),
+    Kernel k = kernel("k0_f", KernelKind.ELEMENTWISE, List.of(x), List.of(y), pfor("i", size(n),
         new KStmt.Let("erf", un(Unary.Fn.ERF, xi)),
         new KStmt.Store(y, i("i"), add(add(div(mul(un(Unary.Fn.TANH, xi), un(Unary.Fn.EXP, xi)),
             add(xi, new KExpr.Const(2, dtype))), mul(erfi, erfi)), new KExpr.Random(99, i("i"), dtype)))));
@@ -309,40 +309,75 @@ class KernelInterpreterTest {
     assertArrayEquals(expected, run1(program(List.of(x), List.of(y), List.of(), k), in, context));
   }
 
+  /** A row softmax as maps and reductions runs as itself, with the bits of the loops it flattens to. */
+  @Test
+  void structuredStatementsRunWithTheBitsOfTheirLoops() {
+    Buffer x = buffer(0, "x", DType.F32, ARG, d("R"), d(8));
+    Buffer y = buffer(1, "y", DType.F32, OUT, d("R"), d(8));
+    Axis r = new Axis("r", idx(8));
+    KExpr xr = load(x, add(mul(i("i"), idx(8)), i("r")));
+    KExpr xj = load(x, add(mul(i("i"), idx(8)), i("j")));
+    KStmt rows = new KStmt.ForAll(List.of(new Axis("i", size(d("R")))), List.of(
+        new KStmt.Declare("m", DType.F32, Reducer.MAX.identity(DType.F32)),
+        new KStmt.Reduce("m", Reducer.MAX, List.of(r), List.of(new KStmt.Let("a", xr)), var("a", DType.F32)),
+        new KStmt.Declare("s", DType.F32, f32(0)),
+        new KStmt.Reduce("s", Reducer.SUM, List.of(r), List.of(new KStmt.Let("e", un(Unary.Fn.EXP, sub(xr,
+            var("m", DType.F32))))), var("e", DType.F32)),
+        new KStmt.ForAll(List.of(new Axis("j", idx(8))), List.of(new KStmt.Store(y, add(mul(i("i"), idx(8)), i("j")),
+            div(un(Unary.Fn.EXP, sub(xj, var("m", DType.F32))), var("s", DType.F32)))))));
+    Kernel k = Kernel.of("k0_reduction", List.of(x), List.of(y), List.of(rows), List.of(), 5);
+    assertEquals(KernelKind.REDUCTION, k.kind());
+    EvalContext context = sizes("R", 6);
+    Map<String, DArray> in = Map.of("x", DArray.of(DType.F32, new int[] {6, 8}, random(48, 3)));
+    double[] structured = run1(program(List.of(x), List.of(y), List.of(), k), in, context);
+    double[] flat = run1(program(List.of(x), List.of(y), List.of(), k.flatten()), in, context);
+    assertArrayEquals(flat, structured);
+    double rowSum = 0;
+    for (int j = 0; j < 8; j++) rowSum += structured[j];
+    assertEquals(1, rowSum, 1e-6);
+    // A reduction folds into a declared scalar of its dtype, nothing else.
+    Kernel undeclared = Kernel.of("k1_bad", List.of(x), List.of(y), List.of(new KStmt.ForAll(
+        List.of(new Axis("i", size(d("R")))), List.of(new KStmt.Let("m", f32(0)),
+            new KStmt.Reduce("m", Reducer.MAX, List.of(r), List.of(), f32(1))))), List.of(), 1);
+    Map<Buffer, double[]> storage = new HashMap<>(Map.of(x, new double[48], y, new double[48]));
+    var e = assertThrows(IllegalStateException.class, () -> KernelInterpreter.runKernel(undeclared, storage, context));
+    assertEquals("kernel k1_bad: reduction into m, which is not a declared scalar", e.getMessage());
+  }
+
   @Test
   void badProgramsAreInternalErrorsNamingTheKernel() {
     Buffer x = buffer(0, "x", DType.F64, ARG, d(4));
     Buffer y = buffer(1, "y", DType.F64, OUT, d(4));
     Map<Buffer, double[]> storage = new HashMap<>(Map.of(x, new double[4], y, new double[4]));
     // out of bounds
-    Kernel oob = kernel("k1_oob", "elementwise", List.of(x), List.of(y),
+    Kernel oob = kernel("k1_oob", KernelKind.ELEMENTWISE, List.of(x), List.of(y),
         pfor("i", idx(4), new KStmt.Store(y, i("i"), load(x, add(i("i"), idx(1))))));
     var e = assertThrows(IllegalStateException.class, () -> KernelInterpreter.runKernel(oob, storage, sizes()));
     assertEquals("kernel k1_oob: load from buffer x at index 4, outside [0, 4)", e.getMessage());
     // unbound variable
-    Kernel unbound = kernel("k2_unbound", "elementwise", List.of(x), List.of(y),
+    Kernel unbound = kernel("k2_unbound", KernelKind.ELEMENTWISE, List.of(x), List.of(y),
         new KStmt.Store(y, idx(0), var("nope", DType.F64)));
     e = assertThrows(IllegalStateException.class, () -> KernelInterpreter.runKernel(unbound, storage, sizes()));
     assertTrue(e.getMessage().startsWith("kernel k2_unbound: variable nope"), e.getMessage());
     // a let goes out of scope with its statement list
-    Kernel outOfScope = kernel("k3_scope", "elementwise", List.of(x), List.of(y),
+    Kernel outOfScope = kernel("k3_scope", KernelKind.ELEMENTWISE, List.of(x), List.of(y),
         loop("j", idx(1), new KStmt.Let("t", f64(1))), new KStmt.Store(y, idx(0), var("t", DType.F64)));
     assertThrows(IllegalStateException.class, () -> KernelInterpreter.runKernel(outOfScope, storage, sizes()));
     // lets are immutable
-    Kernel assignLet = kernel("k4_let", "elementwise", List.of(x), List.of(y),
+    Kernel assignLet = kernel("k4_let", KernelKind.ELEMENTWISE, List.of(x), List.of(y),
         new KStmt.Let("t", f64(1)), new KStmt.Assign("t", f64(2)));
     e = assertThrows(IllegalStateException.class, () -> KernelInterpreter.runKernel(assignLet, storage, sizes()));
     assertTrue(e.getMessage().contains("let t"), e.getMessage());
     // stores into an unlisted buffer
-    Kernel unlisted = kernel("k5_unlisted", "elementwise", List.of(x, y), List.of(), new KStmt.Store(y, idx(0), f64(1)));
+    Kernel unlisted = kernel("k5_unlisted", KernelKind.ELEMENTWISE, List.of(x, y), List.of(), new KStmt.Store(y, idx(0), f64(1)));
     e = assertThrows(IllegalStateException.class, () -> KernelInterpreter.runKernel(unlisted, storage, sizes()));
     assertTrue(e.getMessage().contains("not in its writes"), e.getMessage());
     // a float index
-    Kernel floatIndex = kernel("k6_index", "elementwise", List.of(x), List.of(y), new KStmt.Store(y, f64(0), f64(1)));
+    Kernel floatIndex = kernel("k6_index", KernelKind.ELEMENTWISE, List.of(x), List.of(y), new KStmt.Store(y, f64(0), f64(1)));
     e = assertThrows(IllegalStateException.class, () -> KernelInterpreter.runKernel(floatIndex, storage, sizes()));
     assertTrue(e.getMessage().contains("must be i32"), e.getMessage());
     // operands of two dtypes
-    Kernel mixed = kernel("k7_mixed", "elementwise", List.of(x), List.of(y), new KStmt.Store(y, idx(0), add(f64(1), f32(2))));
+    Kernel mixed = kernel("k7_mixed", KernelKind.ELEMENTWISE, List.of(x), List.of(y), new KStmt.Store(y, idx(0), add(f64(1), f32(2))));
     e = assertThrows(IllegalStateException.class, () -> KernelInterpreter.runKernel(mixed, storage, sizes()));
     assertEquals("kernel k7_mixed: add of f64 and f32: 1.0, 2.0", e.getMessage());
   }
@@ -352,7 +387,7 @@ class KernelInterpreterTest {
     // A padded copy: y[i] = i < 4 ? x[i] : 0 for i in 0..6 — the guarded load never runs out of range.
     Buffer x = buffer(0, "x", DType.F64, ARG, d(4));
     Buffer y = buffer(1, "y", DType.F64, OUT, d(6));
-    Kernel k = kernel("k0_pad", "elementwise", List.of(x), List.of(y),
+    Kernel k = kernel("k0_pad", KernelKind.ELEMENTWISE, List.of(x), List.of(y),
         pfor("i", idx(6), new KStmt.Store(y, i("i"), new KExpr.Select(bin(Fn.LT, i("i"), idx(4)), load(x, i("i")), f64(0)))));
     assertArrayEquals(new double[] {1, 2, 3, 4, 0, 0}, run1(program(List.of(x), List.of(y), List.of(), k),
         Map.of("x", DArray.of(DType.F64, new int[] {4}, new double[] {1, 2, 3, 4})), sizes()));
@@ -365,11 +400,11 @@ class KernelInterpreterTest {
     Buffer t = buffer(1, "t", DType.F32, TMP, n);
     Buffer total = buffer(2, "total", DType.F32, OUT);
     Buffer sq = buffer(3, "sq", DType.F32, OUT, n);
-    Kernel k0 = kernel("k0_square", "elementwise", List.of(x), List.of(t, sq),
+    Kernel k0 = kernel("k0_square", KernelKind.ELEMENTWISE, List.of(x), List.of(t, sq),
         pfor("i", size(n), new KStmt.Let("v", load(x, i("i"))),
             new KStmt.Store(t, i("i"), mul(var("v", DType.F32), var("v", DType.F32))),
             new KStmt.Store(sq, i("i"), var("v", DType.F32))));
-    Kernel k1 = kernel("k1_sum", "reduction", List.of(t), List.of(total),
+    Kernel k1 = kernel("k1_sum", KernelKind.REDUCTION, List.of(t), List.of(total),
         pfor("i", size(n), new KStmt.Accumulate(total, idx(0), load(t, i("i")))));
     KernelProgram p = program(List.of(x), List.of(total, sq), List.of(t), k0, k1);
     EvalContext c = sizes("N", 3);

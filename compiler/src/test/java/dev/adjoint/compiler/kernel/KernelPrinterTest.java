@@ -48,7 +48,7 @@ class KernelPrinterTest {
     SourceFile file = new SourceFile("models/attention.adj", "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn\n");
     List<Span> origins = List.of(new Span(file, 24, 25), new Span(file, 22, 23), new Span(file, 24, 25),
         Span.synthetic("prelude"));
-    return new Kernel("k3_softmax", "reduction", List.of(s, mask), List.of(p), List.of(
+    return new Kernel("k3_softmax", KernelKind.REDUCTION, List.of(s, mask), List.of(p), List.of(
         pfor("i0", size(B), pfor("i1", size(H), pfor("i2", size(T),
             new KStmt.Declare("m0", DType.F32, f32(Double.NEGATIVE_INFINITY)),
             loop("j", size(T), new KStmt.Assign("m0", max(m, x))),
@@ -93,7 +93,7 @@ class KernelPrinterTest {
     Buffer c = buffer(2, "c", DType.F64, Buffer.Role.TEMPORARY, m, n);
     Buffer total = buffer(3, "total", DType.F64, Buffer.Role.OUTPUT);
     Kernel mm = KernelInterpreterTest.matmul(a, b, c, m, d(3), n, DType.F64);
-    Kernel sum = new Kernel("k1_sum", "reduction", List.of(c), List.of(total), List.of(
+    Kernel sum = new Kernel("k1_sum", KernelKind.REDUCTION, List.of(c), List.of(total), List.of(
         pfor("i", size(m.times(n)), new KStmt.Accumulate(total, idx(0), load(c, i("i"))))), List.of(), 1);
     KernelProgram p = new KernelProgram("forward", List.of(a), List.of(b), List.of(total), List.of(c), List.of(mm, sum));
     assertEquals("""

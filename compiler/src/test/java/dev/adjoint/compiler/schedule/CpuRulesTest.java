@@ -1,5 +1,6 @@
 package dev.adjoint.compiler.schedule;
 
+import dev.adjoint.compiler.kernel.KernelKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -39,35 +40,35 @@ class CpuRulesTest {
     assertEquals(Routine.GEMM, s.routine());
     assertEquals(Ownership.ANY, s.product().orElseThrow().ownership());
     assertEquals(List.of("routine.product"), s.rules());
-    KernelFacts attention = StepKernels.first(f -> f.kind().equals("attention"));
+    KernelFacts attention = StepKernels.first(f -> f.kind() == KernelKind.ATTENTION);
     assertSame(start(attention).routine(), CpuRules.ROUTINE_PRODUCT.applyTo(attention, AVX2, start(attention)).routine());
   }
 
   @Test
   void routineOnlineSoftmaxTakesTheLoopWithARunningMaximum() {
     KernelFacts k = StepKernels.first(KernelFacts::runningMaximum);
-    assertEquals("attention", k.kind());
+    assertEquals(KernelKind.ATTENTION, k.kind());
     assertEquals(Routine.ONLINE_SOFTMAX, CpuRules.ROUTINE_ONLINE_SOFTMAX.applyTo(k, AVX2, start(k)).routine());
-    KernelFacts backward = StepKernels.first(f -> f.kind().equals("attention") && !f.runningMaximum());
+    KernelFacts backward = StepKernels.first(f -> f.kind() == KernelKind.ATTENTION && !f.runningMaximum());
     assertEquals(Routine.UNSCHEDULED, CpuRules.ROUTINE_ONLINE_SOFTMAX.applyTo(backward, AVX2, start(backward)).routine());
   }
 
   @Test
   void routineRowKernelsTakesTheOtherAttentionKernels() {
-    KernelFacts backward = StepKernels.first(f -> f.kind().equals("attention") && !f.runningMaximum());
+    KernelFacts backward = StepKernels.first(f -> f.kind() == KernelKind.ATTENTION && !f.runningMaximum());
     assertEquals(Routine.ROW_KERNELS, CpuRules.ROUTINE_ROW_KERNELS.applyTo(backward, AVX2, start(backward)).routine());
-    KernelFacts reduction = StepKernels.first(f -> f.kind().equals("reduction"));
+    KernelFacts reduction = StepKernels.first(f -> f.kind() == KernelKind.REDUCTION);
     assertEquals(Routine.UNSCHEDULED, CpuRules.ROUTINE_ROW_KERNELS.applyTo(reduction, AVX2, start(reduction)).routine());
   }
 
   @Test
   void routineLoopsTakesTheRestAndSaysWhyAContractionIsNotAProduct() {
-    KernelFacts reduction = StepKernels.first(f -> f.kind().equals("reduction"));
+    KernelFacts reduction = StepKernels.first(f -> f.kind() == KernelKind.REDUCTION);
     Schedule s = CpuRules.ROUTINE_LOOPS.applyTo(reduction, AVX2, start(reduction));
     assertEquals(Routine.LOOPS, s.routine());
     assertEquals("routine.loops: reduction loops", s.steps().getFirst().toString());
     KernelFacts f64 = KernelFacts.of(StepKernels.stepAt(DType.F64).kernels().stream()
-        .filter(k -> k.kind().equals("contraction")).findFirst().orElseThrow());
+        .filter(k -> k.kind() == KernelKind.CONTRACTION).findFirst().orElseThrow());
     assertEquals("routine.loops: not a product: its accumulator is f64, not f32",
         CpuRules.ROUTINE_LOOPS.applyTo(f64, AVX2, start(f64)).steps().getFirst().toString());
   }

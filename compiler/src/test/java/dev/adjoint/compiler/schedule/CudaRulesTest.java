@@ -1,5 +1,6 @@
 package dev.adjoint.compiler.schedule;
 
+import dev.adjoint.compiler.kernel.KernelKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,7 @@ class CudaRulesTest {
 
   @Test
   void routineRowsGivesRowsWithLoopsABlock() {
-    KernelFacts rows = StepKernels.first(f -> f.kind().equals("reduction") && f.adds() == KernelFacts.Adds.NONE
+    KernelFacts rows = StepKernels.first(f -> f.kind() == KernelKind.REDUCTION && f.adds() == KernelFacts.Adds.NONE
         && !f.nest().isEmpty());
     assertEquals(Routine.BLOCK_PER_ROW, CudaRules.ROUTINE_ROWS.applyTo(rows, SM80, start(rows)).routine());
     KernelFacts softmax = StepKernels.first(KernelFacts::runningMaximum);
