@@ -112,7 +112,8 @@ class DumpCommandTest {
     long kernels = avx2.lines().filter(l -> l.startsWith("kernel ")).count();
     assertEquals(kernels, avx2.lines().filter(l -> l.equals("  schedule")).count(), "every kernel has its schedule");
     assertTrue(avx2.contains("    routine     online softmax"), avx2);
-    assertTrue(avx2.contains("        var acc0: f32 = 0.0\n"), "and its structure");
+    assertTrue(avx2.contains("\n  forall i0 in 0..B, i1 in 0..T, i2 in 0..512 {\n    var acc0: f32 = 0.0\n"
+        + "    contract acc0 = acc0 + v2 * v3 over r1 in 0..512 {"), "and its structure");
     var detected = run("dump", encoder, "--grad", "--stage", "schedule").succeeds().out();
     assertTrue(detected.contains("\ntarget detected: "), detected);
     var cuda = run("dump", encoder, "--grad", "--stage", "schedule", "--target", "cuda", "--gpu", "sm_80").succeeds().out();
