@@ -56,6 +56,8 @@ class GeneratedJavaProgramsTest {
   private static final double GRAPH_TOLERANCE = 1e-9;
   /** Seeds left out, each with the bug it finds: none. */
   private static final Set<Integer> EXCLUDED = Set.of();
+  /** Seeds past the count that found bugs, always run: 156 and 237, a result written in place too early (MemoryPlanner). */
+  private static final List<Integer> FOUND = List.of(156, 237);
 
   /** One lowering of a program: its kernels, inputs, and the interpreter's outputs. */
   record Case(String label, String source, KernelProgram program, Map<String, Tensor> tensors, long runSeed,
@@ -72,8 +74,7 @@ class GeneratedJavaProgramsTest {
     private Suite() {
       long t0 = System.nanoTime();
       List<Case> all = new ArrayList<>();
-      for (int seed = 0; seed < COUNT; seed++) {
-        if (EXCLUDED.contains(seed)) continue;
+      for (int seed : seeds().toArray()) {
         try {
           ProgramGenerator.Generated g = ProgramGenerator.generate(Fuzzing.choices(new Random(seed)),
               ProgramGenerator.RAGGED, ProgramGenerator.RAGGED_MAX_ELEMENTS);
@@ -197,7 +198,8 @@ class GeneratedJavaProgramsTest {
   }
 
   static IntStream seeds() {
-    return IntStream.range(0, COUNT).filter(s -> !EXCLUDED.contains(s));
+    return IntStream.concat(IntStream.range(0, COUNT), FOUND.stream().mapToInt(Integer::intValue).filter(s -> s >= COUNT))
+        .filter(s -> !EXCLUDED.contains(s));
   }
 
   @ParameterizedTest(name = "seed {0}")
