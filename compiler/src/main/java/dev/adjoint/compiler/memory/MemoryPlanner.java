@@ -149,40 +149,49 @@ public final class MemoryPlanner {
     return false;
   }
 
-  /** The kernel reads {@code operand} only at the index where it stores {@code result}. */
+  /**
+   * The kernel reads {@code operand} only at the index where it stores {@code result}, and only
+   * before that store: a load after it (a later statement of the same iteration, as when one kernel
+   * stores two results and reads the operand for the second after storing the first) would read the
+   * result's value from the shared array.
+   */
   private static boolean elementwiseOver(Kernel kernel, Buffer operand, Buffer result) {
     if (!operand.type().shape().equals(result.type().shape()) || operand.type().dtype() != result.type().dtype()) {
       return false;
     }
     List<KExpr> storeIndex = new ArrayList<>();
     List<KExpr> loadIndex = new ArrayList<>();
-    for (KStmt s : Flatten.statements(kernel.body())) scan(s, operand, result, storeIndex, loadIndex);
-    if (storeIndex.size() != 1 || loadIndex.isEmpty()) return false;
+    List<KExpr> loadsAfterStore = new ArrayList<>();
+    for (KStmt s : Flatten.statements(kernel.body())) scan(s, operand, result, storeIndex, loadIndex, loadsAfterStore);
+    if (storeIndex.size() != 1 || loadIndex.isEmpty() || !loadsAfterStore.isEmpty()) return false;
     for (KExpr i : loadIndex) if (!i.equals(storeIndex.get(0))) return false;
     return true;
   }
 
-  private static void scan(KStmt s, Buffer operand, Buffer result, List<KExpr> stores, List<KExpr> loads) {
+  /** Loads of {@code operand} go to {@code loads} until a store to {@code result} is seen, then to {@code late}. */
+  private static void scan(KStmt s, Buffer operand, Buffer result, List<KExpr> stores, List<KExpr> loads,
+      List<KExpr> late) {
+    List<KExpr> into = stores.isEmpty() ? loads : late;
     switch (s) {
-      case KStmt.Loop l -> l.body().forEach(x -> scan(x, operand, result, stores, loads));
+      case KStmt.Loop l -> l.body().forEach(x -> scan(x, operand, result, stores, loads, late));
       case KStmt.Store st -> {
+        loads(st.value(), operand, into);
+        loads(st.index(), operand, into);
         if (st.buffer().equals(result)) stores.add(st.index());
-        loads(st.value(), operand, loads);
-        loads(st.index(), operand, loads);
       }
       case KStmt.Accumulate a -> {
+        loads(a.value(), operand, into);
         if (a.buffer().equals(result)) stores.add(null);
-        loads(a.value(), operand, loads);
       }
-      case KStmt.Let let -> loads(let.value(), operand, loads);
-      case KStmt.Declare d -> loads(d.init(), operand, loads);
-      case KStmt.Assign a -> loads(a.value(), operand, loads);
-      case KStmt.DeclareArray d -> loads(d.init(), operand, loads);
+      case KStmt.Let let -> loads(let.value(), operand, into);
+      case KStmt.Declare d -> loads(d.init(), operand, into);
+      case KStmt.Assign a -> loads(a.value(), operand, into);
+      case KStmt.DeclareArray d -> loads(d.init(), operand, into);
       case KStmt.AssignElement a -> {
-        loads(a.value(), operand, loads);
-        loads(a.index(), operand, loads);
+        loads(a.value(), operand, into);
+        loads(a.index(), operand, into);
       }
-      case KStmt.Structured st -> st.expand().forEach(x -> scan(x, operand, result, stores, loads));
+      case KStmt.Structured st -> st.expand().forEach(x -> scan(x, operand, result, stores, loads, late));
     }
   }
 

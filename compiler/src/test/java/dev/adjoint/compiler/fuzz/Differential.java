@@ -20,9 +20,11 @@ import java.util.Optional;
  * in f64 to 1e-9; the fused kernels with their structure and flattened to loops (what the emitters
  * print) must agree bit for bit.
  *
- * <p>The generated Java is checked against the fused kernels bit for bit by codegen-java's own
- * equivalence tests (that module depends on this one, not the other way round), so graph = fused
- * kernels here and fused kernels = Java there cover the backend; CUDA joins the same way.
+ * <p>The generated Java is checked against the fused kernels bit for bit on these same random
+ * programs (at ragged sizes, under every CPU target's schedule) by codegen-java's
+ * GeneratedJavaProgramsTest and GeneratedJavaFuzzTest (that module depends on this one, through
+ * this module's test-jar, not the other way round), so graph = fused kernels here and fused kernels
+ * = Java there cover the backend; CUDA joins the same way.
  */
 final class Differential {
   private static final double TOLERANCE = 1e-9;

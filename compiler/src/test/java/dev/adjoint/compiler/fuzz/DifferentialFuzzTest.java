@@ -9,9 +9,9 @@ import dev.adjoint.compiler.RunOptions;
  * ProgramGenerator}) must compile, and the graph interpreter ({@code Compilation.run}, the
  * oracle) and the fused kernels under the kernel-IR interpreter ({@code Compilation.runFused})
  * must agree on its outputs and gradients, in evaluation and in training mode ({@link
- * Differential}; the generated-Java backend plugs in there).
+ * Differential}); the generated Java meets the same programs in codegen-java's GeneratedJavaFuzzTest.
  */
-class DifferentialFuzzTest {
+public class DifferentialFuzzTest {
   @FuzzTest(maxDuration = "10m")
   void interpreterAgreesWithFusedKernels(FuzzedDataProvider data) {
     boolean training = data.consumeBoolean();
@@ -20,8 +20,11 @@ class DifferentialFuzzTest {
     Differential.differential(g, RunOptions.defaults().withSeed(seed).withTraining(training && g.usesDropout()));
   }
 
-  /** Structure from the fuzzer's bytes; input values from a seeded Random, so they do not eat the structure. */
-  static ProgramGenerator.Choices choices(FuzzedDataProvider data) {
+  /**
+   * Structure from the fuzzer's bytes; input values from a seeded Random, so they do not eat the
+   * structure. Also codegen-java's GeneratedJavaFuzzTest's.
+   */
+  public static ProgramGenerator.Choices choices(FuzzedDataProvider data) {
     java.util.Random values = new java.util.Random(data.consumeLong());
     return new ProgramGenerator.Choices() {
       @Override

@@ -8,10 +8,10 @@ import dev.adjoint.runtime.Tensor;
 import java.util.Random;
 
 /** What the fuzz targets share (no Jazzer here, so that plain tests can use it): choices, user errors, comparison. */
-final class Fuzzing {
+public final class Fuzzing {
   private Fuzzing() {}
 
-  static ProgramGenerator.Choices choices(Random random) {
+  public static ProgramGenerator.Choices choices(Random random) {
     return new ProgramGenerator.Choices() {
       @Override
       public int below(int n) {

@@ -19,9 +19,9 @@ import java.util.stream.IntStream;
  * (batched, 1-D), transposes, permutes, reshapes, concats, slices, indexing, where, softmax, dropout,
  * and index-notation comprehensions with and without a reduced index.
  */
-final class ProgramGenerator {
+public final class ProgramGenerator {
   /** Where the generator's decisions come from (a fuzzer's bytes, or a seeded Random). */
-  interface Choices {
+  public interface Choices {
     /** In [0, n); 0 when the source has run dry. */
     int below(int n);
 
@@ -29,7 +29,17 @@ final class ProgramGenerator {
   }
 
   /** A program, the entry to run, and its inputs. */
-  record Generated(String source, String entry, Map<String, Tensor> inputs, boolean usesDropout) {}
+  public record Generated(String source, String entry, Map<String, Tensor> inputs, boolean usesDropout) {}
+
+  /** The sizes of axes (and of reduced and contracted indices): small ones, tiles' multiples among them. */
+  public static final int[] SMALL = {1, 2, 3, 4};
+  /**
+   * Ragged sizes, multiples of no tile or vector width (1 and primes), for backends whose schedules
+   * tile loops: every tiled loop has a remainder. With {@link #RAGGED_MAX_ELEMENTS}.
+   */
+  public static final int[] RAGGED = {1, 5, 7, 13};
+  /** The largest tensor a ragged program builds before it takes a leaf. */
+  public static final int RAGGED_MAX_ELEMENTS = 1024;
 
   private static final String[] UNARY = {"tanh", "sin", "cos", "sigmoid", "relu", "abs", "gelu", "gelu_tanh", "silu",
       "softplus", "erf", "-", "stop_gradient"};
@@ -39,6 +49,8 @@ final class ProgramGenerator {
   private static final String[] REDUCE = {"sum", "mean", "max", "min"};
   private static final int MAX_ELEMENTS = 256;
 
+  private final int[] sizes;
+  private final int maxElements;
   private final Choices in;
   private final boolean model;
   private final List<String> statements = new ArrayList<>();
@@ -49,14 +61,21 @@ final class ProgramGenerator {
   private int counter;
   private boolean dropout;
 
-  private ProgramGenerator(Choices in, boolean model, int budget) {
+  private ProgramGenerator(Choices in, boolean model, int budget, int[] sizes, int maxElements) {
     this.in = in;
+    this.sizes = sizes;
+    this.maxElements = maxElements;
     this.model = model;
     this.budget = budget;
   }
 
-  static Generated generate(Choices in) {
-    ProgramGenerator g = new ProgramGenerator(in, in.below(3) == 0, 6 + in.below(40));
+  public static Generated generate(Choices in) {
+    return generate(in, SMALL, MAX_ELEMENTS);
+  }
+
+  /** A program whose axes are of {@code sizes}, tensors of at most about {@code maxElements}. */
+  public static Generated generate(Choices in, int[] sizes, int maxElements) {
+    ProgramGenerator g = new ProgramGenerator(in, in.below(3) == 0, 6 + in.below(40), sizes.clone(), maxElements);
     int[] shape = g.shape(in.below(4));
     int depth = 2 + in.below(5);
     String result = g.expr(shape, depth);
@@ -89,11 +108,11 @@ final class ProgramGenerator {
     return new Generated(src.toString(), entry, inputs, dropout);
   }
 
-  static String type(int[] shape) {
+  public static String type(int[] shape) {
     return shape.length == 0 ? "f64" : "f64" + Arrays.toString(shape);
   }
 
-  static int size(int[] shape) {
+  public static int size(int[] shape) {
     int n = 1;
     for (int d : shape) n *= d;
     return n;
@@ -101,12 +120,17 @@ final class ProgramGenerator {
 
   private int[] shape(int rank) {
     int[] s = new int[rank];
-    for (int i = 0; i < rank; i++) s[i] = 1 + in.below(4);
+    for (int i = 0; i < rank; i++) s[i] = dim();
     return s;
   }
 
+  /** An axis's size: {@code 1 + below(4)} with the small sizes. */
+  private int dim() {
+    return sizes[in.below(sizes.length)];
+  }
+
   private String expr(int[] shape, int depth) {
-    if (size(shape) > MAX_ELEMENTS) return leaf(shape);
+    if (size(shape) > maxElements) return leaf(shape);
     if (depth <= 0 || --budget <= 0) return leaf(shape);
     int r = shape.length;
     switch (in.below(20)) {
@@ -198,7 +222,7 @@ final class ProgramGenerator {
   private String reduce(int[] shape, int depth) {
     String op = REDUCE[in.below(REDUCE.length)];
     int r = shape.length;
-    int k = 1 + in.below(4);
+    int k = dim();
     if (r > 0 && in.below(3) == 0) {
       int a = in.below(r);
       if (shape[a] == 1) {
@@ -214,7 +238,7 @@ final class ProgramGenerator {
   }
 
   private String matmul(int[] shape, int depth) {
-    int k = 1 + in.below(4);
+    int k = dim();
     int r = shape.length;
     if (r == 0) return "(" + expr(new int[] {k}, depth - 1) + " @ " + expr(new int[] {k}, depth - 1) + ")";
     if (r == 1) return "(" + expr(new int[] {k}, depth - 1) + " @ " + expr(new int[] {k, shape[0]}, depth - 1) + ")";
@@ -319,7 +343,7 @@ final class ProgramGenerator {
     }
     if (reduced) {
       names.add("k");
-      sizes.add(1 + in.below(4));
+      sizes.add(dim());
     }
     List<Integer> order = new ArrayList<>(IntStream.range(0, names.size()).boxed().toList());
     for (int i = order.size() - 1; i > 0; i--) java.util.Collections.swap(order, i, in.below(i + 1));
