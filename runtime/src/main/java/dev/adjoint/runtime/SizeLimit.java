@@ -22,15 +22,27 @@ public final class SizeLimit {
    *     {@link #MAX_ELEMENTS} or a dimension is negative
    */
   public static int elements(String what, long... dims) {
-    BigInteger count = BigInteger.ONE;
+    // Called for every buffer of every run: long arithmetic, and the exact count only for the message.
+    boolean empty = false;
     for (long d : dims) {
       if (d < 0) throw new IllegalArgumentException(what + " would be " + format(dims) + ": a negative size");
-      count = count.multiply(BigInteger.valueOf(d));
+      empty |= d == 0;
     }
-    if (count.compareTo(BigInteger.valueOf(MAX_ELEMENTS)) > 0) {
-      throw new IllegalArgumentException(tooLarge(what, format(dims), count.toString()));
+    if (empty) return 0;
+    long count = 1;
+    for (long d : dims) {
+      // Both factors are at most 2^31 - 1 here, so the product fits in a long before the check.
+      if (d > MAX_ELEMENTS || (count *= d) > MAX_ELEMENTS) {
+        throw new IllegalArgumentException(tooLarge(what, format(dims), exactCount(dims)));
+      }
     }
-    return count.intValue();
+    return (int) count;
+  }
+
+  private static String exactCount(long[] dims) {
+    BigInteger count = BigInteger.ONE;
+    for (long d : dims) count = count.multiply(BigInteger.valueOf(d));
+    return count.toString();
   }
 
   /**

@@ -70,9 +70,18 @@ public final class Arguments {
    *     what one tensor holds ({@link SizeLimit})
    */
   public static int elements(String buffer, int... dims) {
+    long n = 1;
+    for (int d : dims) {
+      n *= d; // a negative size or a product past the limit goes to SizeLimit for its message
+      if (d < 0 || n > SizeLimit.MAX_ELEMENTS) return SizeLimit.elements("buffer '" + buffer + "'", widen(dims));
+    }
+    return (int) n;
+  }
+
+  private static long[] widen(int[] dims) {
     long[] wide = new long[dims.length];
     for (int i = 0; i < dims.length; i++) wide[i] = dims[i];
-    return SizeLimit.elements("buffer '" + buffer + "'", wide);
+    return wide;
   }
 
 }
