@@ -410,6 +410,12 @@ final class KernelEmitter {
     } catch (CapturesMutable e) {
       usedSizes.clear();
       usedSizes.addAll(sizesBefore);
+      // The abandoned split planned this nest's row programs and arrays with declarations printed into
+      // the lambda it threw away; the one-thread loop must not use them (fuzz finding crash-8e843b01).
+      // Plans serve only the nest being printed, so none from before is lost.
+      rowPrograms.clear();
+      rowArrays.clear();
+      copiedRows.clear();
       out.add("// One thread: the loop updates locals declared before it.\n");
       onCallingThread(loop, env, out);
       return;
