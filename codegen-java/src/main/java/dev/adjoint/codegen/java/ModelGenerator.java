@@ -10,6 +10,7 @@ import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.frontend.ParamSpec;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.compiler.target.CpuTarget;
+import dev.adjoint.compiler.target.CpuTargets;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.exec.WorkspacePool;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class ModelGenerator {
   private final JavaNames.Scope members = new JavaNames.Scope();
   private final JavaNames.Scope types = new JavaNames.Scope();
   private final TypeSpec.Builder type;
-  private final CpuTarget target;
+  private final CpuTargets targets;
 
   /**
    * The model classes of a compiled program, in the order its models are declared, then the class
@@ -58,17 +59,25 @@ public final class ModelGenerator {
    *     shape depends on a run-time size
    */
   public static List<JavaFile> generate(Compilation compilation, String packageName, RunOptions options) {
-    return generate(compilation, packageName, options, CpuTarget.forJava());
+    return generate(compilation, packageName, options, CpuTargets.everyFamily());
   }
 
   /**
    * As {@link #generate(Compilation, String, RunOptions)}, with every product scheduled for
-   * {@code target} (by default the CPU this JVM runs on, or the preset {@code -Dadjoint.cpu} names).
+   * {@code target} alone: the class holds that target's plans wherever it runs. By default a class
+   * holds the plans of every CPU family's preset and takes those of the machine it runs on when it
+   * loads ({@link dev.adjoint.runtime.exec.gemm.CpuFamily}), so that the class the Maven plugin
+   * generates on one machine runs well on another, and its text does not depend on the machine.
    */
   public static List<JavaFile> generate(Compilation compilation, String packageName, RunOptions options,
       CpuTarget target) {
+    return generate(compilation, packageName, options, CpuTargets.of(target));
+  }
+
+  private static List<JavaFile> generate(Compilation compilation, String packageName, RunOptions options,
+      CpuTargets targets) {
     Objects.requireNonNull(packageName, "packageName");
-    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(targets, "targets");
     if (!packageName.isEmpty() && !SourceVersion.isName(packageName)) {
       throw new IllegalArgumentException("not a Java package name: '" + packageName + "'");
     }
@@ -77,19 +86,19 @@ public final class ModelGenerator {
     List<JavaFile> files = new ArrayList<>();
     for (ModelPlan plan : plans) {
       String className = classNames.claim(JavaNames.typeIdentifier(plan.name(), "Model"));
-      TypeSpec type = new ModelGenerator(plan, packageName, className, options.training(), target).type();
+      TypeSpec type = new ModelGenerator(plan, packageName, className, options.training(), targets).type();
       files.add(JavaFile.builder(packageName, type).skipJavaLangImports(true).indent("  ").build());
     }
     return List.copyOf(files);
   }
 
-  private ModelGenerator(ModelPlan plan, String packageName, String className, boolean training, CpuTarget target) {
+  private ModelGenerator(ModelPlan plan, String packageName, String className, boolean training, CpuTargets targets) {
     Map<String, Integer> paramIndex = new LinkedHashMap<>();
     for (int i = 0; i < plan.params().size(); i++) paramIndex.put(plan.params().get(i).name(), i);
     this.model = new ModelClass(plan, className, ClassName.get(packageName, className), training, paramIndex,
         new LinkedHashMap<>());
     this.plan = plan;
-    this.target = target;
+    this.targets = targets;
     this.type = TypeSpec.classBuilder(className).addModifiers(Modifier.PUBLIC, Modifier.FINAL);
     types.claim(className);
     for (String m : ModelClass.FIXED_MEMBERS) members.claim(m);
@@ -133,7 +142,7 @@ public final class ModelGenerator {
     for (ModelPlan.Entry e : plan.entries()) {
       String kernels = types.claim(JavaNames.typeIdentifier(e.function(), "Entry") + "Kernels");
       type.addMethod(methods.entryMethod(e, entryMethods.get(e), kernels));
-      kernelTypes.add(JavaGenerator.kernelsType(e.forward(), kernels, true, Instrumentation.NONE, target, shared));
+      kernelTypes.add(JavaGenerator.kernelsType(e.forward(), kernels, true, Instrumentation.NONE, targets, shared));
     }
     List<TypeSpec> resultTypes = new ArrayList<>();
     for (var g : gradientMethods.entrySet()) {
@@ -142,7 +151,7 @@ public final class ModelGenerator {
       String kernels = types.claim(JavaNames.typeIdentifier(e.function(), "Entry") + "GradientKernels");
       type.addMethod(methods.gradientMethod(e, g.getValue(), result, kernels));
       resultTypes.add(GradientResult.of(e, result, g.getValue()));
-      kernelTypes.add(JavaGenerator.kernelsType(e.gradient().orElseThrow(), kernels, true, Instrumentation.NONE, target,
+      kernelTypes.add(JavaGenerator.kernelsType(e.gradient().orElseThrow(), kernels, true, Instrumentation.NONE, targets,
           shared));
     }
     if (!plan.params().isEmpty()) fixed.addParamMethods(getters, setters);
