@@ -54,6 +54,11 @@ public final class ModelGenerator {
    * training mode if {@code options} say so: dropout active, its masks keyed by the seed and the
    * step the instance is given.
    *
+   * <p>Every product holds the schedule's plan for the preset of each CPU family and takes the one
+   * of the machine it runs on when its class loads ({@link dev.adjoint.runtime.exec.gemm.CpuFamily}):
+   * the class the Maven plugin generates on one machine runs the tile that fits another's
+   * registers, and its text does not depend on the machine that generated it.
+   *
    * @param packageName a Java package name ({@code ""} for the unnamed package)
    * @throws IllegalArgumentException if the package name is not a Java package name, or a param's
    *     shape depends on a run-time size
@@ -64,10 +69,7 @@ public final class ModelGenerator {
 
   /**
    * As {@link #generate(Compilation, String, RunOptions)}, with every product scheduled for
-   * {@code target} alone: the class holds that target's plans wherever it runs. By default a class
-   * holds the plans of every CPU family's preset and takes those of the machine it runs on when it
-   * loads ({@link dev.adjoint.runtime.exec.gemm.CpuFamily}), so that the class the Maven plugin
-   * generates on one machine runs well on another, and its text does not depend on the machine.
+   * {@code target} alone: the class holds that target's plans wherever it runs.
    */
   public static List<JavaFile> generate(Compilation compilation, String packageName, RunOptions options,
       CpuTarget target) {

@@ -72,6 +72,35 @@ class CpuFamilyPlansTest {
   }
 
   @Test
+  void aModelNamedAfterTheTypesThePlansUseStillPicksItsPlan() {
+    Compilation c = Compilation.compileSource("families.adj", """
+        dim B
+        model CpuFamily {
+          param w: f32[3, 2]
+          fn forward(x: f32[B, 3]) -> f32[B, 2] = x @ w
+        }
+        model GemmPlan {
+          param w: f32[3, 2]
+          fn forward(x: f32[B, 3]) -> f32[B, 2] = x @ w
+        }
+        """);
+    List<JavaFile> files = ModelGenerator.generate(c, "dev.adjoint.generated.families", RunOptions.defaults());
+    assertEquals(2, files.size());
+    KernelProgram forward = c.kernels("CpuFamily.forward", RunOptions.defaults(), false);
+    for (JavaFile file : files) {
+      Object model = withFamily(CpuFamily.AVX2, () -> {
+        try {
+          return InProcessCompiler.withoutCache(GeneratedEquivalenceTest.werror()).load(file)
+              .getConstructor(long.class).newInstance(0L);
+        } catch (ReflectiveOperationException e) {
+          throw new AssertionError(e);
+        }
+      });
+      assertEquals(List.of(expectedPlan(forward, CpuFamily.AVX2)), planConstants(model.getClass()), file.typeSpec().name());
+    }
+  }
+
+  @Test
   void aTrainingStepMatchesTheInterpreterUnderEveryFamilysPlan() {
     KernelProgram program = Compilation.compile(SMALL_ENCODER).kernels("EncoderSmall.loss",
         RunOptions.defaults().withTraining(true).withSeed(3), true);

@@ -106,7 +106,11 @@ public record CpuTarget(String name, String isa, int vectorBits, int vectorRegis
     return Detected.TARGET;
   }
 
-  /** The target the Java backend schedules for: the preset named by {@link #PROPERTY}, else {@link #detected()}. */
+  /**
+   * The target the Java backend schedules the classes it compiles and runs in process for: the
+   * preset named by {@link #PROPERTY}, else {@link #detected()}. (Model classes, which may run
+   * elsewhere, hold every family's plans instead.)
+   */
   public static CpuTarget forJava() {
     String preset = System.getProperty(PROPERTY);
     return preset == null || preset.isBlank() ? detected() : named(preset);
