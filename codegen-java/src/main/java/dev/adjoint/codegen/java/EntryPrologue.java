@@ -32,6 +32,10 @@ import java.util.TreeSet;
  * @param givenSizes the sizes the caller gives as parameters, in order
  */
 record EntryPrologue(Map<Node, String> arguments, Map<String, String> sizes, List<String> givenSizes) {
+  /**
+   * Prints the prologue of the method of entry {@code e} that runs {@code program}: its parameters
+   * into {@code method}, its checks and size locals into {@code body}, its names claimed in {@code scope}.
+   */
   static EntryPrologue print(ModelPlan.Entry e, KernelProgram program, JavaNames.Scope scope, MethodSpec.Builder method,
       CodeBlock.Builder body) {
     Map<Node, String> args = new LinkedHashMap<>();

@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Prints how an entry or gradient method runs its kernel program: the arrays of its results taken
@@ -76,7 +77,7 @@ final class KernelRun {
       }
     }
     List<CodeBlock> sizes = new ArrayList<>();
-    for (var s : new java.util.TreeMap<>(prologue.sizes()).entrySet()) {
+    for (var s : new TreeMap<>(prologue.sizes()).entrySet()) {
       sizes.add(CodeBlock.of("$L, (long) $N", JavaNames.literal(s.getKey()), s.getValue()));
     }
     CodeBlock sizeMap = sizes.isEmpty() ? CodeBlock.of("$T.none()", Sizes.class)
@@ -133,6 +134,7 @@ final class KernelRun {
     return CodeBlock.of("$T.elements($L, $L)", Arguments.class, JavaNames.literal(b.name()), CodeBlock.join(dims, ", "));
   }
 
+  /** The result buffer {@code b}, held in the local {@code array}, as a {@link dev.adjoint.runtime.Tensor} of its shape. */
   CodeBlock tensor(Buffer b, String array, EntryPrologue prologue) {
     List<CodeBlock> dims = new ArrayList<>();
     for (Dim d : b.type().shape().dims()) dims.add(SizeCode.intValue(d, prologue.sizes()));
