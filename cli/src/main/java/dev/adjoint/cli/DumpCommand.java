@@ -49,8 +49,8 @@ final class DumpCommand implements Callable<Integer> {
       description = "With --stage schedule: java (the CPU) or cuda (default: ${DEFAULT-VALUE}).")
   TargetKind target;
 
-  @Option(names = "--cpu", paramLabel = "CPU", description = "With --stage schedule --target java: a preset, avx2 or "
-      + "avx512, instead of the detected CPU (as this JVM uses it).")
+  @Option(names = "--cpu", paramLabel = "CPU", description = "With --stage schedule --target java: a preset, avx2, "
+      + "avx512 or scalar, instead of the detected CPU (as this JVM uses it).")
   String cpu;
 
   @Option(names = "--gpu", paramLabel = "GPU", defaultValue = "sm_90",

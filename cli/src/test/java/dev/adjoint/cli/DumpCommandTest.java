@@ -123,7 +123,7 @@ class DumpCommandTest {
   @Test
   void scheduleOptionsAreCheckedWithMessages() {
     var r = run("dump", file, "--stage", "schedule", "--cpu", "pentium").failsWith(2);
-    assertTrue(r.err().contains("unknown CPU target 'pentium': use one of avx2, avx512, or detected"), r.err());
+    assertTrue(r.err().contains("unknown CPU target 'pentium': use one of avx2, avx512, scalar, or detected"), r.err());
     r = run("dump", file, "--stage", "ir", "--cpu", "avx2").failsWith(2);
     assertTrue(r.err().contains("--cpu needs --stage schedule"), r.err());
     r = run("dump", file, "--stage", "schedule", "--target", "cuda", "--cpu", "avx2").failsWith(2);

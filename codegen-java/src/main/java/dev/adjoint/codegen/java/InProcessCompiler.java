@@ -5,18 +5,13 @@ import dev.adjoint.runtime.exec.CompiledKernels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.CodeSource;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -46,10 +41,7 @@ import javax.tools.ToolProvider;
  *
  * <p>Compiled classes are kept in an on-disk cache, keyed by the SHA-256 of the source, the
  * compiler options and the Java version: loading unchanged source again, in this process or a later
- * one, does not run javac. An entry is a folder named by the key holding one {@code .class} file per
- * class and a {@code SHA256SUMS} file with the digest of each; an entry whose files do not match
- * their digests (truncated, altered, half-written) is ignored and rebuilt. Every file is written to
- * a temporary file and renamed into place, the checksums last.
+ * one, does not run javac ({@code CompiledClassCache}: checksummed entries, written atomically).
  *
  * <p>The cache folder is, in order: the one given to {@link #withCache}, the system property
  * {@value #CACHE_PROPERTY}, or {@code ~/.cache/adjoint/java}.
@@ -61,11 +53,11 @@ public final class InProcessCompiler {
   /** Options every compilation uses: all lint warnings on, no annotation processing. */
   public static final List<String> DEFAULT_OPTIONS = List.of("-Xlint:all", "-proc:none");
 
-  private static final String CHECKSUMS = "SHA256SUMS";
   private static final String KEY_VERSION = "adjoint-java-cache-1";
   private static final System.Logger LOG = System.getLogger(InProcessCompiler.class.getName());
 
   private final Optional<Path> cache;
+  private final Optional<CompiledClassCache> entries;
   private final List<String> options;
   private final AtomicLong javacRuns = new AtomicLong();
   private final Map<String, Class<?>> loaded = new ConcurrentHashMap<>();
@@ -73,6 +65,7 @@ public final class InProcessCompiler {
 
   private InProcessCompiler(Optional<Path> cache, List<String> options) {
     this.cache = cache;
+    this.entries = cache.map(CompiledClassCache::new);
     this.options = List.copyOf(options);
   }
 
@@ -156,7 +149,7 @@ public final class InProcessCompiler {
       Source s = sources.get(i);
       Class<?> known = loaded.get(s.key());
       if (known == null) {
-        Optional<Map<String, byte[]>> cached = readCache(s);
+        Optional<Map<String, byte[]>> cached = entries.flatMap(c -> c.read(s.key(), s.className()));
         if (cached.isPresent()) known = define(s, cached.get());
       }
       if (known != null) out[i] = known;
@@ -178,7 +171,7 @@ public final class InProcessCompiler {
       Map<String, Map<String, byte[]>> compiled = compile(toCompile);
       for (Source s : toCompile) {
         Map<String, byte[]> classes = compiled.get(s.className());
-        writeCache(s, classes);
+        entries.ifPresent(c -> c.write(s.key(), classes));
         define(s, classes);
       }
       for (int i : missing) {
@@ -213,7 +206,7 @@ public final class InProcessCompiler {
   }
 
   private String key(JavaFile file) {
-    MessageDigest sha = sha256();
+    MessageDigest sha = CompiledClassCache.sha256();
     String name = file.packageName() + "." + file.typeSpec().name();
     for (String part : List.of(KEY_VERSION, Runtime.version().toString(), String.join("\u0000", options), name,
         file.toString())) {
@@ -223,87 +216,6 @@ public final class InProcessCompiler {
       sha.update(bytes);
     }
     return HexFormat.of().formatHex(sha.digest());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
-  }
-
-  private static String sha256Hex(byte[] bytes) {
-    return HexFormat.of().formatHex(sha256().digest(bytes));
-  }
-
-  // ---- the cache
-
-  private Optional<Map<String, byte[]>> readCache(Source s) {
-    if (cache.isEmpty()) return Optional.empty();
-    Path entry = cache.get().resolve(s.key());
-    Path sums = entry.resolve(CHECKSUMS);
-    if (!Files.isRegularFile(sums)) return Optional.empty();
-    try {
-      Map<String, byte[]> classes = new TreeMap<>();
-      for (String line : Files.readAllLines(sums, StandardCharsets.UTF_8)) {
-        if (line.isBlank()) continue;
-        int space = line.indexOf("  ");
-        if (space != 64) return corrupt(entry, "bad line in " + CHECKSUMS);
-        String digest = line.substring(0, space);
-        String fileName = line.substring(space + 2);
-        if (!fileName.endsWith(".class") || fileName.contains("/") || fileName.contains("\\")) {
-          return corrupt(entry, "bad file name in " + CHECKSUMS);
-        }
-        Path file = entry.resolve(fileName);
-        if (!Files.isRegularFile(file)) return corrupt(entry, fileName + " is missing");
-        byte[] bytes = Files.readAllBytes(file);
-        if (!sha256Hex(bytes).equals(digest)) return corrupt(entry, fileName + " does not match its checksum");
-        classes.put(fileName.substring(0, fileName.length() - ".class".length()), bytes);
-      }
-      if (!classes.containsKey(s.className())) return corrupt(entry, "no class " + s.className());
-      return Optional.of(classes);
-    } catch (IOException e) {
-      return corrupt(entry, e.toString());
-    }
-  }
-
-  private static Optional<Map<String, byte[]>> corrupt(Path entry, String why) {
-    LOG.log(System.Logger.Level.WARNING, "ignoring damaged compiled-code cache entry {0}: {1}; compiling again", entry, why);
-    return Optional.empty();
-  }
-
-  private void writeCache(Source s, Map<String, byte[]> classes) {
-    if (cache.isEmpty()) return;
-    Path entry = cache.get().resolve(s.key());
-    try {
-      Files.createDirectories(entry);
-      StringBuilder sums = new StringBuilder();
-      for (var c : new TreeMap<>(classes).entrySet()) {
-        String fileName = c.getKey() + ".class";
-        writeAtomically(entry, fileName, c.getValue());
-        sums.append(sha256Hex(c.getValue())).append("  ").append(fileName).append('\n');
-      }
-      // The checksums last: an entry is complete once they are in place.
-      writeAtomically(entry, CHECKSUMS, sums.toString().getBytes(StandardCharsets.UTF_8));
-    } catch (IOException | UncheckedIOException e) {
-      // The cache only saves time: a folder we cannot write costs a compilation next time.
-      LOG.log(System.Logger.Level.WARNING, "cannot write compiled-code cache entry {0}: {1}", entry, e.toString());
-    }
-  }
-
-  private static void writeAtomically(Path folder, String fileName, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(folder, ".tmp-", ".part");
-    try {
-      Files.write(tmp, bytes);
-      try {
-        Files.move(tmp, folder.resolve(fileName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, folder.resolve(fileName), StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 
   // ---- javac

@@ -2,7 +2,6 @@ package dev.adjoint.codegen.java;
 
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
@@ -12,12 +11,8 @@ import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelProgram;
-import dev.adjoint.compiler.schedule.CacheBlocks;
-import dev.adjoint.compiler.schedule.MicroTile;
-import dev.adjoint.compiler.schedule.Routine;
-import dev.adjoint.compiler.schedule.Schedule;
-import dev.adjoint.compiler.schedule.Scheduler;
 import dev.adjoint.compiler.target.CpuTarget;
+import dev.adjoint.compiler.target.CpuTargets;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.Buffers;
 import dev.adjoint.runtime.exec.CompiledKernels;
@@ -106,8 +101,19 @@ public final class JavaGenerator {
    */
   public static JavaFile generate(KernelProgram program, String packageName, String className,
       Instrumentation instrumentation, CpuTarget target) {
+    return generate(program, packageName, className, instrumentation, CpuTargets.of(target));
+  }
+
+  /**
+   * As {@link #generate(KernelProgram, String, String, Instrumentation)}, scheduled for each of
+   * {@code targets}: for {@link CpuTargets#everyFamily()}, a class that runs each product on the
+   * plan of the machine it runs on ({@link dev.adjoint.runtime.exec.gemm.CpuFamily}), wherever it
+   * was generated.
+   */
+  public static JavaFile generate(KernelProgram program, String packageName, String className,
+      Instrumentation instrumentation, CpuTargets targets) {
     Objects.requireNonNull(program, "program");
-    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(targets, "targets");
     Objects.requireNonNull(instrumentation, "instrumentation");
     Objects.requireNonNull(packageName, "packageName");
     Objects.requireNonNull(className, "className");
@@ -119,20 +125,22 @@ public final class JavaGenerator {
           + "' (it must be a Java identifier, and not the name of a type the generated code uses)");
     }
 
-    TypeSpec type = kernelsType(program, className, false, instrumentation, target, SharedRoutines.of(List.of(program)));
+    TypeSpec type = kernelsType(program, className, false, instrumentation, targets,
+        SharedRoutines.of(List.of(program)));
     return JavaFile.builder(packageName, type).skipJavaLangImports(true).indent("  ").build();
   }
 
   /**
    * The class of {@code program}'s kernels: public and top-level, or, when {@code nested}, a
-   * private static class of a model class; scheduled for {@code target}: its products run on the
-   * register tile and cache blocks that the schedule picks for it, held in one {@code static final}
-   * {@link GemmPlan} per distinct plan. A kernel that computes what one printed before computes (in
+   * private static class of a model class; scheduled for {@code targets}: its products run on the
+   * register tile and cache blocks that the schedule picks for the target, or for the machine's
+   * family among several, held in one {@code static final} {@link GemmPlan} per distinct plan
+   * ({@link GemmPlanFields}). A kernel that computes what one printed before computes (in
    * this class, or in another nested class of the same model class: {@code shared}) calls that
    * method rather than being printed again.
    */
   static TypeSpec kernelsType(KernelProgram structured, String className, boolean nested,
-      Instrumentation instrumentation, CpuTarget target, SharedRoutines shared) {
+      Instrumentation instrumentation, CpuTargets targets, SharedRoutines shared) {
     // The kernels are printed from their loops (Kernel#flatten); the same buffers, in the same slots.
     KernelProgram program = structured.flatten();
     List<Buffer> slots = slots(program);
@@ -154,25 +162,9 @@ public final class JavaGenerator {
     programNames.addAll(sizeNames.values());
     programNames.addAll(bufferNames.values());
 
-    // The schedule stage: one Schedule per kernel; each distinct GEMM plan becomes a constant of the class.
-    List<Schedule> schedules = Scheduler.schedule(program, target);
-    Map<List<Integer>, String> planFields = new LinkedHashMap<>();
-    List<FieldSpec> fields = new ArrayList<>();
-    for (Schedule s : schedules) {
-      if (s.routine() != Routine.GEMM) continue;
-      MicroTile t = s.tile().orElseThrow();
-      CacheBlocks b = s.blocks().orElseThrow();
-      List<Integer> key = List.of(t.rows(), t.tile().vectors(), b.depth(), b.rows(), b.columns());
-      if (planFields.containsKey(key)) continue;
-      String field = names.claim("GEMM_" + t.rows() + "X" + t.tile().vectors() + "V");
-      programNames.add(field);
-      planFields.put(key, field);
-      fields.add(FieldSpec.builder(GemmPlan.class, field, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .addJavadoc("The schedule's GEMM for $L: a $L tile, $L.", target.name(), t.tile(), b)
-          .initializer("$T.of($L, $L, $L, $L, $L)", GemmPlan.class, key.get(0), key.get(1), key.get(2), key.get(3),
-              key.get(4))
-          .build());
-    }
+    // The schedule stage: each product's GEMM plan, for each target, becomes a constant of the class.
+    GemmPlanFields plans = GemmPlanFields.of(program, targets, names);
+    for (int i = 0; i < program.kernels().size(); i++) if (plans.field(i) != null) programNames.add(plans.field(i));
 
     JavaNames.Scope methodNames = new JavaNames.Scope();
     for (String reserved : List.of("run", "equals", "hashCode", "toString", "getClass", "notify", "notifyAll", "wait",
@@ -185,14 +177,7 @@ public final class JavaGenerator {
     Set<String> usedPlans = new LinkedHashSet<>();
     for (int i = 0; i < program.kernels().size(); i++) {
       Kernel k = program.kernels().get(i);
-      Schedule s = schedules.get(i);
-      List<Integer> planKey = null;
-      if (s.routine() == Routine.GEMM) {
-        MicroTile t = s.tile().orElseThrow();
-        CacheBlocks b = s.blocks().orElseThrow();
-        planKey = List.of(t.rows(), t.tile().vectors(), b.depth(), b.rows(), b.columns());
-      }
-      SharedRoutines.Lookup found = shared.find(k, sizeNames, planKey);
+      SharedRoutines.Lookup found = shared.find(k, sizeNames, plans.numbers(i));
       if (found.routine() != null) {
         SharedRoutines.Routine r = found.routine();
         boolean here = r.owner().equals(className);
@@ -200,7 +185,7 @@ public final class JavaGenerator {
             k.name() + " computes what " + r.kernel() + (here ? "" : " of " + r.owner()) + " computes"));
         continue;
       }
-      String plan = planKey == null ? null : planFields.get(planKey);
+      String plan = plans.field(i);
       if (plan != null) usedPlans.add(plan);
       String method = methodNames.claim(JavaNames.identifier(k.name(), "kernel"));
       KernelEmitter.Emitted e = KernelEmitter.emit(k, method, bufferNames, sizeNames, programNames, plan);
@@ -267,7 +252,7 @@ public final class JavaGenerator {
             : new Modifier[] {Modifier.PUBLIC, Modifier.FINAL})
         .addSuperinterface(CompiledKernels.class)
         .addJavadoc("$L", classJavadoc(program, slots, bufferNames))
-        .addFields(fields.stream().filter(f -> usedPlans.contains(f.name())).toList())
+        .addFields(plans.fields(usedPlans))
         .addMethod(runMethod);
     printed.forEach(type::addMethod);
     return type.build();

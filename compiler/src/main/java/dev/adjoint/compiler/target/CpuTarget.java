@@ -1,5 +1,6 @@
 package dev.adjoint.compiler.target;
 
+import dev.adjoint.runtime.exec.gemm.CpuFamily;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -23,10 +24,13 @@ import java.util.Objects;
 public record CpuTarget(String name, String isa, int vectorBits, int vectorRegisters, int fmaBits, int fmaUnits,
     int cores, long l1dBytes, long l2Bytes, long l3Bytes) implements Target {
   /** The presets, by name: what {@code --cpu} accepts. */
-  public static final List<String> PRESETS = List.of("avx2", "avx512");
+  public static final List<String> PRESETS = List.of("avx2", "avx512", "scalar");
 
-  /** The system property that makes the Java backend schedule for a preset instead of this machine. */
-  public static final String PROPERTY = "adjoint.cpu";
+  /**
+   * The system property that makes the Java backend schedule for a preset instead of this machine,
+   * and a generated class that picks its plans when it loads take that preset's ({@link CpuFamily}).
+   */
+  public static final String PROPERTY = CpuFamily.PROPERTY;
 
   private static final long KIB = 1024;
   private static final long MIB = 1024 * KIB;
@@ -60,6 +64,28 @@ public record CpuTarget(String name, String isa, int vectorBits, int vectorRegis
   }
 
   /**
+   * A 2-core machine where Java runs without the Vector API (its module not added, or
+   * {@code -Dadjoint.vector=false}): no vectors, the GEMM's scalar 4 x 8 tile; AVX2's caches.
+   */
+  public static CpuTarget scalar() {
+    return new CpuTarget("scalar", "scalar", 0, 16, 0, 2, 2, 32 * KIB, 512 * KIB, 16 * MIB);
+  }
+
+  /** The preset of a family: the target whose schedule a generated class runs on a machine of that family. */
+  public static CpuTarget preset(CpuFamily family) {
+    return switch (family) {
+      case AVX512 -> avx512();
+      case AVX2 -> avx2();
+      case SCALAR -> scalar();
+    };
+  }
+
+  /** The family whose plans a class generated for this target holds: by its vector width, as the runtime reads it. */
+  public CpuFamily family() {
+    return CpuFamily.ofVectorBits(vectorBits);
+  }
+
+  /**
    * A preset by name ({@link #PRESETS}), or {@code detected} for this machine and JVM.
    *
    * @throws IllegalArgumentException naming the presets, for any other name
@@ -68,6 +94,7 @@ public record CpuTarget(String name, String isa, int vectorBits, int vectorRegis
     return switch (name.strip().toLowerCase(Locale.ROOT)) {
       case "avx2" -> avx2();
       case "avx512", "avx-512" -> avx512();
+      case "scalar" -> scalar();
       case "detected" -> detected();
       default -> throw new IllegalArgumentException("unknown CPU target '" + name + "': use one of "
           + String.join(", ", PRESETS) + ", or detected");
@@ -79,7 +106,11 @@ public record CpuTarget(String name, String isa, int vectorBits, int vectorRegis
     return Detected.TARGET;
   }
 
-  /** The target the Java backend schedules for: the preset named by {@link #PROPERTY}, else {@link #detected()}. */
+  /**
+   * The target the Java backend schedules the classes it compiles and runs in process for: the
+   * preset named by {@link #PROPERTY}, else {@link #detected()}. (Model classes, which may run
+   * elsewhere, hold every family's plans instead.)
+   */
   public static CpuTarget forJava() {
     String preset = System.getProperty(PROPERTY);
     return preset == null || preset.isBlank() ? detected() : named(preset);
@@ -108,9 +139,10 @@ public record CpuTarget(String name, String isa, int vectorBits, int vectorRegis
   @Override
   public String describe() {
     return name + ": " + isa + ", " + (vectorBits == 0 ? "no vectors" : vectorBits + "-bit vectors (" + f32Lanes()
-        + " f32, " + f64Lanes() + " f64 lanes)") + ", " + vectorRegisters + " vector registers, FMA " + fmaUnits + " x "
-        + fmaBits + "-bit, " + cores + (cores == 1 ? " core" : " cores") + ", L1d " + bytes(l1dBytes) + ", L2 "
-        + bytes(l2Bytes) + ", L3 " + bytes(l3Bytes);
+        + " f32, " + f64Lanes() + " f64 lanes)") + ", " + vectorRegisters + " vector registers, "
+        + (fmaBits == 0 ? "no FMA" : "FMA " + fmaUnits + " x " + fmaBits + "-bit") + ", " + cores
+        + (cores == 1 ? " core" : " cores") + ", L1d " + bytes(l1dBytes) + ", L2 " + bytes(l2Bytes) + ", L3 "
+        + bytes(l3Bytes);
   }
 
   /** {@code 48 KiB}, {@code 2 MiB}, {@code 260 MiB}, or bytes. */

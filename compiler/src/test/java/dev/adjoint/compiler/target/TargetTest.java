@@ -1,9 +1,14 @@
 package dev.adjoint.compiler.target;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.adjoint.runtime.exec.gemm.CpuFamily;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The presets, by name, as the schedule dump prints them; constructors say what is wrong. */
@@ -14,8 +19,25 @@ class TargetTest {
         + "L1d 32 KiB, L2 512 KiB, L3 16 MiB", CpuTarget.named("AVX2").describe());
     assertEquals("avx512: avx512, 512-bit vectors (16 f32, 8 f64 lanes), 32 vector registers, FMA 2 x 512-bit, "
         + "2 cores, L1d 48 KiB, L2 2 MiB, L3 32 MiB", CpuTarget.named("avx512").describe());
+    assertEquals("scalar: scalar, no vectors, 16 vector registers, no FMA, 2 cores, L1d 32 KiB, L2 512 KiB, L3 16 MiB",
+        CpuTarget.named("scalar").describe());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CpuTarget.named("sse9"));
-    assertEquals("unknown CPU target 'sse9': use one of avx2, avx512, or detected", e.getMessage());
+    assertEquals("unknown CPU target 'sse9': use one of avx2, avx512, scalar, or detected", e.getMessage());
+  }
+
+  @Test
+  void eachFamilyHasAPresetOfThatFamily() {
+    for (CpuFamily f : CpuFamily.values()) {
+      assertEquals(f, CpuTarget.preset(f).family(), f.label());
+      assertEquals(CpuTarget.named(f.label()), CpuTarget.preset(f));
+    }
+    CpuTargets every = CpuTargets.everyFamily();
+    assertEquals(List.of(CpuFamily.AVX512, CpuFamily.AVX2, CpuFamily.SCALAR), List.copyOf(every.byFamily().keySet()));
+    assertTrue(every.picksAtRunTime());
+    CpuTargets one = CpuTargets.of(CpuTarget.avx2());
+    assertEquals(Map.of(CpuFamily.AVX2, CpuTarget.avx2()), one.byFamily());
+    assertFalse(one.picksAtRunTime());
+    assertThrows(IllegalArgumentException.class, () -> new CpuTargets(Map.of()));
   }
 
   @Test

@@ -9,8 +9,9 @@
  * {@link dev.adjoint.runtime.exec.gemm.GemmPlan}, which the schedule chose for its CPU target
  * (compiler/schedule): a register tile of the family in {@link dev.adjoint.runtime.exec.gemm.RegisterTile#FAMILY}
  * (6 × 2V for AVX2's 16 vector registers, 12 × 2V for AVX-512's 32, and others) and KC, MC, NC
- * from the cache sizes. The vector kernels use the Vector API ({@code jdk.incubator.vector}) when
- * the module is present ({@code --add-modules jdk.incubator.vector}) and not switched off with
+ * from the cache sizes. A class that may run elsewhere than where it was generated holds the plan
+ * of each {@link dev.adjoint.runtime.exec.gemm.CpuFamily} and takes this machine's when it loads.
+ * The vector kernels use the Vector API ({@code jdk.incubator.vector}) when the module is present ({@code --add-modules jdk.incubator.vector}) and not switched off with
  * {@code -Dadjoint.vector=false}; otherwise the scalar 4 × 8 kernel runs whatever the plan says.
  * Every kernel sums each output element in the order of its reduction index: the vector kernels
  * with one fused multiply-add per step ({@code Math.fma}'s bits, the same for every tile and
