@@ -46,15 +46,25 @@ final class CudaEmulator {
 
   /** The emulation binary of a program: compiled now, or found in the cache. */
   static Path compile(CudaSource source) {
-    String driver = driver(source);
-    String hash = sha256(source.text() + "\u0000" + driver + "\u0000" + resource("cuda_emulation.h")
-        + resource("emulation_main.h"));
+    return compile(List.of(source));
+  }
+
+  /**
+   * One emulation binary for several programs (g++ spends most of a build on the harness's
+   * headers): program i is {@code program_i.cu} in namespace {@code adj_program_i}, and its kernel
+   * k is number {@link #firstKernel firstKernel(sources, i)} + k. One program builds as before.
+   */
+  static Path compile(List<CudaSource> sources) {
+    String driver = driver(sources);
+    StringBuilder texts = new StringBuilder();
+    for (CudaSource source : sources) texts.append(source.text()).append('\u0000');
+    String hash = sha256(texts + driver + "\u0000" + resource("cuda_emulation.h") + resource("emulation_main.h"));
     Path folder = CACHE.resolve(hash.substring(0, 24));
     Path binary = folder.resolve("program");
     if (Files.isExecutable(binary)) return binary;
     try {
       Files.createDirectories(folder);
-      Files.writeString(folder.resolve("program.cu"), source.text());
+      for (int i = 0; i < sources.size(); i++) Files.writeString(folder.resolve(unit(sources, i)), sources.get(i).text());
       Files.writeString(folder.resolve("driver.cpp"), driver);
       Files.writeString(folder.resolve("cuda_emulation.h"), resource("cuda_emulation.h"));
       Files.writeString(folder.resolve("emulation_main.h"), resource("emulation_main.h"));
@@ -73,6 +83,11 @@ final class CudaEmulator {
 
   /** Runs the program's kernels on the case's inputs and returns its outputs, in the program's order. */
   static List<DArray> run(Path binary, CudaSource source, CudaCases.Case c, Path work) {
+    return run(binary, source, c, work, 0);
+  }
+
+  /** As {@link #run(Path, CudaSource, CudaCases.Case, Path)}, in a binary whose kernels of {@code source} start at {@code firstKernel}. */
+  static List<DArray> run(Path binary, CudaSource source, CudaCases.Case c, Path work, int firstKernel) {
     List<Buffer> buffers = buffers(source);
     Map<Buffer, Integer> ids = new LinkedHashMap<>();
     for (Buffer b : buffers) ids.put(b, ids.size());
@@ -92,7 +107,7 @@ final class CudaEmulator {
       for (int k = 0; k < source.kernels().size(); k++) {
         CudaKernel kernel = source.kernels().get(k);
         CudaKernel.Launch launch = kernel.launch(c.sizes(), THREADS, THREADS, MAX_BLOCKS);
-        plan.append(k).append(' ').append(launch.blocks()).append(' ').append(launch.threads()).append(' ')
+        plan.append(firstKernel + k).append(' ').append(launch.blocks()).append(' ').append(launch.threads()).append(' ')
             .append(kernel.zeroed().size());
         for (Buffer b : kernel.zeroed()) plan.append(' ').append(ids.get(b));
         plan.append(' ').append(kernel.params().size());
@@ -140,25 +155,66 @@ final class CudaEmulator {
 
   /** The generated C++ that includes the program and calls kernel {@code k} with typed arguments. */
   static String driver(CudaSource source) {
+    return driver(List.of(source));
+  }
+
+  /** The file that holds program {@code i} of {@code sources}: program.cu when it is the only one. */
+  private static String unit(List<CudaSource> sources, int i) {
+    return sources.size() == 1 ? "program.cu" : "program_" + i + ".cu";
+  }
+
+  /** The number of the first kernel of program {@code i} of {@code sources} in their binary. */
+  static int firstKernel(List<CudaSource> sources, int i) {
+    int first = 0;
+    for (CudaSource s : sources.subList(0, i)) first += s.kernels().size();
+    return first;
+  }
+
+  /** What the driver calls {@code kernel} of program {@code i} of {@code sources}, in its namespace. */
+  private static String kernelName(List<CudaSource> sources, int i, CudaKernel kernel) {
+    return sources.size() == 1 ? kernel.function() : "adj_program_" + i + "_" + kernel.function();
+  }
+
+  /** The generated C++ that includes the programs and calls kernel {@code k} with typed arguments. */
+  static String driver(List<CudaSource> sources) {
     StringBuilder out = new StringBuilder();
-    out.append("#include \"cuda_emulation.h\"\n#include \"program.cu\"\n#include \"emulation_main.h\"\n\n");
+    out.append("#include \"cuda_emulation.h\"\n");
+    for (int i = 0; i < sources.size(); i++) {
+      if (sources.size() == 1) {
+        out.append("#include \"program.cu\"\n");
+        continue;
+      }
+      // Programs share helper and kernel names: each in a namespace of its own, and its kernels, which
+      // are extern "C" (one symbol whatever the namespace), renamed while it is included.
+      out.append("namespace adj_program_").append(i).append(" {\n");
+      for (CudaKernel k : sources.get(i).kernels()) {
+        out.append("#define ").append(k.function()).append(' ').append(kernelName(sources, i, k)).append('\n');
+      }
+      out.append("#include \"").append(unit(sources, i)).append("\"\n");
+      for (CudaKernel k : sources.get(i).kernels()) out.append("#undef ").append(k.function()).append('\n');
+      out.append("}\n");
+    }
+    out.append("#include \"emulation_main.h\"\n\n");
     out.append("static void adj_dispatch(int kernel, void* const* B, const long long* A, dim3 grid, dim3 threads) {\n");
     out.append("  switch (kernel) {\n");
-    for (int k = 0; k < source.kernels().size(); k++) {
-      CudaKernel kernel = source.kernels().get(k);
-      StringJoiner args = new StringJoiner(", ");
-      for (int i = 0; i < kernel.params().size(); i++) {
-        String a = "A[" + i + "]";
-        args.add(switch (kernel.params().get(i)) {
-          case CudaKernel.Param.BufferParam bp -> "(" + (bp.written() ? "" : "const ")
-              + CudaExpressions.storageType(bp.buffer().type().dtype()) + "*) B[" + a + "]";
-          case CudaKernel.Param.SizeParam sp -> "(int) " + a;
-          case CudaKernel.Param.SeedParam sp -> "(unsigned long long) " + a;
-          case CudaKernel.Param.StepParam sp -> "(int) " + a;
-        });
+    for (int p = 0; p < sources.size(); p++) {
+      CudaSource source = sources.get(p);
+      for (int k = 0; k < source.kernels().size(); k++) {
+        CudaKernel kernel = source.kernels().get(k);
+        StringJoiner args = new StringJoiner(", ");
+        for (int i = 0; i < kernel.params().size(); i++) {
+          String a = "A[" + i + "]";
+          args.add(switch (kernel.params().get(i)) {
+            case CudaKernel.Param.BufferParam bp -> "(" + (bp.written() ? "" : "const ")
+                + CudaExpressions.storageType(bp.buffer().type().dtype()) + "*) B[" + a + "]";
+            case CudaKernel.Param.SizeParam sp -> "(int) " + a;
+            case CudaKernel.Param.SeedParam sp -> "(unsigned long long) " + a;
+            case CudaKernel.Param.StepParam sp -> "(int) " + a;
+          });
+        }
+        out.append("    case ").append(firstKernel(sources, p) + k).append(": emu::launch(grid, threads, [&] { ")
+            .append(sources.size() == 1 ? "" : "adj_program_" + p + "::").append(kernelName(sources, p, kernel)).append('(').append(args).append("); }); break;\n");
       }
-      out.append("    case ").append(k).append(": emu::launch(grid, threads, [&] { ").append(kernel.function())
-          .append('(').append(args).append("); }); break;\n");
     }
     out.append("    default: emu::fail(\"no such kernel\");\n  }\n}\n");
     return out.toString();

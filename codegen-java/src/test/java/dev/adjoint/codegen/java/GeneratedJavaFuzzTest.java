@@ -11,8 +11,9 @@ import java.util.Map;
  * The differential fuzzer's check carried on to the shipping code: a generated program (compiler's
  * {@link ProgramGenerator}, structure from the fuzzer's bytes, at ragged sizes) lowered forward and
  * gradient, generated as Java under each CPU target's schedule, compiled and run must give the
- * kernel interpreter's bits (f32 with fused multiply-adds: within 1e-5), the same under every target
- * ({@link GeneratedJavaProgramsTest#check}). The graph interpreter = kernel interpreter half is
+ * kernel interpreter's bits (f32 with fused multiply-adds: {@link
+ * GeneratedJavaProgramsTest#f32Difference}), the same under every target ({@link
+ * GeneratedJavaProgramsTest#check}). The graph interpreter = kernel interpreter half is
  * compiler's DifferentialFuzzTest. Each input costs a javac run (about a second), so the regression
  * inputs are a handful.
  */
