@@ -1,6 +1,6 @@
 package dev.adjoint.codegen.cuda;
 
-import dev.adjoint.codegen.cuda.CudaExpressions.Code;
+import dev.adjoint.compiler.render.Code;
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.kernel.Buffer;
