@@ -2,7 +2,6 @@ package dev.adjoint.codegen.cuda;
 
 import dev.adjoint.compiler.ir.Binary;
 import dev.adjoint.compiler.ir.Unary;
-import dev.adjoint.compiler.kernel.CFamilyOps;
 import dev.adjoint.compiler.kernel.CFamilyOps.Level;
 import dev.adjoint.compiler.render.CLanguage;
 import dev.adjoint.compiler.render.Code;
@@ -52,17 +51,26 @@ enum CudaLanguage implements CLanguage {
     return positive ? Code.primary(call) : Code.build(Level.PREFIX, true, "-", call);
   }
 
-  /** The spelling table of unary functions. */
+  /**
+   * The spelling table of unary functions: the C library's ({@code expf} on f32, bf16 and f16,
+   * {@code exp} on f64) and the prelude's.
+   */
   @Override
   public Spelling unary(Unary.Fn fn, DType d) {
-    DType in = d == DType.F64 ? DType.F64 : DType.F32;
     return switch (fn) {
       case NEG -> Spelling.prefixOperator("-");
       case NOT -> Spelling.prefixOperator("!");
-      case ABS -> d == DType.I32 ? Spelling.exactCall("abs") : Spelling.exactCall(CFamilyOps.libraryFunction(fn, d));
+      case ABS -> d == DType.I32 ? Spelling.exactCall("abs") : Spelling.exactCall(library("fabs", d));
       case SIGN -> Spelling.exactCall("adj_sign");
-      case RSQRT -> Spelling.call(in, d == DType.F64 ? "rsqrt" : "rsqrtf");
-      case EXP, LOG, LOG1P, SQRT, SIN, COS, TANH, ERF -> Spelling.call(in, CFamilyOps.libraryFunction(fn, d));
+      case EXP -> computed("exp", d);
+      case LOG -> computed("log", d);
+      case LOG1P -> computed("log1p", d);
+      case SQRT -> computed("sqrt", d);
+      case RSQRT -> computed("rsqrt", d);
+      case SIN -> computed("sin", d);
+      case COS -> computed("cos", d);
+      case TANH -> computed("tanh", d);
+      case ERF -> computed("erf", d);
     };
   }
 
@@ -70,8 +78,7 @@ enum CudaLanguage implements CLanguage {
   @Override
   public Spelling binary(Binary.Fn fn, DType t) {
     return switch (fn) {
-      case POW -> t == DType.I32 ? Spelling.exactCall("adj_ipow")
-          : Spelling.call(t == DType.F64 ? DType.F64 : DType.F32, CFamilyOps.libraryFunction(fn, t));
+      case POW -> t == DType.I32 ? Spelling.exactCall("adj_ipow") : computed("pow", t);
       // The larger or smaller operand is one of them, already of the type: nothing to round.
       case MAX -> Spelling.exactCall("adj_max");
       case MIN -> Spelling.exactCall("adj_min");
@@ -80,6 +87,15 @@ enum CudaLanguage implements CLanguage {
           : Spelling.call(DType.F64, "adj_floormod").withArgumentsIn(DType.F64);
       default -> null;
     };
+  }
+
+  /** The library function {@code base} at a float type: in float ({@code expf}) for f32, bf16 and f16, in double for f64. */
+  private static Spelling computed(String base, DType d) {
+    return Spelling.call(d == DType.F64 ? DType.F64 : DType.F32, library(base, d));
+  }
+
+  private static String library(String base, DType d) {
+    return d == DType.F64 ? base : base + "f";
   }
 
   @Override

@@ -64,6 +64,19 @@ class CudaLanguageTest {
   }
 
   @Test
+  void libraryFunctionsTakeTheFloatOrDoubleName() {
+    assertEquals("expf", CudaLanguage.INSTANCE.unary(Unary.Fn.EXP, DType.F32).open().get(0));
+    assertEquals("expf", CudaLanguage.INSTANCE.unary(Unary.Fn.EXP, DType.BF16).open().get(0));
+    assertEquals("exp", CudaLanguage.INSTANCE.unary(Unary.Fn.EXP, DType.F64).open().get(0));
+    assertEquals("log1pf", CudaLanguage.INSTANCE.unary(Unary.Fn.LOG1P, DType.F32).open().get(0));
+    assertEquals("rsqrtf", CudaLanguage.INSTANCE.unary(Unary.Fn.RSQRT, DType.F32).open().get(0));
+    assertEquals("fabsf", CudaLanguage.INSTANCE.unary(Unary.Fn.ABS, DType.F32).open().get(0));
+    assertEquals("powf", CudaLanguage.INSTANCE.binary(Binary.Fn.POW, DType.F32).open().get(0));
+    assertEquals("adj_max", CudaLanguage.INSTANCE.binary(Binary.Fn.MAX, DType.F64).open().get(0));
+    assertEquals(null, CudaLanguage.INSTANCE.binary(Binary.Fn.ADD, DType.F32));
+  }
+
+  @Test
   void printsFunctionsAtTheirTypes() {
     var x = new KExpr.Var("x", DType.F32);
     var h = new KExpr.Var("h", DType.BF16);
