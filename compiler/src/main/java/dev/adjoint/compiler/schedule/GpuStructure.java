@@ -22,7 +22,8 @@ import java.util.Set;
  * block per row would run it ({@link Row}: maps strided across the block's threads, reductions and
  * contractions over one axis combined across them), and the tiled product it is, if one: a
  * {@link KStmt.Contraction} over one axis inside the map over its outputs, the last two axes its
- * rows and columns, each operand computed from its own side's axes and the depth alone.
+ * rows and columns, its operands on the sides their index maps name, each computed from its own
+ * side's axes and the depth alone.
  *
  * @param grid the grid's axes, outermost first; empty when the kernel is not one map
  * @param body what one point of the grid runs (the whole kernel when there is no grid)
@@ -193,7 +194,8 @@ public record GpuStructure(List<Axis> grid, List<KStmt> body, List<Row> rows, bo
     if (!dependencies(c.left().value(), sides, letDeps, da) || !dependencies(c.right().value(), sides, letDeps, db)) {
       return Optional.empty();
     }
-    boolean swapped = da.contains(columns.var()) || db.contains(rows.var());
+    // The sides from the operands' index maps: the row operand is the one indexed by the rows.
+    boolean swapped = c.left().variables().contains(columns.var()) || c.right().variables().contains(rows.var());
     KExpr a = swapped ? c.right().value() : c.left().value();
     KExpr b = swapped ? c.left().value() : c.right().value();
     if ((swapped ? db : da).contains(columns.var()) || (swapped ? da : db).contains(rows.var())) return Optional.empty();
