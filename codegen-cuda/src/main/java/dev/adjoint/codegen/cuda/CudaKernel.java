@@ -44,8 +44,8 @@ public record CudaKernel(String function, Kernel kernel, CudaSchedule.Mapping ma
 
   /**
    * The launch shape at the given sizes: a block per row (up to {@code maxBlocks}, the rest taken
-   * by a grid-stride loop) with {@code rowThreads} threads, a block of 256 threads per tile of a
-   * tiled contraction, or enough blocks of
+   * by a grid-stride loop) with {@code rowThreads} threads, a block of the schedule's tile's threads
+   * per tile of a tiled contraction, or enough blocks of
    * {@code elementThreads} threads for one work item each, up to {@code maxBlocks}.
    */
   public Launch launch(Map<String, Long> sizes, int elementThreads, int rowThreads, long maxBlocks) {
@@ -54,7 +54,7 @@ public record CudaKernel(String function, Kernel kernel, CudaSchedule.Mapping ma
       return new Launch(Math.min(work, maxBlocks), rowThreads);
     }
     if (mapping == CudaSchedule.Mapping.TILED_CONTRACTION) {
-      return new Launch(Math.min(work, maxBlocks), ContractionTile.TILE * ContractionTile.TILE);
+      return new Launch(Math.min(work, maxBlocks), schedule.tile().threads());
     }
     int threads = schedule.nest().isEmpty() ? 32 : elementThreads;
     return new Launch(Math.min((work + threads - 1) / threads, maxBlocks), threads);

@@ -29,6 +29,11 @@ final class CudaNames {
       "sin", "sinf", "cos", "cosf", "log1p", "log1pf", "fabs", "fabsf", "rsqrt", "rsqrtf", "NAN", "INFINITY",
       "seed", "step");
 
+  /** Whether {@code name} is a keyword or built-in that no identifier of a kernel may take. */
+  static boolean reserved(String name) {
+    return RESERVED.contains(name);
+  }
+
   /**
    * A safe identifier for {@code name}: characters other than {@code [A-Za-z0-9_]} become
    * {@code _}; a name that would be empty, start with a digit or an underscore (reserved in C for

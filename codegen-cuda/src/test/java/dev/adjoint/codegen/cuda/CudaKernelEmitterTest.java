@@ -11,16 +11,19 @@ import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.Shape;
 import dev.adjoint.compiler.ir.TensorType;
+import dev.adjoint.compiler.kernel.Axis;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.compiler.kernel.Reducer;
 import dev.adjoint.runtime.DType;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,22 +51,25 @@ class CudaKernelEmitterTest {
     return KExpr.add(KExpr.mul(i(row), KExpr.Const.index(150)), i(col));
   }
 
-  /** {@code out[r, c] = x[r, c] - max_c x[r, c] + sum_c x[r, c]}: two row reductions and a shared loop, column sums. */
+  /**
+   * {@code out[r, c] = x[r, c] - max_c x[r, c] + sum_c x[r, c]}: two row reductions and a map over
+   * the row, column sums; structured, as lowering produces kernels.
+   */
   private static Kernel rowKernel(Buffer x, Buffer out, Buffer columnSums) {
+    Axis j = new Axis("j", KExpr.size(COLS));
+    List<KStmt> element = List.of(new KStmt.Let("a", new KExpr.Load(x, rowIndex("r", "j"))));
     List<KStmt> row = List.of(
         new KStmt.Declare("m", DType.F32, new KExpr.Const(Double.NEGATIVE_INFINITY, DType.F32)),
         new KStmt.Declare("s", DType.F32, new KExpr.Const(0, DType.F32)),
-        new KStmt.Loop("j", KExpr.size(COLS), false, List.of(
-            new KStmt.Let("a", new KExpr.Load(x, rowIndex("r", "j"))),
-            new KStmt.Assign("m", new KExpr.Binary(Fn.MAX, v("m"), v("a"))),
-            new KStmt.Assign("s", new KExpr.Binary(Fn.ADD, v("a"), v("s"))))),
-        new KStmt.Loop("c", KExpr.size(COLS), true, List.of(
+        new KStmt.Reduce("m", Reducer.MAX, List.of(j), element, v("a")),
+        new KStmt.Reduce("s", Reducer.SUM, List.of(j), element, v("a")),
+        new KStmt.ForAll(List.of(new Axis("c", KExpr.size(COLS))), List.of(
             new KStmt.Let("y", new KExpr.Binary(Fn.ADD, new KExpr.Binary(Fn.SUB, new KExpr.Load(x, rowIndex("r", "c")),
                 v("m")), v("s"))),
             new KStmt.Store(out, rowIndex("r", "c"), v("y")),
             new KStmt.Accumulate(columnSums, i("c"), v("y")))));
     return new Kernel("k0_rows", KernelKind.REDUCTION, List.of(x), List.of(out, columnSums),
-        List.of(new KStmt.Loop("r", KExpr.size(ROWS), true, row)), List.of(), 5);
+        List.of(new KStmt.ForAll(List.of(new Axis("r", KExpr.size(ROWS))), row)), List.of(), 5);
   }
 
   private static KernelProgram program(String x, String out, String sums) {
@@ -144,16 +150,15 @@ class CudaKernelEmitterTest {
     KExpr aIndex = KExpr.add(KExpr.mul(KExpr.add(KExpr.mul(i("b"), KExpr.size(m)), i("i")), KExpr.size(k)), i("r"));
     KExpr wIndex = KExpr.add(KExpr.mul(i("r"), KExpr.size(n)), i("j"));
     KExpr cIndex = KExpr.add(KExpr.mul(KExpr.add(KExpr.mul(i("b"), KExpr.size(m)), i("i")), KExpr.size(n)), i("j"));
-    List<KStmt> body = List.of(
-        new KStmt.Declare("acc", DType.F32, new KExpr.Const(0, DType.F32)),
-        new KStmt.Loop("r", KExpr.size(k), false, List.of(
-            new KStmt.Let("x", new KExpr.Load(a, aIndex)),
-            new KStmt.Let("y", new KExpr.Load(w, wIndex)),
-            // Written w * a: the tile finds the row operand on either side.
-            new KStmt.Assign("acc", new KExpr.Binary(Fn.ADD, v("acc"), new KExpr.Binary(Fn.MUL, v("y"), v("x")))))),
-        new KStmt.Store(c, cIndex, new KExpr.Binary(Fn.ADD, v("acc"), new KExpr.Const(1, DType.F32))));
-    KStmt nest = new KStmt.Loop("b", KExpr.size(batch), true, List.of(new KStmt.Loop("i", KExpr.size(m), true,
-        List.of(new KStmt.Loop("j", KExpr.size(n), true, body)))));
+    // Written w * a: the tile finds the row operand on either side.
+    KStmt.Contraction product = new KStmt.Contraction("acc", List.of(new Axis("r", KExpr.size(k))),
+        List.of(new KStmt.Let("x", new KExpr.Load(a, aIndex)), new KStmt.Let("y", new KExpr.Load(w, wIndex))),
+        new KStmt.Operand(v("y"), List.of(i("r"), i("j")), Optional.empty()),
+        new KStmt.Operand(v("x"), List.of(i("b"), i("i"), i("r")), Optional.empty()),
+        List.of(new KStmt.Store(c, cIndex, new KExpr.Binary(Fn.ADD, v("acc"), new KExpr.Const(1, DType.F32)))));
+    List<KStmt> body = List.of(new KStmt.Declare("acc", DType.F32, new KExpr.Const(0, DType.F32)), product);
+    KStmt nest = new KStmt.ForAll(List.of(new Axis("b", KExpr.size(batch)), new Axis("i", KExpr.size(m)),
+        new Axis("j", KExpr.size(n))), body);
     Kernel kernel = new Kernel("k0_matmul", KernelKind.CONTRACTION, List.of(a, w), List.of(c), List.of(nest), List.of(), 2);
     return new KernelProgram("matmul", List.of(a), List.of(w), List.of(c), List.of(), List.of(kernel));
   }

@@ -2,14 +2,14 @@ package dev.adjoint.compiler.kernel;
 
 import dev.adjoint.compiler.ir.Binary;
 import dev.adjoint.compiler.ir.Unary;
-import dev.adjoint.runtime.DType;
 
 /**
  * The op table of the C-family printers (Java, CUDA C): how each kernel IR operator is spelled and
  * how tightly it binds. What an op computes is its {@link Unary.Fn#apply} / {@link Binary.Fn#apply};
  * a printer only chooses the text, so every target prints the same operation with the same
- * parenthesisation. Targets differ in the functions: Java calls {@code Math.exp} in double, C calls
- * {@code expf} on floats.
+ * parenthesisation. Targets differ in the functions, which each spells in its one table
+ * ({@link dev.adjoint.compiler.render.CLanguage#unary}): Java calls {@code Math.exp} in double, C
+ * calls {@code expf} on floats.
  */
 public final class CFamilyOps {
   private CFamilyOps() {}
@@ -64,48 +64,5 @@ public final class CFamilyOps {
    */
   public static boolean chains(Binary.Fn fn) {
     return !fn.isComparison();
-  }
-
-  /** The prefix spelling of a unary op ({@code -}, {@code !}), or null for those written as calls. */
-  public static String prefix(Unary.Fn fn) {
-    return switch (fn) {
-      case NEG -> "-";
-      case NOT -> "!";
-      default -> null;
-    };
-  }
-
-  /**
-   * The C standard library function for a unary op on a float type ({@code expf} on f32,
-   * {@code exp} on f64), or null for ops that are not library calls (neg, not, sign, rsqrt, which
-   * a target spells its own way). bf16 and f16 values compute in float.
-   */
-  public static String libraryFunction(Unary.Fn fn, DType dtype) {
-    String base = switch (fn) {
-      case EXP -> "exp";
-      case LOG -> "log";
-      case LOG1P -> "log1p";
-      case SQRT -> "sqrt";
-      case SIN -> "sin";
-      case COS -> "cos";
-      case TANH -> "tanh";
-      case ERF -> "erf";
-      case ABS -> "fabs";
-      case NEG, NOT, SIGN, RSQRT -> null;
-    };
-    if (base == null || !dtype.isFloating()) return null;
-    return dtype == DType.F64 ? base : base + "f";
-  }
-
-  /** The C library function of a call-style binary op on a float type ({@code powf}, {@code fmax}), or null. */
-  public static String libraryFunction(Binary.Fn fn, DType dtype) {
-    String base = switch (fn) {
-      case POW -> "pow";
-      case MAX -> "fmax";
-      case MIN -> "fmin";
-      default -> null;
-    };
-    if (base == null || !dtype.isFloating()) return null;
-    return dtype == DType.F64 ? base : base + "f";
   }
 }

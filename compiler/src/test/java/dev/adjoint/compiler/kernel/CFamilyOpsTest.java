@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.compiler.ir.Binary;
-import dev.adjoint.compiler.ir.Unary;
-import dev.adjoint.runtime.DType;
 import org.junit.jupiter.api.Test;
 
 /** The shared op table: C's precedence, spellings, and the library functions per type. */
@@ -37,21 +35,5 @@ class CFamilyOpsTest {
     assertEquals("%", CFamilyOps.infix(Binary.Fn.MOD));
     assertEquals("&&", CFamilyOps.infix(Binary.Fn.AND));
     assertNull(CFamilyOps.infix(Binary.Fn.POW));
-    assertEquals("-", CFamilyOps.prefix(Unary.Fn.NEG));
-    assertEquals("!", CFamilyOps.prefix(Unary.Fn.NOT));
-    assertNull(CFamilyOps.prefix(Unary.Fn.EXP));
-  }
-
-  @Test
-  void libraryFunctionsTakeTheFloatOrDoubleName() {
-    assertEquals("expf", CFamilyOps.libraryFunction(Unary.Fn.EXP, DType.F32));
-    assertEquals("expf", CFamilyOps.libraryFunction(Unary.Fn.EXP, DType.BF16));
-    assertEquals("exp", CFamilyOps.libraryFunction(Unary.Fn.EXP, DType.F64));
-    assertEquals("log1pf", CFamilyOps.libraryFunction(Unary.Fn.LOG1P, DType.F32));
-    assertNull(CFamilyOps.libraryFunction(Unary.Fn.RSQRT, DType.F32));
-    assertNull(CFamilyOps.libraryFunction(Unary.Fn.ABS, DType.I32));
-    assertEquals("powf", CFamilyOps.libraryFunction(Binary.Fn.POW, DType.F32));
-    assertEquals("fmax", CFamilyOps.libraryFunction(Binary.Fn.MAX, DType.F64));
-    assertNull(CFamilyOps.libraryFunction(Binary.Fn.ADD, DType.F32));
   }
 }

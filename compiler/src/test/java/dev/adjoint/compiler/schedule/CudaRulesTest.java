@@ -30,9 +30,13 @@ class CudaRulesTest {
 
   @Test
   void routineRowsGivesRowsWithLoopsABlock() {
-    KernelFacts rows = StepKernels.first(f -> f.kind() == KernelKind.REDUCTION && f.adds() == KernelFacts.Adds.NONE
-        && !f.nest().isEmpty());
+    // A layer norm's row: its sums are reductions over one axis, its normalised elements a map.
+    KernelFacts rows = StepKernels.first(f -> f.gpu().rows().stream().anyMatch(r -> r instanceof GpuStructure.Row.Reduction)
+        && f.gpu().rows().stream().anyMatch(r -> r instanceof GpuStructure.Row.Shared));
+    assertTrue(rows.gpu().cooperative(), rows.name());
     assertEquals(Routine.BLOCK_PER_ROW, CudaRules.ROUTINE_ROWS.applyTo(rows, SM80, start(rows)).routine());
+    KernelFacts product = product();
+    assertEquals(Routine.UNSCHEDULED, CudaRules.ROUTINE_ROWS.applyTo(product, SM80, start(product)).routine());
     KernelFacts softmax = StepKernels.first(KernelFacts::runningMaximum);
     assertEquals(Routine.UNSCHEDULED, CudaRules.ROUTINE_ROWS.applyTo(softmax, SM80, start(softmax)).routine());
   }
@@ -46,13 +50,19 @@ class CudaRulesTest {
   }
 
   @Test
-  void tileSharedMemoryStagesAsManyBuffersAsTwoBlocksPerSmAllow() {
+  void tileThreadsGivesEachOutputAThreadAndLetsFourBlocksShareAnSm() {
     KernelFacts k = product();
-    Schedule a = CudaRules.TILE_SHARED_MEMORY.applyTo(k, SM80, CudaRules.ROUTINE_PRODUCT.applyTo(k, SM80, start(k)));
-    assertEquals(new GpuTile(128, 128, 32, 2, 256, 65536, "mma.sync m16n8k8.tf32"), a.gpuTile().orElseThrow());
-    Schedule h = CudaRules.TILE_SHARED_MEMORY.applyTo(k, SM90, CudaRules.ROUTINE_PRODUCT.applyTo(k, SM90, start(k)));
-    assertEquals(3, h.gpuTile().orElseThrow().stages());
-    assertEquals("wgmma m64n256k8.tf32", h.gpuTile().orElseThrow().mma());
+    GpuTile sixteen = new GpuTile(16, 16, 16, 1, 256, 2176, "none (one output per thread)");
+    assertEquals(sixteen, CudaRules.TILE_THREADS.applyTo(k, SM80, CudaRules.ROUTINE_PRODUCT.applyTo(k, SM80, start(k)))
+        .gpuTile().orElseThrow());
+    assertEquals(sixteen, CudaRules.TILE_THREADS.applyTo(k, SM90, CudaRules.ROUTINE_PRODUCT.applyTo(k, SM90, start(k)))
+        .gpuTile().orElseThrow());
+    // Half the registers: 128 threads a block, an 8 x 8 tile.
+    CudaTarget small = new CudaTarget("small", 7, 5, 40, 48 * 1024, 64 * 1024, 16384, 1024, List.of());
+    Schedule s = CudaRules.TILE_THREADS.applyTo(k, small, CudaRules.ROUTINE_PRODUCT.applyTo(k, small, start(k)));
+    assertEquals(new GpuTile(8, 8, 8, 1, 64, 576, "none (one output per thread)"), s.gpuTile().orElseThrow());
+    assertEquals("cuda.tile.threads: 8 x 8: 64 threads of at most 128 (16384 registers / 32 / 4 blocks)",
+        s.steps().getLast().toString());
   }
 
   @Test
@@ -71,7 +81,7 @@ class CudaRulesTest {
       assertTrue(r.name().startsWith("cuda."), r.name());
       assertTrue(!r.comment().isBlank() && !r.comment().contains("\n"), r.name());
     }
-    assertEquals(List.of("cuda.routine.product", "cuda.tile.shared-memory", "cuda.parallel.grid"),
+    assertEquals(List.of("cuda.routine.product", "cuda.tile.threads", "cuda.parallel.grid"),
         Scheduler.schedule(StepKernels.kernel(product().name()), SM80).rules());
   }
 }
