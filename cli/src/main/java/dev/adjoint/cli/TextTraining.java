@@ -5,6 +5,7 @@ import dev.adjoint.compiler.RunOptions;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.ir.Node;
+import dev.adjoint.train.Checkpoints;
 import dev.adjoint.train.OptimizerSettings;
 import dev.adjoint.train.Schedule;
 import dev.adjoint.train.Schedules;
@@ -28,6 +29,14 @@ final class TextTraining {
 
   private TextTraining() {}
 
+  private static void same(Path run, Map<String, String> saved, String key, String option, String now) {
+    String then = saved.get(key);
+    if (then != null && !then.equals(now)) {
+      throw new UserError("'" + run + "' was trained with " + option + " " + then + ", not " + now
+          + ": pass the same to continue it");
+    }
+  }
+
   static int run(TrainCommand o, Compilation c, String loss, OptimizerSettings opt, int threads) throws Exception {
     if (o.valBatches < 1) throw new UserError("--val-batches must be at least 1, got " + o.valBatches);
     Graph g = c.graph(loss, RunOptions.defaults(), Map.of()).graph();
@@ -49,12 +58,21 @@ final class TextTraining {
     }
     Path dir = o.out != null ? o.out : o.resume != null ? o.resume : Path.of("runs", "train");
     String corpus = TextCorpus.read(o.text);
-    TextTokenizer tok = o.resume != null && Files.exists(o.resume.resolve(TextTokenizer.FILE))
-        ? TextTokenizer.load(o.resume)
-        : TextTokenizer.learn(o.tokenizer, corpus,
-            o.vocabSize == null ? OptionalInt.empty() : OptionalInt.of(o.vocabSize));
-    if (!tok.kind().equals(o.tokenizer.toLowerCase(Locale.ROOT))) {
-      throw new UserError("'" + o.resume + "' was trained with --tokenizer " + tok.kind() + ", not " + o.tokenizer);
+    TextTokenizer tok;
+    if (o.resume != null) {
+      if (!Files.exists(o.resume.resolve(TextTokenizer.FILE))) {
+        throw new UserError("'" + o.resume + "' has no " + TextTokenizer.FILE + ": it was not trained with --text");
+      }
+      // Resuming draws the same batches only from the same tokens, blocks and held-out tail.
+      Map<String, String> saved = Checkpoints.savedSettings(o.resume);
+      same(o.resume, saved, "block", "--block", Integer.toString(block));
+      same(o.resume, saved, "val_fraction", "--val-fraction", Double.toString(o.valFraction));
+      tok = TextTokenizer.load(o.resume);
+      if (!tok.kind().equals(o.tokenizer.toLowerCase(Locale.ROOT))) {
+        throw new UserError("'" + o.resume + "' was trained with --tokenizer " + tok.kind() + ", not " + o.tokenizer);
+      }
+    } else {
+      tok = TextTokenizer.learn(o.tokenizer, corpus, o.vocabSize == null ? OptionalInt.empty() : OptionalInt.of(o.vocabSize));
     }
     int dot = loss.lastIndexOf('.');
     String forward = (dot < 0 ? "" : loss.substring(0, dot + 1)) + "forward";

@@ -97,6 +97,19 @@ class TrainTextCommandTest {
     assertArrayEquals(CliRunner.bytes(straight.resolve("optimizer.safetensors")),
         CliRunner.bytes(resumed.resolve("optimizer.safetensors")));
     assertArrayEquals(CliRunner.bytes(straight.resolve("tokenizer.json")), CliRunner.bytes(resumed.resolve("tokenizer.json")));
+
+    // A run continues only with the blocks and held-out tail it was trained on, and only from a --text run.
+    run("train", CliRunner.program(dir, "gpt.adj", TINY_GPT), "--text", text.toString(), "--tokenizer", "bpe",
+        "--steps", "14", "--block", "8", "--resume", resumed.toString())
+        .failsWithError("'" + resumed + "' was trained with --block 16, not 8: pass the same to continue it");
+    train(text, "--tokenizer", "bpe", "--steps", "14", "--val-fraction", "0.2", "--resume", resumed.toString())
+        .failsWithError("'" + resumed + "' was trained with --val-fraction 0.1, not 0.2: pass the same to continue it");
+    train(text, "--steps", "14", "--resume", resumed.toString())
+        .failsWithError("'" + resumed + "' was trained with --tokenizer bpe, not char");
+    Path notText = dir.resolve("empty-run");
+    Files.createDirectories(notText);
+    train(text, "--steps", "14", "--resume", notText.toString())
+        .failsWithError("'" + notText + "' has no tokenizer.json: it was not trained with --text");
   }
 
   @Test
