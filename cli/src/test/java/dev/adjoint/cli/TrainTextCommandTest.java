@@ -132,5 +132,15 @@ class TrainTextCommandTest {
     run("train", small, "--text", corpus().toString(), "--steps", "2", "--block", "16").failsWithError(
         "the char tokenizer has 15 tokens but TinyGpt.forward gives logits for 10; make the model's vocabulary at"
             + " least 15");
+
+    // A block longer than a learned position table is refused at the slice that reads it.
+    String learned = CliRunner.program(dir, "learned.adj", TINY_GPT
+        .replace("layer norm: LayerNorm(D)", "layer norm: LayerNorm(D)\n  param positions: f32[8, D] = normal(0.0, 0.02)")
+        .replace("sinusoidal_positions(T, D)", "slice(positions, 0, 0, T)"));
+    CliRunner.Result r = run("train", learned, "--text", corpus().toString(), "--steps", "2", "--block", "16");
+    assertEquals(1, r.status(), r.err());
+    r.assertNoStackTrace();
+    assertTrue(r.err().startsWith("error: slice [0, 16) of axis 0 is outside its 8 elements at the sizes B=1, T=16"),
+        r.err());
   }
 }
