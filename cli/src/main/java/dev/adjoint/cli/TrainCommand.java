@@ -28,7 +28,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Train a model's scalar loss (default: the only model's loss) on a built-in task or parallel text, "
         + "on the generated-Java backend. Writes metrics.jsonl, checkpoint.safetensors, optimizer.safetensors, "
-        + "loss.png and loss.svg to --out. The last line is final: step=N loss=X exact_match=Y bleu=Z.")
+        + "loss.png and loss.svg to --out. The last line is final: step=N loss=X exact_match=Y bleu=Z. "
+        + "With --text, a language model's loss(ids, targets) on plain text: tokenizer.json is written too, and the "
+        + "last line is final: step=N loss=X val_loss=Y perplexity=Z.")
 final class TrainCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE.adj", description = "The program.")
   Path file;
@@ -41,6 +43,30 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--data", paramLabel = "FILE.tsv", description = "Parallel text: source<TAB>target per line.")
   Path data;
+
+  @Option(names = "--text", paramLabel = "FILE.txt",
+      description = "Language modelling on plain UTF-8 text (.gz read as gzip); the loss is loss(ids, targets).")
+  Path text;
+
+  @Option(names = "--tokenizer", paramLabel = "NAME", defaultValue = "char",
+      description = "With --text: char or bpe (byte-level, merges learned from the text) (default: ${DEFAULT-VALUE}).")
+  String tokenizer;
+
+  @Option(names = "--vocab-size", paramLabel = "N",
+      description = "With --text: the BPE vocabulary size (256 bytes plus merges); for char an upper bound.")
+  Integer vocabSize;
+
+  @Option(names = "--block", paramLabel = "N",
+      description = "With --text: tokens per sequence (default: the model's T if fixed, else 128).")
+  Integer block;
+
+  @Option(names = "--val-fraction", paramLabel = "X", defaultValue = "0.1",
+      description = "With --text: the share of the text, from its end, held out for validation (default: ${DEFAULT-VALUE}).")
+  double valFraction;
+
+  @Option(names = "--val-batches", paramLabel = "N", defaultValue = "20",
+      description = "With --text: at most N held-out batches per evaluation (default: ${DEFAULT-VALUE}).")
+  int valBatches;
 
   @Option(names = "--steps", paramLabel = "N", defaultValue = "3000", description = "Steps to train to (default: ${DEFAULT-VALUE}).")
   int steps;
@@ -92,7 +118,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if ((task == null) == (data == null)) throw new UserError("give exactly one of --task NAME and --data FILE.tsv");
+    if ((task != null ? 1 : 0) + (data != null ? 1 : 0) + (text != null ? 1 : 0) != 1) {
+      throw new UserError("give exactly one of --task NAME, --data FILE.tsv and --text FILE.txt");
+    }
     if (steps < 1) throw new UserError("--steps must be at least 1, got " + steps);
     if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
     if (maxLen < 1) throw new UserError("--max-len must be at least 1, got " + maxLen);
@@ -109,6 +137,7 @@ final class TrainCommand implements Callable<Integer> {
     if (!c.entryPoints().contains(loss)) {
       throw new UserError("no entry point '" + loss + "'; the entry points are " + String.join(", ", c.entryPoints()));
     }
+    if (text != null) return TextTraining.run(this, c, loss, opt, t);
     int dot = loss.lastIndexOf('.');
     String forward = (dot < 0 ? "" : loss.substring(0, dot + 1)) + "forward";
     if (!c.entryPoints().contains(forward)) {
@@ -144,7 +173,7 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static String defaultLoss(Compilation c) {
+  static String defaultLoss(Compilation c) {
     List<String> losses = c.entryPoints().stream().filter(e -> e.endsWith(".loss")).toList();
     if (losses.size() != 1) {
       throw new UserError(losses.isEmpty() ? "no model has a 'loss' function; name the loss with --entry Model.fn"

@@ -24,7 +24,8 @@ import javax.imageio.ImageIO;
 
 /**
  * The training plot, {@code loss.svg} and {@code loss.png}: the training loss against the step
- * (left axis) and, when the log has evaluations, the held-out exact match (right axis, 0–1), with
+ * (left axis) with, for {@code train --text}, the validation loss ({@code val_loss}) on the same axis,
+ * and, when the log has evaluations, the held-out exact match (right axis, 0–1), with
  * axes, ticks, a title and a legend. The picture is laid out once as a list of shapes
  * ({@link Shape}) and printed twice, as hand-written SVG and through Java2D into a PNG (headless),
  * so the two files show the same thing. Both are written atomically.
@@ -34,6 +35,7 @@ public final class Plots {
   public static final int HEIGHT = 500;
   public static final String LOSS_COLOR = "#1f77b4";
   public static final String ACCURACY_COLOR = "#d62728";
+  public static final String VALIDATION_COLOR = "#ff7f0e";
   private static final String AXIS_COLOR = "#333333";
   private static final String GRID_COLOR = "#e5e5e5";
   private static final int LEFT = 80;
@@ -90,25 +92,30 @@ public final class Plots {
     Objects.requireNonNull(entries, "entries");
     List<double[]> loss = new ArrayList<>();
     List<double[]> accuracy = new ArrayList<>();
+    List<double[]> validation = new ArrayList<>();
     for (MetricsLog.Entry e : entries) {
       if (Double.isFinite(e.loss())) loss.add(new double[] {e.step(), e.loss()});
+      Double v = e.extra().get("val_loss");
+      if (v != null && Double.isFinite(v)) validation.add(new double[] {e.step(), v});
       if (e.exactMatch().isPresent() && Double.isFinite(e.exactMatch().getAsDouble())) {
         accuracy.add(new double[] {e.step(), e.exactMatch().getAsDouble()});
       }
     }
     boolean second = !accuracy.isEmpty();
+    boolean validated = !validation.isEmpty();
     double x0 = LEFT;
     double x1 = WIDTH - RIGHT;
     double y0 = HEIGHT - BOTTOM;
     double y1 = TOP;
     List<Shape> out = new ArrayList<>();
     out.add(new Rect(0, 0, WIDTH, HEIGHT, "#ffffff", null));
-    out.add(new Text(WIDTH / 2.0, 28, second ? "Training loss and held-out exact match" : "Training loss", "middle",
+    out.add(new Text(WIDTH / 2.0, 28, second ? "Training loss and held-out exact match"
+        : validated ? "Training and validation loss" : "Training loss", "middle",
         18, AXIS_COLOR, 0));
 
     double minStep = Double.POSITIVE_INFINITY;
     double maxStep = Double.NEGATIVE_INFINITY;
-    for (List<double[]> series : List.of(loss, accuracy)) {
+    for (List<double[]> series : List.of(loss, accuracy, validation)) {
       for (double[] p : series) {
         minStep = Math.min(minStep, p[0]);
         maxStep = Math.max(maxStep, p[0]);
@@ -119,8 +126,10 @@ public final class Plots {
       maxStep = 1;
     }
     Ticks xs = Ticks.of(Math.min(0, minStep), maxStep, 8);
-    double lo = loss.stream().mapToDouble(p -> p[1]).min().orElse(0);
-    double hi = loss.stream().mapToDouble(p -> p[1]).max().orElse(1);
+    List<double[]> losses = new ArrayList<>(loss);
+    losses.addAll(validation);
+    double lo = losses.stream().mapToDouble(p -> p[1]).min().orElse(0);
+    double hi = losses.stream().mapToDouble(p -> p[1]).max().orElse(1);
     Ticks ys = Ticks.of(Math.min(0, lo), hi, 6);
     Scale sx = new Scale(xs.lo(), xs.hi(), x0, x1);
     Scale sy = new Scale(ys.lo(), ys.hi(), y0, y1);
@@ -156,19 +165,27 @@ public final class Plots {
       out.add(curve(accuracy, sx, sa, ACCURACY_COLOR));
       for (double[] p : accuracy) out.add(new Dot(sx.map(p[0]), sa.map(p[1]), 3, ACCURACY_COLOR));
     }
+    if (validated) {
+      out.add(curve(validation, sx, sy, VALIDATION_COLOR));
+      for (double[] p : validation) out.add(new Dot(sx.map(p[0]), sy.map(p[1]), 3, VALIDATION_COLOR));
+    }
     if (loss.isEmpty() && !second) {
       out.add(new Text((x0 + x1) / 2, (y0 + y1) / 2, "no data yet", "middle", 14, "#888888", 0));
     }
 
     // Legend: one row between the title and the axes, where no curve can run under it.
     double ly = 52;
-    double lx = second ? WIDTH / 2.0 - 150 : WIDTH / 2.0 - 55;
+    double lx = second ? WIDTH / 2.0 - 150 : validated ? WIDTH / 2.0 - 130 : WIDTH / 2.0 - 55;
     out.add(new Line(lx, ly - 4, lx + 24, ly - 4, LOSS_COLOR, 2));
     out.add(new Text(lx + 30, ly, "training loss", "start", 12, AXIS_COLOR, 0));
     if (second) {
       out.add(new Line(lx + 140, ly - 4, lx + 164, ly - 4, ACCURACY_COLOR, 2));
       out.add(new Dot(lx + 152, ly - 4, 3, ACCURACY_COLOR));
       out.add(new Text(lx + 170, ly, "held-out exact match", "start", 12, AXIS_COLOR, 0));
+    } else if (validated) {
+      out.add(new Line(lx + 140, ly - 4, lx + 164, ly - 4, VALIDATION_COLOR, 2));
+      out.add(new Dot(lx + 152, ly - 4, 3, VALIDATION_COLOR));
+      out.add(new Text(lx + 170, ly, "validation loss", "start", 12, AXIS_COLOR, 0));
     }
     return out;
   }

@@ -65,7 +65,8 @@ public final class TrainingStep {
     for (Node a : gradGraph.arguments()) {
       if (a.type().dtype().isFloating()) {
         throw new DataException(lossEntry + " has a floating-point argument '" + Graph.paramName(a)
-            + "'; the training entry takes (src: i32[B, S], tgt_in: i32[B, T], tgt_out: i32[B, T])");
+            + "'; the training entry takes (src: i32[B, S], tgt_in: i32[B, T], tgt_out: i32[B, T]),"
+            + " or for --text (ids: i32[B, T], targets: i32[B, T])");
       }
     }
     gradProgram = step.emit(JavaBackend::compile);
@@ -86,7 +87,12 @@ public final class TrainingStep {
 
   /** The params initialised from the seed (the loss's initialisers), as the entry prepared for {@code probe} makes them. */
   public Map<String, Tensor> initialParams(Batch probe) {
-    Compilation.Execution init = compilation.execution(lossEntry, options, inputs(probe), Map.of(), false);
+    return initialParams(inputs(probe));
+  }
+
+  /** The params initialised from the seed, as the entry prepared for the arguments {@code probe} makes them. */
+  public Map<String, Tensor> initialParams(Map<String, Tensor> probe) {
+    Compilation.Execution init = compilation.execution(lossEntry, options, probe, Map.of(), false);
     Map<String, Tensor> params = new LinkedHashMap<>();
     for (String n : names) params.put(n, init.values().get(n));
     return params;
@@ -110,8 +116,14 @@ public final class TrainingStep {
    * @throws dev.adjoint.compiler.InputException if the batch's sizes put a slice out of bounds
    */
   public double run(Map<String, Tensor> params, Map<String, Tensor> slots, Batch batch, int step, double lr) {
+    return run(params, slots, inputs(batch), step, lr);
+  }
+
+  /** {@link #run(Map, Map, Batch, int, double)} on the loss's arguments by name (as {@code ids}, {@code targets}). */
+  public double run(Map<String, Tensor> params, Map<String, Tensor> slots, Map<String, Tensor> arguments, int step,
+      double lr) {
     Map<String, Tensor> in = new HashMap<>(params);
-    in.putAll(inputs(batch));
+    in.putAll(arguments);
     sizeCheck.check(in);
     List<Tensor> outs = gradProgram.run(in, Map.of(), seed, step, threads);
     double loss = outs.get(0).getDouble(0);

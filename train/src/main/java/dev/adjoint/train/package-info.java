@@ -13,6 +13,12 @@
  *       TSV, the held-out {@link dev.adjoint.train.DataSplit}, and the {@link dev.adjoint.train.Batcher}
  *       that makes the entry's {@code src}, {@code tgt_in}, {@code tgt_out} tensors
  *       ({@link dev.adjoint.train.Batch});
+ *   <li>language-model data ({@code train --text}) — {@link dev.adjoint.train.TextCorpus} (UTF-8 or
+ *       gzip text), the {@link dev.adjoint.train.TextTokenizer}s ({@link dev.adjoint.train.CharTokenizer},
+ *       byte-level {@link dev.adjoint.train.BpeTokenizer} with its linked-pair trainer) saved as
+ *       {@code tokenizer.json}, and {@link dev.adjoint.train.TextBatches}: contiguous blocks, a held-out
+ *       tail, batch positions a function of seed and step; {@link dev.adjoint.train.TextStream} prints
+ *       generated ids as text as they come;
  *   <li>the update — {@link dev.adjoint.train.OptimizerSettings} (the scalars of the update
  *       programs, named by {@link dev.adjoint.train.UpdateArguments}), the update programs themselves
  *       as graphs that compile to kernels like any program ({@link dev.adjoint.train.OptimizerGraphs}),

@@ -67,6 +67,25 @@ class PlotsTest {
   }
 
   @Test
+  void aTextRunPlotsTrainingAndValidationLossOnOneAxis() throws Exception {
+    List<MetricsLog.Entry> entries = new java.util.ArrayList<>();
+    for (int step = 1; step <= 100; step++) {
+      MetricsLog.Entry e = MetricsLog.Entry.training(step, 4.0 - step / 50.0, 1e-3, 100);
+      entries.add(step % 25 == 0 ? e.withExtra("val_loss", 5.0 - step / 40.0).withExtra("perplexity", 1) : e);
+    }
+    Plots.write(dir, entries);
+    String svg = Files.readString(dir.resolve("loss.svg"));
+    assertEquals(2, svg.split("<polyline").length - 1, "training and validation curves");
+    assertTrue(svg.contains(">Training and validation loss</text>"), "title");
+    assertTrue(svg.contains(">training loss</text>") && svg.contains(">validation loss</text>"), "legend");
+    assertFalse(svg.contains("exact match"));
+    // The loss axis reaches the highest validation loss (4.375 at step 25): ticks to 5, where training alone stops at 4.
+    assertTrue(svg.contains(">5</text>"), svg);
+    BufferedImage image = ImageIO.read(dir.resolve("loss.png").toFile());
+    assertTrue(countColor(image, 0xff7f0e) > 50, "the validation curve is drawn");
+  }
+
+  @Test
   void anEmptyOrDivergedLogStillPlots() {
     String empty = Plots.svg(Plots.layout(List.of()));
     assertTrue(empty.contains("no data yet"));
