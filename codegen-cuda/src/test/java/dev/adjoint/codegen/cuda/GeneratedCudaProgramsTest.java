@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Sums reduce in another order than the interpreter's (per-thread partials, then a tree across
  * the block), so the check is a tolerance: f64 within 1e-9 relative; f32 within 1e-5 relative
- * plus twice the interpreter's own f32 rounding error on the output ({@link #difference}), since
+ * plus four times the interpreter's own f32 rounding error on the output ({@link #difference}), since
  * a different order of an ill-conditioned sum legitimately moves its last bits. Dropout masks must
  * agree element for element, or the outputs would be far apart.
  *
@@ -154,13 +154,13 @@ class GeneratedCudaProgramsTest {
 
   /**
    * Where {@code actual} differs from the interpreter's {@code expected} by more than {@code
-   * (tolerance + 2 rho) (1 + |expected|)}; empty when it does not. For an f32 case {@code rho} is the
+   * (tolerance + 4 rho) (1 + |expected|)}; empty when it does not. For an f32 case {@code rho} is the
    * interpreter's own f32 rounding error on this output, the largest {@code |expected - reference|
    * / (1 + |reference|)} over its elements ({@code reference}: the f64 result from the same inputs);
    * for f64 ({@code reference} null) it is 0. A sum in another order may move an ill-conditioned
-   * output (small results of large terms that cancel) as far as rounding moves the oracle: if the
-   * CUDA is as accurate as the interpreter on the output, it is within {@code 2 rho} of it (triangle
-   * inequality). A wrong term in a well-conditioned output still fails at {@code tolerance}. As
+   * output (small results of large terms that cancel) about as far as rounding moves the oracle: if
+   * the CUDA is within three times the interpreter's worst error of the f64 result on the output, it
+   * is within {@code 4 rho} of the interpreter (triangle inequality). A wrong term in a well-conditioned output still fails at {@code tolerance}. As
    * codegen-java's GeneratedJavaProgramsTest.f32Difference.
    */
   static Optional<String> difference(DArray expected, DArray reference, DArray actual, double tolerance) {
@@ -179,10 +179,10 @@ class GeneratedCudaProgramsTest {
       boolean same;
       if (Double.isNaN(e) || Double.isNaN(a)) same = Double.isNaN(e) && Double.isNaN(a);
       else if (Double.isInfinite(e) || Double.isInfinite(a)) same = e == a;
-      else same = Math.abs(a - e) <= (tolerance + 2 * rho) * (1 + Math.abs(e));
+      else same = Math.abs(a - e) <= (tolerance + 4 * rho) * (1 + Math.abs(e));
       if (!same) {
         return Optional.of("element " + i + " is " + a + ", expected " + e + " (tolerance " + tolerance
-            + (reference == null ? "" : " plus twice the interpreter's f32 rounding error on this output, " + rho)
+            + (reference == null ? "" : " plus four times the interpreter's f32 rounding error on this output, " + rho)
             + ")");
       }
     }

