@@ -86,7 +86,10 @@ final class CudaEmulator {
     return run(binary, source, c, work, 0);
   }
 
-  /** As {@link #run(Path, CudaSource, CudaCases.Case, Path)}, in a binary whose kernels of {@code source} start at {@code firstKernel}. */
+  /**
+   * As {@link #run(Path, CudaSource, CudaCases.Case, Path)}, in a binary of several programs whose
+   * kernels of {@code source} start at number {@code firstKernel}.
+   */
   static List<DArray> run(Path binary, CudaSource source, CudaCases.Case c, Path work, int firstKernel) {
     List<Buffer> buffers = buffers(source);
     Map<Buffer, Integer> ids = new LinkedHashMap<>();
@@ -213,7 +216,8 @@ final class CudaEmulator {
           });
         }
         out.append("    case ").append(firstKernel(sources, p) + k).append(": emu::launch(grid, threads, [&] { ")
-            .append(sources.size() == 1 ? "" : "adj_program_" + p + "::").append(kernelName(sources, p, kernel)).append('(').append(args).append("); }); break;\n");
+            .append(sources.size() == 1 ? "" : "adj_program_" + p + "::").append(kernelName(sources, p, kernel))
+            .append('(').append(args).append("); }); break;\n");
       }
     }
     out.append("    default: emu::fail(\"no such kernel\");\n  }\n}\n");

@@ -20,9 +20,23 @@ import java.util.Map;
 class GeneratedJavaFuzzTest {
   @FuzzTest(maxDuration = "10m")
   void generatedJavaAgreesWithTheKernelInterpreter(FuzzedDataProvider data) {
+    check(data, ProgramGenerator.RAGGED);
+  }
+
+  /**
+   * The same at symbolic sizes ({@link ProgramGenerator#SYMBOLIC}): the classes learn B, T and S
+   * (7, 13, 37) only when they run. A target of its own, so that the other's inputs keep decoding
+   * to the programs they were found as.
+   */
+  @FuzzTest(maxDuration = "10m")
+  void generatedJavaAgreesAtRunTimeSizes(FuzzedDataProvider data) {
+    check(data, ProgramGenerator.SYMBOLIC);
+  }
+
+  private static void check(FuzzedDataProvider data, int[] sizes) {
     boolean training = data.consumeBoolean();
     long seed = data.consumeInt(0, 1000);
-    ProgramGenerator.Generated g = ProgramGenerator.generate(DifferentialFuzzTest.choices(data), ProgramGenerator.RAGGED,
+    ProgramGenerator.Generated g = ProgramGenerator.generate(DifferentialFuzzTest.choices(data), sizes,
         ProgramGenerator.RAGGED_MAX_ELEMENTS);
     List<GeneratedJavaProgramsTest.Case> cases = GeneratedJavaProgramsTest.lower(g, seed, training && g.usesDropout(),
         "Fuzzed");

@@ -22,4 +22,23 @@ class GeneratedProgramsTest {
       }
     }
   }
+
+  /**
+   * The same at symbolic sizes ({@link ProgramGenerator#SYMBOLIC}: types that name B, T and S,
+   * bound when the program runs), so the kernels meet sizes they learn at run time.
+   */
+  @Test
+  void graphAndFusedKernelsAgreeOnSymbolicPrograms() {
+    int count = Integer.getInteger("adjoint.generated.symbolic.count", 100);
+    for (int seed = 0; seed < count; seed++) {
+      ProgramGenerator.Generated g = ProgramGenerator.generate(Fuzzing.choices(new Random(seed)),
+          ProgramGenerator.SYMBOLIC, ProgramGenerator.RAGGED_MAX_ELEMENTS);
+      try {
+        Differential.differential(g, RunOptions.defaults().withSeed(seed).withDims(g.dims())
+            .withTraining(g.usesDropout() && seed % 2 == 0));
+      } catch (AssertionError | RuntimeException e) {
+        throw new AssertionError("symbolic seed " + seed + ": " + e.getMessage(), e);
+      }
+    }
+  }
 }

@@ -28,8 +28,21 @@ public final class ProgramGenerator {
     double gaussian();
   }
 
-  /** A program, the entry to run, and its inputs. */
-  public record Generated(String source, String entry, Map<String, Tensor> inputs, boolean usesDropout) {}
+  /**
+   * A program, the entry to run, its inputs, and the run-time value of each size symbol its types
+   * use ({@code dims}: empty unless generated with {@link #SYMBOLIC} sizes).
+   */
+  public record Generated(String source, String entry, Map<String, Tensor> inputs, boolean usesDropout,
+      Map<String, Long> dims) {
+    public Generated {
+      dims = Map.copyOf(dims);
+    }
+
+    /** A program at constant sizes. */
+    public Generated(String source, String entry, Map<String, Tensor> inputs, boolean usesDropout) {
+      this(source, entry, inputs, usesDropout, Map.of());
+    }
+  }
 
   /** The sizes of axes (and of reduced and contracted indices): small ones, tiles' multiples among them. */
   public static final int[] SMALL = {1, 2, 3, 4};
@@ -40,6 +53,17 @@ public final class ProgramGenerator {
   public static final int[] RAGGED = {1, 5, 7, 13};
   /** The largest tensor a ragged program builds before it takes a leaf. */
   public static final int RAGGED_MAX_ELEMENTS = 1024;
+  /** The size symbols of {@link #SYMBOLIC} programs, and the ragged sizes they are bound to at run time. */
+  public static final List<String> SYMBOL_NAMES = List.of("B", "T", "S");
+  public static final long[] SYMBOL_SIZES = {7, 13, 37};
+  /**
+   * Sizes for programs whose types name size symbols ({@code x: f64[B, 5]}), bound at run time to
+   * {@link #SYMBOL_SIZES} (multiples of no tile, as {@link #RAGGED}), so backends meet sizes they
+   * learn only at run time. Symbol k is written -1 - k among the sizes; an axis of a symbolic size
+   * is never split, padded or reshaped (concat, slice and reshape keep to constant axes), so every
+   * type still checks by construction. With {@link #RAGGED_MAX_ELEMENTS}.
+   */
+  public static final int[] SYMBOLIC = {1, 5, -1, -2, -3};
 
   private static final String[] UNARY = {"tanh", "sin", "cos", "sigmoid", "relu", "abs", "gelu", "gelu_tanh", "silu",
       "softplus", "erf", "-", "stop_gradient"};
@@ -83,8 +107,24 @@ public final class ProgramGenerator {
     return g.finish(result);
   }
 
+  /** An axis's size at run time: itself, or the value of the symbol it stands for. */
+  private static int value(int axis) {
+    return axis >= 0 ? axis : (int) SYMBOL_SIZES[-1 - axis];
+  }
+
+  private static boolean symbolic(int[] shape) {
+    return Arrays.stream(shape).anyMatch(d -> d < 0);
+  }
+
   private Generated finish(String result) {
     StringBuilder src = new StringBuilder("// generated\n");
+    Map<String, Long> dims = new LinkedHashMap<>();
+    for (Map<String, int[]> shapes : List.of(arguments, params, lets)) {
+      for (int[] shape : shapes.values()) {
+        for (int d : shape) if (d < 0) dims.put(SYMBOL_NAMES.get(-1 - d), SYMBOL_SIZES[-1 - d]);
+      }
+    }
+    if (!dims.isEmpty()) src.append("dim ").append(String.join(", ", dims.keySet())).append('\n');
     String header = arguments.entrySet().stream().map(e -> e.getKey() + ": " + type(e.getValue()))
         .collect(Collectors.joining(", "));
     String body = statements.stream().map(s -> "  " + s + "\n").collect(Collectors.joining()) + "  return " + result + "\n";
@@ -103,18 +143,21 @@ public final class ProgramGenerator {
     arguments.forEach((n, s) -> {
       double[] v = new double[size(s)];
       for (int i = 0; i < v.length; i++) v[i] = in.gaussian();
-      inputs.put(n, Tensor.ofDoubles(DType.F64, s, v));
+      inputs.put(n, Tensor.ofDoubles(DType.F64, Arrays.stream(s).map(ProgramGenerator::value).toArray(), v));
     });
-    return new Generated(src.toString(), entry, inputs, dropout);
+    return new Generated(src.toString(), entry, inputs, dropout, dims);
   }
 
   public static String type(int[] shape) {
-    return shape.length == 0 ? "f64" : "f64" + Arrays.toString(shape);
+    if (shape.length == 0) return "f64";
+    return "f64" + Arrays.stream(shape).mapToObj(d -> d >= 0 ? Integer.toString(d) : SYMBOL_NAMES.get(-1 - d))
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 
+  /** The number of elements of {@code shape} at run time. */
   public static int size(int[] shape) {
     int n = 1;
-    for (int d : shape) n *= d;
+    for (int d : shape) n *= value(d);
     return n;
   }
 
@@ -262,6 +305,7 @@ public final class ProgramGenerator {
   }
 
   private String reshape(int[] shape, int depth) {
+    if (symbolic(shape)) return binary(shape, depth);
     int n = size(shape);
     List<Integer> factors = new ArrayList<>();
     int m = n;
@@ -286,7 +330,7 @@ public final class ProgramGenerator {
     int r = shape.length;
     if (r == 0) return binary(shape, depth);
     int a = in.below(r);
-    if (shape[a] < 2) return binary(shape, depth);
+    if (shape[a] < 2) return binary(shape, depth);  // also a symbolic axis (negative)
     int first = 1 + in.below(shape[a] - 1);
     int[] s1 = shape.clone();
     s1[a] = first;
@@ -299,6 +343,7 @@ public final class ProgramGenerator {
     int r = shape.length;
     if (r == 0) return binary(shape, depth);
     int a = in.below(r);
+    if (shape[a] < 0) return binary(shape, depth);
     int extra = in.below(3);
     int[] inner = shape.clone();
     inner[a] = shape[a] + extra;
