@@ -9,6 +9,7 @@ import dev.adjoint.compiler.ir.Constant;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.DimSize;
 import dev.adjoint.compiler.ir.DotGeneral;
+import dev.adjoint.compiler.ir.DynamicSlice;
 import dev.adjoint.compiler.ir.Gather;
 import dev.adjoint.compiler.ir.Input;
 import dev.adjoint.compiler.ir.Iota;
@@ -24,6 +25,7 @@ import dev.adjoint.compiler.ir.Slice;
 import dev.adjoint.compiler.ir.StopGradient;
 import dev.adjoint.compiler.ir.Transpose;
 import dev.adjoint.compiler.ir.Unary;
+import dev.adjoint.compiler.ir.UpdateSlice;
 import dev.adjoint.compiler.kernel.Access;
 import dev.adjoint.compiler.kernel.Axis;
 import dev.adjoint.compiler.kernel.Buffer;
@@ -560,6 +562,13 @@ final class KernelBuilder {
         row.addAll(index.subList(lead, index.size()));
         yield value(n.input(0), row, at);
       }
+      case DynamicSlice d -> {
+        Node x = n.input(0);
+        List<KExpr> in = new ArrayList<>(index);
+        in.set(d.axis(), KExpr.add(index.get(d.axis()), start(n.input(1), x.type().shape().dim(d.axis()), d.size(), at)));
+        yield value(x, in, at);
+      }
+      case UpdateSlice u -> updateSlice(n, u, index, at);
       case Reduce r -> reduce(n, r, index, at);
       case DotGeneral d -> contract(n, d, index, at);
       case Input i -> throw new IllegalStateException("input " + i.name() + " has no buffer");
@@ -586,6 +595,29 @@ final class KernelBuilder {
     List<KExpr> in = new ArrayList<>(index);
     in.set(p.axis(), clamp(j, size));
     return new KExpr.Select(inside, value(n.input(0), in, at), new KExpr.Const(0, n.type().dtype()));
+  }
+
+  /**
+   * The target's element, or where the index falls in the window the value's: the window starts
+   * at the run-time start clamped into the axis (as XLA's dynamic_update_slice).
+   */
+  private KExpr updateSlice(Node n, UpdateSlice u, List<KExpr> index, Block at) {
+    Node value = n.input(1);
+    Dim window = value.type().shape().dim(u.axis());
+    KExpr s = start(n.input(2), n.type().shape().dim(u.axis()), window, at);
+    KExpr j = KExpr.add(index.get(u.axis()), KExpr.mul(KExpr.Const.index(-1), s));
+    KExpr inside = and(new KExpr.Binary(Binary.Fn.GE, j, KExpr.Const.index(0)),
+        new KExpr.Binary(Binary.Fn.LT, j, KExpr.size(window)));
+    List<KExpr> in = new ArrayList<>(index);
+    in.set(u.axis(), clamp(j, window));
+    return new KExpr.Select(inside, value(value, in, at), value(n.input(0), index, at));
+  }
+
+  /** A run-time start clamped to {@code [0, extent - window]}. */
+  private KExpr start(Node start, Dim extent, Dim window, Block at) {
+    KExpr s = value(start, List.of(), at);
+    KExpr low = new KExpr.Binary(Binary.Fn.MAX, s, KExpr.Const.index(0));
+    return new KExpr.Binary(Binary.Fn.MIN, low, KExpr.size(extent.minus(window)));
   }
 
   private KExpr concat(Node n, Concat c, List<KExpr> index, Block at) {
