@@ -434,6 +434,28 @@ def in_place_state():
                description="dynamic_slice of 3 elements from a run-time start",
                grad=lambda a: torch.sin(window(a["x"], 1, 2, 3)))
 
+    # One decode step: write the new key at the position, attend over the cache masked by position.
+    case = "builtin_update_slice_decode"
+    d = Draw(case)
+    cache, k, q = d.normal(2, 6, 4), d.normal(2, 1, 4), d.normal(2, 1, 4)
+    pos = 2
+
+    def decode(a):
+        c = update(a["cache"], a["k"], 1, pos)
+        mask = torch.where(torch.arange(6) <= pos, 0.0, float("-inf")).to(torch.float64)
+        p = torch.softmax(a["q"] @ c.transpose(1, 2) / 2.0 + mask, dim=-1)
+        return c, p @ c
+
+    write_case(case, "const T = 6\n"
+               "fn main(cache: f64[2, T, 4], k: f64[2, 1, 4], q: f64[2, 1, 4], pos: i32) -> (f64[2, T, 4], f64[2, 1, 4]) {\n"
+               "  let c = update_slice(cache, k, 1, pos)\n"
+               "  return (c, attention(q, c, c, where(arange(T) <= pos, 0.0, -inf)))\n"
+               "}\n",
+               decode({"cache": cache, "k": k, "q": q}),
+               inputs={"cache": cache, "k": k, "q": q, "pos": torch.tensor(pos, dtype=torch.int32)},
+               description="a decode step: the key written at a run-time position, attention masked by position",
+               grad=decode)
+
     case = "builtin_update_slice_chain"
     d = Draw(case)
     k, kv, vv = d.normal(3, 4), d.normal(1, 4), d.normal(1, 4)
