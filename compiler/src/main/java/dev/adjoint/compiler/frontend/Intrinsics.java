@@ -134,7 +134,7 @@ final class Intrinsics {
     Node target = tensor(a.get("target"), args, "target", p);
     Node value = tensor(a.get("value"), args, "value", p);
     TensorType t = target.type();
-    int axis = TensorOps.axis(Shapes.ints(a.get("axis"), args.spanOf("axis", p), "axis").get(0), t.rank(), t,
+    int axis = TensorOps.axis(Shapes.constant(a.get("axis"), args.spanOf("axis", p), "axis"), t.rank(), t,
         args.spanOf("axis", p));
     TensorType v = value.type();
     Span valueSpan = args.spanOf("value", p);
@@ -161,7 +161,7 @@ final class Intrinsics {
     Map<String, Value> a = args.bind("dynamic_slice", p, 4);
     Node x = tensor(a.get("x"), args, "x", p);
     TensorType t = x.type();
-    int axis = TensorOps.axis(Shapes.ints(a.get("axis"), args.spanOf("axis", p), "axis").get(0), t.rank(), t,
+    int axis = TensorOps.axis(Shapes.constant(a.get("axis"), args.spanOf("axis", p), "axis"), t.rank(), t,
         args.spanOf("axis", p));
     Dim size = staticInt(a.get("size"), args.spanOf("size", p), "dynamic_slice's size");
     window("dynamic_slice", size, t, axis, args.spanOf("size", p));
