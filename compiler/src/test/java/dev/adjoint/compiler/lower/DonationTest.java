@@ -51,6 +51,8 @@ class DonationTest {
     assertSame(cache, program.outputs().get(0), "the result is the argument's buffer: no copy of the cache");
     assertEquals(1, program.kernels().stream().filter(k -> k.writes().contains(cache)).count());
     assertEquals("step: arguments cache, k, q, pos; outputs cache, out1", header(program));
+    assertEquals("graph step(cache: donate f64[2, 6, 3], k: f64[2, 1, 3], q: f64[2, 3], pos: i32)",
+        step(true).print(Stage.ELABORATE).lines().findFirst().orElseThrow().replaceAll(" -> .*", ""));
   }
 
   @Test
