@@ -301,7 +301,7 @@ class FusionRulesTest {
   }
 
   /**
-   * update_slice over a donated cache: one elementwise kernel stores into the argument's own
+   * update_slice over a donated cache: one copy kernel stores the window into the argument's own
    * buffer (printed as an input: no result buffer), each element read just before it is
    * overwritten; the scores read the updated cache from that buffer.
    */
@@ -309,7 +309,7 @@ class FusionRulesTest {
   void updateSliceOverADonatedCacheWritesTheArgumentInPlace() {
     KernelProgram p = forward("kv_cache", "step");
     assertStructure(p,
-        "elementwise -> input f32[2, 8, 4]",
+        "copy -> input f32[2, 8, 4]",
         "reduction -> out f32[2, 8]");
     assertSame(p.arguments().get(0), p.outputs().get(0), "the result is the cache argument's buffer");
     assertEquals(List.of("cache", "q", "pos"), names(p.kernels().get(1).reads()));
