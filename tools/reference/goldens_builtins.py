@@ -400,6 +400,73 @@ def indexing():
         description="selecting from a 1-D tensor gives a scalar")
 
 
+def in_place_state():
+    """update_slice and dynamic_slice (docs/language.md, "In-place state"): the start is clamped into
+    the axis as XLA's dynamic_update_slice / dynamic_slice are, computed here by hand."""
+    def clamp(start, extent, window):
+        return max(0, min(start, extent - window))
+
+    def update(target, value, axis, start):
+        s = clamp(start, target.shape[axis], value.shape[axis])
+        index = torch.arange(s, s + value.shape[axis])
+        return target.index_copy(axis, index, value)
+
+    def window(x, axis, start, size):
+        return x.narrow(axis, clamp(start, x.shape[axis], size), size)
+
+    program = ("fn main(cache: f64[2, 6, 3], v: f64[2, 2, 3], pos: i32) -> f64[2, 6, 3] =\n"
+               "  update_slice(cache, v * v, 1, pos) * 2\n")
+    for name, pos in (("update_slice", 3), ("update_slice_clamped", 7), ("update_slice_negative", -2)):
+        case = f"builtin_{name}"
+        d = Draw(case)
+        cache, v = d.normal(2, 6, 3), d.normal(2, 2, 3)
+        p = torch.tensor(pos, dtype=torch.int32)
+        write_case(case, program, update(cache, v * v, 1, pos) * 2, inputs={"cache": cache, "v": v, "pos": p},
+                   description=f"update_slice at run-time position {pos} (clamped into the axis)",
+                   grad=lambda a, pos=pos: update(a["cache"], a["v"] * a["v"], 1, pos) * 2)
+
+    case = "builtin_dynamic_slice"
+    d = Draw(case)
+    x = d.normal(4, 5)
+    p = torch.tensor(2, dtype=torch.int32)
+    write_case(case, "fn main(x: f64[4, 5], pos: i32) -> f64[4, 3] = sin(dynamic_slice(x, -1, pos, 3))\n",
+               torch.sin(window(x, 1, 2, 3)), inputs={"x": x, "pos": p},
+               description="dynamic_slice of 3 elements from a run-time start",
+               grad=lambda a: torch.sin(window(a["x"], 1, 2, 3)))
+
+    # One decode step: write the new key at the position, attend over the cache masked by position.
+    case = "builtin_update_slice_decode"
+    d = Draw(case)
+    cache, k, q = d.normal(2, 6, 4), d.normal(2, 1, 4), d.normal(2, 1, 4)
+    pos = 2
+
+    def decode(a):
+        c = update(a["cache"], a["k"], 1, pos)
+        mask = torch.where(torch.arange(6) <= pos, 0.0, float("-inf")).to(torch.float64)
+        p = torch.softmax(a["q"] @ c.transpose(1, 2) / 2.0 + mask, dim=-1)
+        return c, p @ c
+
+    write_case(case, "const T = 6\n"
+               "fn main(cache: f64[2, T, 4], k: f64[2, 1, 4], q: f64[2, 1, 4], pos: i32) -> (f64[2, T, 4], f64[2, 1, 4]) {\n"
+               "  let c = update_slice(cache, k, 1, pos)\n"
+               "  return (c, attention(q, c, c, where(arange(T) <= pos, 0.0, -inf)))\n"
+               "}\n",
+               decode({"cache": cache, "k": k, "q": q}),
+               inputs={"cache": cache, "k": k, "q": q, "pos": torch.tensor(pos, dtype=torch.int32)},
+               description="a decode step: the key written at a run-time position, attention masked by position",
+               grad=decode)
+
+    case = "builtin_update_slice_chain"
+    d = Draw(case)
+    k, kv, vv = d.normal(3, 4), d.normal(1, 4), d.normal(1, 4)
+    p = torch.tensor(1, dtype=torch.int32)
+    write_case(case, "fn main(k: f64[3, 4], kv: f64[1, 4], vv: f64[1, 4], pos: i32) -> f64[3, 4] =\n"
+               "  update_slice(update_slice(k, kv, 0, pos), vv, 0, 2) * k\n",
+               update(update(k, kv, 0, 1), vv, 0, 2) * k, inputs={"k": k, "kv": kv, "vv": vv, "pos": p},
+               description="two writes, one at a run-time and one at a constant start, read alongside the target",
+               grad=lambda a: update(update(a["k"], a["kv"], 0, 1), a["vv"], 0, 2) * a["k"])
+
+
 def index_notation():
     case = "builtin_ix_diagonal"
     x = Draw(case).normal(4, 4)
@@ -572,5 +639,6 @@ if __name__ == "__main__":
     shapes()
     matmul()
     indexing()
+    in_place_state()
     index_notation()
     done("goldens_builtins.py")

@@ -81,6 +81,22 @@ class EvalCommandTest {
     assertArrayEquals(affine(read(Path.of(x)), params.get("w"), params.get("b")), y.toDoubles(), 1e-5);
   }
 
+  /** A run-time position is a 0-d i32 .npy; a donated cache comes back updated (docs/language.md). */
+  @Test
+  void aScalarPositionWritesIntoTheCache() throws Exception {
+    String file = program(dir, "step.adj", """
+        fn step(cache: donate f32[4, 2], v: f32[1, 2], pos: i32) -> f32[4, 2] = update_slice(cache, v, 0, pos + 1)
+        """);
+    String cache = npy(dir, "cache.npy", Tensor.ofFloats(new int[] {4, 2}, new float[] {0, 1, 2, 3, 4, 5, 6, 7}));
+    String v = npy(dir, "v.npy", Tensor.ofFloats(new int[] {1, 2}, new float[] {-1, -2}));
+    String pos = npy(dir, "pos.npy", Tensor.scalar(DType.I32, 1));
+    for (String backend : List.of("interp", "java")) {
+      run("eval", file, "--input", "cache=" + cache, "--input", "v=" + v, "--input", "pos=" + pos, "--backend", backend,
+          "--out", out(backend).toString()).succeeds();
+      assertArrayEquals(new double[] {0, 1, 2, 3, -1, -2, 6, 7}, read(out(backend + "/output.npy")).toDoubles(), 0, backend);
+    }
+  }
+
   @Test
   void outputFolderIsCreatedWithItsParents() {
     String x = npy(dir, "x.npy", normal(1, 2, 3));

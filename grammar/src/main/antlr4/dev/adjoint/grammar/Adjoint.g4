@@ -11,7 +11,7 @@
 //   (let return | param layer fn | import dim const fn model), so
 //   `let a = b` followed by a line `(c)` is simply the call `b(c)`: no expression
 //   statement exists that it could be confused with. A ';' may follow any of them.
-// - Keywords: import dim const fn model param layer let return true false inf. They cannot
+// - Keywords: import dim const fn model param layer let return true false inf donate. They cannot
 //   be used as names. Element types (f32 f64 bf16 f16 i32 bool int float) are ordinary names.
 // - Floats: `2.5`, `1e-9`, `2.5e+3`, `.5` and `inf` (a keyword). `1.` is not a float (digits
 //   are needed after the point), so a number token never ends in '.', and never swallows
@@ -75,8 +75,10 @@ parameters
     : parameter (',' parameter)*
     ;
 
+// `donate` before an entry argument's type: the caller's buffer may be overwritten by the result
+// (docs/language.md, "In-place state").
 parameter
-    : ID ':' type ('=' expr)?
+    : ID ':' DONATE? type ('=' expr)?
     ;
 
 fnBody
@@ -201,6 +203,7 @@ RETURN : 'return' ;
 TRUE   : 'true' ;
 FALSE  : 'false' ;
 INF    : 'inf' ;
+DONATE : 'donate' ;
 
 LPAREN   : '(' ;
 RPAREN   : ')' ;

@@ -193,8 +193,9 @@ public final class JavaBackend {
                 + "), got " + value.shape());
           }
           // An input the kernels write, or whose bf16 or f16 elements are widened, is copied into
-          // the workspace; the others are the tensors' own arrays.
-          boolean copy = written.contains(b) || !TensorArrays.sharesArray(b.type().dtype());
+          // the workspace; the others are the tensors' own arrays. A donated argument (written and
+          // returned: docs/language.md, "In-place state") is written in its own array.
+          boolean copy = !donated(b) && (written.contains(b) || !TensorArrays.sharesArray(b.type().dtype()));
           arrays[slot] = copy ? TensorArrays.copyInto(value, workspace.array(layout.arrayOf(b), b.type().dtype(), count(shape)))
               : TensorArrays.toArray(value, false);
         } else {
@@ -207,12 +208,18 @@ public final class JavaBackend {
       List<Tensor> out = new ArrayList<>();
       for (Buffer b : program.outputs()) {
         int slot = slots.indexOf(b);
-        out.add(TensorArrays.toTensor(b.type().dtype(), shape(b, bound), arrays[slot]));
+        out.add(donated(b) ? inputs.get(b.name()) : TensorArrays.toTensor(b.type().dtype(), shape(b, bound), arrays[slot]));
       }
       // Only now, the results copied out: a run that threw drops its workspace instead, as a
       // kernel thread may still be writing into it.
       workspaces.give(workspace);
       return out;
+    }
+
+    /** A donated argument: the kernels write it and it is a result, so the caller's tensor holds the result. */
+    private boolean donated(Buffer b) {
+      return b.role() == Buffer.Role.ARGUMENT && written.contains(b) && program.outputs().contains(b)
+          && TensorArrays.sharesArray(b.type().dtype());
     }
 
     /** The buffer's dimensions at these sizes, refused past the limit of one tensor ({@link SizeLimit}). */

@@ -14,6 +14,7 @@ import dev.adjoint.runtime.exec.Sizes;
 import dev.adjoint.runtime.model.Arguments;
 import dev.adjoint.runtime.model.TensorArrays;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,6 +29,8 @@ import java.util.TreeMap;
  */
 final class KernelRun {
   private final Map<String, Integer> paramIndex;
+  /** The argument tensor of each donated buffer of the method being printed: the result is that tensor. */
+  private final Map<Buffer, String> donatedTensors = new HashMap<>();
 
   KernelRun(ModelClass model) {
     this.paramIndex = model.paramIndex();
@@ -39,6 +42,7 @@ final class KernelRun {
    */
   Map<Buffer, String> run(KernelProgram program, String kernels, String workspace, EntryPrologue prologue,
       JavaNames.Scope scope, CodeBlock.Builder body, int results, List<String> wrt) {
+    donatedTensors.clear();
     Set<Buffer> written = new LinkedHashSet<>();
     for (var k : program.kernels()) written.addAll(k.writes());
     Map<String, Node> argumentByName = new LinkedHashMap<>();
@@ -59,8 +63,11 @@ final class KernelRun {
       arrays.put(b, local);
       TypeName javaType = ArrayTypeName.of(JavaExpressions.javaType(b.type().dtype()));
       if (b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) {
+        // A donated argument (written and returned) is written in its tensor's own array.
+        boolean donated = b.role() == Buffer.Role.ARGUMENT && written.contains(b) && TensorArrays.sharesArray(b.type().dtype());
+        if (donated) donatedTensors.put(b, prologue.arguments().get(argumentByName.get(b.name())));
         body.addStatement("final $T $N = ($T) $L", javaType, local, javaType,
-            inputArray(b, argumentByName, prologue, true, workspace, layout.arrayOf(b)));
+            inputArray(b, argumentByName, prologue, !donated, workspace, layout.arrayOf(b)));
       } else {
         body.addStatement("final $T $N = $L", javaType, local, workspaceArray(workspace, layout.arrayOf(b), b, prologue));
       }
@@ -136,6 +143,8 @@ final class KernelRun {
 
   /** The result buffer {@code b}, held in the local {@code array}, as a {@link dev.adjoint.runtime.Tensor} of its shape. */
   CodeBlock tensor(Buffer b, String array, EntryPrologue prologue) {
+    String donated = donatedTensors.get(b);
+    if (donated != null) return CodeBlock.of("$N", donated);
     List<CodeBlock> dims = new ArrayList<>();
     for (Dim d : b.type().shape().dims()) dims.add(SizeCode.intValue(d, prologue.sizes()));
     CodeBlock shape = dims.isEmpty() ? CodeBlock.of("new int[0]") : CodeBlock.of("new int[] {$L}", CodeBlock.join(dims, ", "));

@@ -149,7 +149,7 @@ public final class AstPrinter {
   }
 
   private static String param(Decl.Param p) {
-    return "(" + p.name() + " " + print(p.type())
+    return "(" + p.name() + " " + (p.donated() ? "donate " : "") + print(p.type())
         + optional(p.defaultValue(), d -> " (default " + print(d) + ")") + ")";
   }
 

@@ -39,7 +39,8 @@ public sealed interface Decl {
   }
 
   /** A function parameter, with an optional default used when the caller leaves it out. */
-  record Param(Name name, TypeExpr type, Optional<Expr> defaultValue, Span span) {}
+  /** {@code donated}: written {@code name: donate T}, the caller's buffer may hold the result. */
+  record Param(Name name, TypeExpr type, Optional<Expr> defaultValue, Span span, boolean donated) {}
 
   /** A function body: statements ending in {@code return}, or one expression. */
   sealed interface Body {

@@ -49,7 +49,8 @@ public record RewritePass(String name, List<Rule> rules) {
       Node built = builder.add(n.op(), inputs);
       mapped.put(n, rewrite(built, e));
     }
-    return new Graph(graph.name(), map(graph.arguments(), mapped), map(graph.params(), mapped), map(graph.outputs(), mapped));
+    return new Graph(graph.name(), map(graph.arguments(), mapped), map(graph.params(), mapped), map(graph.outputs(), mapped),
+        graph.donated());
   }
 
   private Node rewrite(Node n, Emitter e) {

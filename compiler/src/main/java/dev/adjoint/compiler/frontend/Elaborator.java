@@ -86,7 +86,9 @@ final class Elaborator {
     for (Decl.Fn fn : decls.functions.values()) {
       if (decls.isPrelude(fn.span().file())) continue;
       checkParameterNames(fn);
+      int errors = diagnostics.errorCount();
       guarded(fn.span(), () -> callGeneric(fn, global, fn.name().text()));
+      if (diagnostics.errorCount() == errors) checkDonation(fn, fn.name().text());
     }
     for (Decl.Model m : decls.models.values()) {
       if (decls.isPrelude(m.span().file())) continue;
@@ -95,10 +97,18 @@ final class Elaborator {
       guarded(m.span(), () -> {
         ModelInstance root = instantiate(m, "", List.of(), m.name().span());
         for (Decl.Fn fn : root.functions.values()) {
+          int errors = diagnostics.errorCount();
           guarded(fn.span(), () -> callGeneric(fn, root.scope, m.name().text() + "." + fn.name().text()));
+          if (diagnostics.errorCount() == errors) checkDonation(fn, m.name().text() + "." + fn.name().text());
         }
       });
     }
+  }
+
+  /** Donation is a property of an entry's graph: checked by building it, when the function is otherwise sound. */
+  private void checkDonation(Decl.Fn fn, String entry) {
+    if (fn.params().stream().noneMatch(Decl.Param::donated)) return;
+    guarded(fn.span(), () -> entry(entry, Map.of(), fn.span()));
   }
 
   private void checkModelMembers(Decl.Model m) {
@@ -166,7 +176,10 @@ final class Elaborator {
     List<Node> outputs = new ArrayList<>();
     collectOutputs(result, outputs, fn.span());
     List<Node> params = new ArrayList<>(paramNodes.values());
-    return new Elaborated(new Graph(graphName, arguments, params, outputs), List.copyOf(paramSpecs));
+    Graph graph = new Graph(graphName, arguments, params, outputs);
+    List<String> donated = Donation.check(fn, graph);
+    if (!donated.isEmpty()) graph = new Graph(graphName, arguments, params, outputs, donated);
+    return new Elaborated(graph, List.copyOf(paramSpecs));
   }
 
   private void collectOutputs(Value v, List<Node> out, Span span) {

@@ -3,6 +3,7 @@ package dev.adjoint.compiler.frontend;
 import dev.adjoint.compiler.diag.Span;
 import dev.adjoint.compiler.ir.Binary;
 import dev.adjoint.compiler.ir.Dim;
+import dev.adjoint.compiler.ir.DynamicSlice;
 import dev.adjoint.compiler.ir.Gather;
 import dev.adjoint.compiler.ir.Iota;
 import dev.adjoint.compiler.ir.Node;
@@ -13,6 +14,7 @@ import dev.adjoint.compiler.ir.Shape;
 import dev.adjoint.compiler.ir.StopGradient;
 import dev.adjoint.compiler.ir.TensorType;
 import dev.adjoint.compiler.ir.Unary;
+import dev.adjoint.compiler.ir.UpdateSlice;
 import dev.adjoint.runtime.DType;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +40,7 @@ final class Intrinsics {
     all.addAll(REDUCE.keySet());
     all.addAll(List.of("mean", "var", "maximum", "minimum", "where", "cast", "stop_gradient", "reshape",
         "permute", "transpose", "expand", "squeeze", "unsqueeze", "concat", "stack", "slice", "arange",
-        "zeros_like", "ones_like", "uniform", "dropout", "gather", "dtype_of"));
+        "zeros_like", "ones_like", "uniform", "dropout", "gather", "dtype_of", "update_slice", "dynamic_slice"));
     NAMES = Set.copyOf(all);
   }
 
@@ -119,8 +121,73 @@ final class Intrinsics {
         yield new Value.Tensor(ops.add(new RandomUniform(new TensorType(d, shape), elab.siteKey(span)), span));
       }
       case "dropout" -> dropout(args, span);
+      case "update_slice" -> updateSlice(args, span);
+      case "dynamic_slice" -> dynamicSlice(args, span);
       default -> Shapes.call(elab, name, args, span);
     };
+  }
+
+  /** {@code update_slice(target, value, axis, start)}: docs/language.md, "In-place state". */
+  private Value updateSlice(CallArgs args, Span span) {
+    List<String> p = List.of("target", "value", "axis", "start");
+    Map<String, Value> a = args.bind("update_slice", p, 4);
+    Node target = tensor(a.get("target"), args, "target", p);
+    Node value = tensor(a.get("value"), args, "value", p);
+    TensorType t = target.type();
+    int axis = TensorOps.axis(Shapes.constant(a.get("axis"), args.spanOf("axis", p), "axis"), t.rank(), t,
+        args.spanOf("axis", p));
+    TensorType v = value.type();
+    Span valueSpan = args.spanOf("value", p);
+    if (v.dtype() != t.dtype()) {
+      throw new ElabError(valueSpan, "update_slice needs a value of the target's element type: " + v + " for target " + t);
+    }
+    if (v.rank() != t.rank()) {
+      throw new ElabError(valueSpan, "update_slice needs a value of the target's rank: " + v + " for target " + t);
+    }
+    for (int i = 0; i < t.rank(); i++) {
+      if (i != axis && !v.shape().dim(i).equals(t.shape().dim(i))) {
+        throw new ElabError(valueSpan, "update_slice value " + v + " does not fit target " + t + ": axis " + i
+            + " is " + v.shape().dim(i) + ", expected " + t.shape().dim(i));
+      }
+    }
+    window("update_slice", v.shape().dim(axis), t, axis, valueSpan);
+    Node start = start("update_slice", a.get("start"), args.spanOf("start", p), span);
+    return new Value.Tensor(ops.add(new UpdateSlice(axis), span, target, value, start));
+  }
+
+  /** {@code dynamic_slice(x, axis, start, size)}: {@code size} elements from a run-time start. */
+  private Value dynamicSlice(CallArgs args, Span span) {
+    List<String> p = List.of("x", "axis", "start", "size");
+    Map<String, Value> a = args.bind("dynamic_slice", p, 4);
+    Node x = tensor(a.get("x"), args, "x", p);
+    TensorType t = x.type();
+    int axis = TensorOps.axis(Shapes.constant(a.get("axis"), args.spanOf("axis", p), "axis"), t.rank(), t,
+        args.spanOf("axis", p));
+    Dim size = staticInt(a.get("size"), args.spanOf("size", p), "dynamic_slice's size");
+    window("dynamic_slice", size, t, axis, args.spanOf("size", p));
+    Node start = start("dynamic_slice", a.get("start"), args.spanOf("start", p), span);
+    return new Value.Tensor(ops.add(new DynamicSlice(axis, size), span, x, start));
+  }
+
+  /** A window must fit along its axis at every size: the axis's own size, or constants no larger. */
+  private static void window(String op, Dim window, TensorType t, int axis, Span span) {
+    Dim extent = t.shape().dim(axis);
+    boolean fits = window.equals(extent)
+        || window.isConstant() && extent.isConstant() && window.constant() >= 0 && window.constant() <= extent.constant();
+    if (!fits) {
+      throw new ElabError(span, op + " window of size " + window + " does not fit in axis " + axis + " of " + t
+          + (window.isConstant() && extent.isConstant() ? "" : " (sizes must be equal or both constant)"));
+    }
+  }
+
+  /** A start position: a compile-time integer, or an i32 scalar known at run time. */
+  private Node start(String op, Value v, Span at, Span span) {
+    if (v instanceof Value.StaticInt) return ops.scalar(v, DType.I32, span);
+    if (v instanceof Value.Tensor tv && tv.node().type().dtype() == DType.I32 && tv.node().type().rank() == 0) {
+      return tv.node();
+    }
+    String got = v instanceof Value.Tensor tv ? tv.node().type().toString() : Value.describe(v);
+    throw new ElabError(at, op + " start must be an integer: an i32 scalar or a compile-time integer, got " + got);
   }
 
   private Value reduction(String name, Reduce.Fn fn, CallArgs args, Span span) {

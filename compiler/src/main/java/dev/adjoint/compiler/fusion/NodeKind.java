@@ -7,7 +7,9 @@ import dev.adjoint.compiler.ir.Concat;
 import dev.adjoint.compiler.ir.Constant;
 import dev.adjoint.compiler.ir.DimSize;
 import dev.adjoint.compiler.ir.DotGeneral;
+import dev.adjoint.compiler.ir.DynamicSlice;
 import dev.adjoint.compiler.ir.Gather;
+import dev.adjoint.compiler.ir.UpdateSlice;
 import dev.adjoint.compiler.ir.Input;
 import dev.adjoint.compiler.ir.Iota;
 import dev.adjoint.compiler.ir.Node;
@@ -58,6 +60,8 @@ enum NodeKind {
       case Select s -> ELEMENTWISE;
       case Cast c -> ELEMENTWISE;
       case Gather g -> ELEMENTWISE;
+      case DynamicSlice d -> ELEMENTWISE;
+      case UpdateSlice u -> ELEMENTWISE;
       case Reduce r -> REDUCTION;
       case DotGeneral d -> CONTRACTION;
       case ScatterAdd s -> SCATTER;

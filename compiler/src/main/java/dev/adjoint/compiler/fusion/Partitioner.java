@@ -331,7 +331,8 @@ public final class Partitioner {
       if (!seen.add(m)) continue;
       if (m == p) continue;
       if (stored.contains(m) || NodeKind.of(m) == NodeKind.INPUT || NodeKind.of(m) == NodeKind.GENERATOR) continue;
-      boolean elementwise = NodeKind.of(m) == NodeKind.ELEMENTWISE && !(m.op() instanceof dev.adjoint.compiler.ir.Gather);
+      boolean elementwise = NodeKind.of(m) == NodeKind.ELEMENTWISE && !(m.op() instanceof dev.adjoint.compiler.ir.Gather
+          || m.op() instanceof dev.adjoint.compiler.ir.DynamicSlice || m.op() instanceof dev.adjoint.compiler.ir.UpdateSlice);
       if (!elementwise || !m.type().shape().equals(p.type().shape())) {
         if (!(NodeKind.of(m) == NodeKind.VIEW && m.op() instanceof dev.adjoint.compiler.ir.Broadcast)) return false;
         continue;

@@ -10,16 +10,28 @@ import java.util.Set;
 
 /**
  * A compiled entry point: its arguments and params (input nodes, in declaration order) and its
- * results. The nodes are those reachable from the results.
+ * results. The nodes are those reachable from the results. {@code donated} names the arguments
+ * declared {@code donate}: a result written over one of them may take its buffer.
  */
-public record Graph(String name, List<Node> arguments, List<Node> params, List<Node> outputs) {
+public record Graph(String name, List<Node> arguments, List<Node> params, List<Node> outputs, List<String> donated) {
   public Graph {
     Objects.requireNonNull(name, "name");
     arguments = List.copyOf(arguments);
     params = List.copyOf(params);
     outputs = List.copyOf(outputs);
+    donated = List.copyOf(donated);
     for (Node n : arguments) requireInput(n, Input.Kind.ARGUMENT);
     for (Node n : params) requireInput(n, Input.Kind.PARAM);
+    for (String d : donated) {
+      if (arguments.stream().noneMatch(a -> paramName(a).equals(d))) {
+        throw new IllegalArgumentException("donated '" + d + "' is not an argument of " + name);
+      }
+    }
+  }
+
+  /** A graph that donates no argument. */
+  public Graph(String name, List<Node> arguments, List<Node> params, List<Node> outputs) {
+    this(name, arguments, params, outputs, List.of());
   }
 
   private static void requireInput(Node n, Input.Kind kind) {

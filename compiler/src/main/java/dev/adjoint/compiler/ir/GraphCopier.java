@@ -55,6 +55,6 @@ public final class GraphCopier {
 
   /** The whole graph, copied. */
   public Graph copy(Graph g) {
-    return new Graph(g.name(), copyAll(g.arguments()), copyAll(g.params()), copyAll(g.outputs()));
+    return new Graph(g.name(), copyAll(g.arguments()), copyAll(g.params()), copyAll(g.outputs()), g.donated());
   }
 }

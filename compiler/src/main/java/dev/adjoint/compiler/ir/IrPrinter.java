@@ -27,7 +27,10 @@ public final class IrPrinter {
     StringBuilder out = new StringBuilder();
     out.append("graph ").append(graph.name()).append('(');
     StringJoiner args = new StringJoiner(", ");
-    for (Node a : graph.arguments()) args.add(Graph.paramName(a) + ": " + a.type());
+    for (Node a : graph.arguments()) {
+      String name = Graph.paramName(a);
+      args.add(name + ": " + (graph.donated().contains(name) ? "donate " : "") + a.type());
+    }
     out.append(args).append(") -> ");
     StringJoiner results = new StringJoiner(", ", graph.outputs().size() == 1 ? "" : "(",
         graph.outputs().size() == 1 ? "" : ")");

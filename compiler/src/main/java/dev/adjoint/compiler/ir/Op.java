@@ -13,7 +13,7 @@ import java.util.List;
 public sealed interface Op
     permits Input, Constant, DimSize, Iota, RandomUniform, Unary, Binary, Select, Cast, Broadcast,
         Reshape, Transpose, Slice, Pad, Concat, Reduce, DotGeneral, Gather, ScatterAdd,
-        StopGradient {
+        StopGradient, DynamicSlice, UpdateSlice {
 
   /** The result type for operands of these types; throws {@link ShapeError} when they do not fit. */
   TensorType type(List<TensorType> inputs);

@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * Checks a kernel program's invariants: buffer ids are unique, each listed buffer has the role of
- * its list (a result returned unchanged is its argument or param), every buffer a kernel reads is an argument, a param, or written by that kernel or an
+ * its list (a result returned unchanged, or written over a donated argument, is its argument or param), every buffer a kernel reads is an argument, a param, or written by that kernel or an
  * earlier one, and every result and temporary is written. Run after every kernel stage in tests.
  */
 public final class KernelVerifier {
@@ -42,7 +42,9 @@ public final class KernelVerifier {
         }
       }
       for (Buffer b : k.writes()) {
-        if (b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) {
+        // A donated argument is written in place and returned: it is also a result.
+        boolean donated = b.role() == Buffer.Role.ARGUMENT && program.outputs().contains(b);
+        if ((b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) && !donated) {
           problems.add("kernel " + k.name() + " writes " + b.role().name().toLowerCase() + " " + b);
         }
       }

@@ -9,6 +9,7 @@ import dev.adjoint.compiler.ir.Constant;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.DimSize;
 import dev.adjoint.compiler.ir.DotGeneral;
+import dev.adjoint.compiler.ir.DynamicSlice;
 import dev.adjoint.compiler.ir.Gather;
 import dev.adjoint.compiler.ir.Input;
 import dev.adjoint.compiler.ir.Iota;
@@ -24,6 +25,7 @@ import dev.adjoint.compiler.ir.Slice;
 import dev.adjoint.compiler.ir.StopGradient;
 import dev.adjoint.compiler.ir.Transpose;
 import dev.adjoint.compiler.ir.Unary;
+import dev.adjoint.compiler.ir.UpdateSlice;
 import dev.adjoint.compiler.kernel.Access;
 import dev.adjoint.compiler.kernel.Axis;
 import dev.adjoint.compiler.kernel.Buffer;
@@ -85,6 +87,8 @@ final class KernelBuilder {
     Node anchor = anchor();
     if (primary.op() instanceof ScatterAdd) {
       scatter(primary, root);
+    } else if (writesWindowInPlace(primary)) {
+      window(primary, root);
     } else if (anchor != null) {
       rowContraction(primary, anchor, root);
     } else {
@@ -465,6 +469,56 @@ final class KernelBuilder {
   }
 
   /** A scatter-add kernel: loop over the updates, add each into its row. */
+  /**
+   * An update_slice whose result is its target's own buffer (a donated argument, see Lowerer): the
+   * elements outside the window are already there, so only the window is stored.
+   */
+  private boolean writesWindowInPlace(Node n) {
+    return n.op() instanceof UpdateSlice && group.stored().equals(List.of(n)) && buffers.get(n) != null
+        && buffers.get(n) == buffers.get(n.input(0)) && !computed.contains(n.input(0));
+  }
+
+  /** Loops over the value's elements, storing each at its place in the window of the target's buffer. */
+  private void window(Node n, Block root) {
+    UpdateSlice u = (UpdateSlice) n.op();
+    Node value = n.input(1);
+    Buffer out = buffers.get(n);
+    writes.add(out);
+    List<KExpr> index = new ArrayList<>();
+    Block block = root;
+    List<Block> chain = new ArrayList<>();
+    for (int a = 0; a < value.type().rank(); a++) {
+      Block body = new Block(block);
+      String var = "i" + a;
+      body.declares.add(var);
+      loopVars.add(var);
+      index.add(new KExpr.Var(var, DType.I32));
+      chain.add(body);
+      block = body;
+    }
+    Dim window = value.type().shape().dim(u.axis());
+    Node start = n.input(2);
+    Buffer startBuffer = buffers.get(start);
+    KExpr s;
+    if (startBuffer != null && (!computed.contains(start) || start.op() instanceof Input)) {
+      // Loaded where it is used, so the map is the kernel's only statement (a GPU spreads it over threads).
+      reads.add(startBuffer);
+      KExpr low = new KExpr.Binary(Binary.Fn.MAX, new KExpr.Load(startBuffer, KExpr.Const.index(0)), KExpr.Const.index(0));
+      s = new KExpr.Binary(Binary.Fn.MIN, low, KExpr.size(n.type().shape().dim(u.axis()).minus(window)));
+    } else {
+      s = start(start, n.type().shape().dim(u.axis()), window, root);
+    }
+    List<KExpr> target = new ArrayList<>(index);
+    target.set(u.axis(), KExpr.add(index.get(u.axis()), s));
+    block.statements.add(new KStmt.Store(out, IndexMaps.flat(target, n.type().shape()), value(value, List.copyOf(index), block)));
+    // Each element of the window is stored once: a map over the value's axes.
+    for (int a = value.type().rank() - 1; a >= 0; a--) {
+      Block inner = chain.get(a);
+      Block outer = a == 0 ? root : chain.get(a - 1);
+      outer.statements.add(KStmt.ForAll.of(new Axis("i" + a, KExpr.size(value.type().shape().dim(a))), inner.statements));
+    }
+  }
+
   private void scatter(Node n, Block root) {
     Node ids = n.input(0);
     Node updates = n.input(1);
@@ -560,6 +614,13 @@ final class KernelBuilder {
         row.addAll(index.subList(lead, index.size()));
         yield value(n.input(0), row, at);
       }
+      case DynamicSlice d -> {
+        Node x = n.input(0);
+        List<KExpr> in = new ArrayList<>(index);
+        in.set(d.axis(), KExpr.add(index.get(d.axis()), start(n.input(1), x.type().shape().dim(d.axis()), d.size(), at)));
+        yield value(x, in, at);
+      }
+      case UpdateSlice u -> updateSlice(n, u, index, at);
       case Reduce r -> reduce(n, r, index, at);
       case DotGeneral d -> contract(n, d, index, at);
       case Input i -> throw new IllegalStateException("input " + i.name() + " has no buffer");
@@ -586,6 +647,29 @@ final class KernelBuilder {
     List<KExpr> in = new ArrayList<>(index);
     in.set(p.axis(), clamp(j, size));
     return new KExpr.Select(inside, value(n.input(0), in, at), new KExpr.Const(0, n.type().dtype()));
+  }
+
+  /**
+   * The target's element, or where the index falls in the window the value's: the window starts
+   * at the run-time start clamped into the axis (as XLA's dynamic_update_slice).
+   */
+  private KExpr updateSlice(Node n, UpdateSlice u, List<KExpr> index, Block at) {
+    Node value = n.input(1);
+    Dim window = value.type().shape().dim(u.axis());
+    KExpr s = start(n.input(2), n.type().shape().dim(u.axis()), window, at);
+    KExpr j = KExpr.add(index.get(u.axis()), KExpr.mul(KExpr.Const.index(-1), s));
+    KExpr inside = and(new KExpr.Binary(Binary.Fn.GE, j, KExpr.Const.index(0)),
+        new KExpr.Binary(Binary.Fn.LT, j, KExpr.size(window)));
+    List<KExpr> in = new ArrayList<>(index);
+    in.set(u.axis(), clamp(j, window));
+    return new KExpr.Select(inside, value(value, in, at), value(n.input(0), index, at));
+  }
+
+  /** A run-time start clamped to {@code [0, extent - window]}. */
+  private KExpr start(Node start, Dim extent, Dim window, Block at) {
+    KExpr s = value(start, List.of(), at);
+    KExpr low = new KExpr.Binary(Binary.Fn.MAX, s, KExpr.Const.index(0));
+    return new KExpr.Binary(Binary.Fn.MIN, low, KExpr.size(extent.minus(window)));
   }
 
   private KExpr concat(Node n, Concat c, List<KExpr> index, Block at) {

@@ -153,9 +153,10 @@ public final class MemoryPlanner {
    * The kernel reads {@code operand} only at the index where it stores {@code result}, and only
    * before that store: a load after it (a later statement of the same iteration, as when one kernel
    * stores two results and reads the operand for the second after storing the first) would read the
-   * result's value from the shared array.
+   * result's value from the shared array. Also the test for a result written over a donated
+   * argument ({@code operand == result}: the lowering's check).
    */
-  private static boolean elementwiseOver(Kernel kernel, Buffer operand, Buffer result) {
+  public static boolean elementwiseOver(Kernel kernel, Buffer operand, Buffer result) {
     if (!operand.type().shape().equals(result.type().shape()) || operand.type().dtype() != result.type().dtype()) {
       return false;
     }

@@ -9,6 +9,7 @@ import static dev.adjoint.compiler.fusion.FusionFixtures.kinds;
 import static dev.adjoint.compiler.fusion.FusionFixtures.squareTemporaries;
 import static dev.adjoint.compiler.fusion.FusionFixtures.vjp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -297,6 +298,29 @@ class FusionRulesTest {
     assertTrue(scatter.body().stream().noneMatch(s -> s instanceof KStmt.Loop l && l.parallel()),
         "positions may share a row: the scatter's loops are not parallel");
     assertGolden("embedding_grad", p);
+  }
+
+  /**
+   * update_slice over a donated cache: one copy kernel stores the window into the argument's own
+   * buffer (printed as an input: no result buffer), each element read just before it is
+   * overwritten; the scores read the updated cache from that buffer.
+   */
+  @Test
+  void updateSliceOverADonatedCacheWritesTheArgumentInPlace() {
+    KernelProgram p = forward("kv_cache", "step");
+    assertStructure(p,
+        "copy -> input f32[2, 8, 4]",
+        "reduction -> out f32[2, 8]");
+    assertSame(p.arguments().get(0), p.outputs().get(0), "the result is the cache argument's buffer");
+    assertEquals(List.of("cache", "q", "pos"), names(p.kernels().get(1).reads()));
+    assertGolden("kv_cache", p);
+  }
+
+  /** Its gradient: the cache's is the cotangent with the written window zeroed, the key's the window. */
+  @Test
+  void updateSliceBackwardZeroesTheWindowAndReadsIt() {
+    KernelProgram p = vjp("kv_cache", "step", RunOptions.defaults());
+    assertGolden("kv_cache_grad", p);
   }
 
   // ---- known bugs

@@ -100,7 +100,7 @@ final class AstBuilder {
     if (ctx.parameters() != null) {
       for (ParameterContext p : ctx.parameters().parameter()) {
         params.add(new Decl.Param(context.name(p.ID()), type(p.type()),
-            optionalExpr(p.expr()), context.span(p)));
+            optionalExpr(p.expr()), context.span(p), p.DONATE() != null));
       }
     }
     Optional<TypeExpr> returnType = Optional.ofNullable(ctx.type()).map(this::type);

@@ -47,6 +47,8 @@ final class ExpectedTokens {
     // declarations: neither is what the user meant to write when something else fits.
     if (left.size() > 1) left.remove(SEMI);
     if (left.size() > 1) left.remove(Token.EOF);
+    // 'donate' is an optional marker before an argument's type: the type is what is missing.
+    if (left.size() > 1) left.remove(DONATE);
     if (left.size() == 1) return token(left.iterator().next(), vocabulary);
 
     List<String> categories = new ArrayList<>();
@@ -89,7 +91,7 @@ final class ExpectedTokens {
 
   /** Whether a token is one of the words that cannot be names (see Adjoint.g4). */
   static boolean isKeyword(int type) {
-    return type >= IMPORT && type <= INF;
+    return type >= IMPORT && type <= DONATE;
   }
 
   private static String join(List<String> phrases) {

@@ -77,7 +77,9 @@ final class SyntaxErrorListener extends BaseErrorListener {
     // Inside types the parser's sets are the same tokens as for expressions; say what they
     // are there.
     ParserRuleContext rule = parser.getContext();
-    boolean typeStart = rule instanceof AdjointParser.TypeContext
+    // After an argument's ':' the parser is still deciding on 'donate': a type is what is missing.
+    boolean typeStart = (rule instanceof AdjointParser.TypeContext
+        || rule instanceof AdjointParser.ParameterContext && expected.contains(AdjointLexer.DONATE))
         && expected.contains(AdjointLexer.ID);
     boolean inSize = rule instanceof AdjointParser.DimContext
         || rule instanceof AdjointParser.DimExprContext;

@@ -768,6 +768,16 @@ class ConstructTypingTest {
     }
 
     @Test
+    void updateSliceAndDynamicSlice() {
+      assertEquals("f32[B, 8, 4]", infer("c: f32[B, 8, 4], v: f32[B, 1, 4], pos: i32", "update_slice(c, v, 1, pos)"));
+      assertEquals("f32[B, 8, 4]", infer("c: f32[B, 8, 4], v: f32[B, 8, 4], pos: i32", "update_slice(c, v, axis=-2, start=pos)"));
+      assertEquals("f32[B, 8, 4]", infer("c: f32[B, 8, 4], v: f32[B, 8, 2]", "update_slice(c, v, 2, 1)"));
+      assertEquals("f32[B, 3, 4]", infer("c: f32[B, 8, 4], pos: i32", "dynamic_slice(c, 1, pos, 3)"));
+      assertEquals("f32[B, 4]", infer("c: f32[B, 4], pos: i32", "dynamic_slice(c, 0, pos + 1, B)"));
+      assertEquals("f32[2, 4]", infer("c: f32[5, 4]", "dynamic_slice(c, 0, 3, 2)"));
+    }
+
+    @Test
     void zerosAndOnesLike() {
       assertEquals("f16[B, 3]", infer("x: f16[B, 3]", "zeros_like(x)"));
       assertEquals("i32[B, 3]", infer("x: i32[B, 3]", "ones_like(x)"));

@@ -52,6 +52,10 @@ class ParseDeclarationsTest {
             (fn soft
               (params (x f32[..., N]) (axis int (default (- 1))) (eps float (default 1e-5)))
               (= x))"""),
+        Arguments.of("fn step(cache: donate f32[L, T], pos: i32) = cache", """
+            (fn step
+              (params (cache donate f32[L, T]) (pos i32))
+              (= cache))"""),
         Arguments.of("model M {}", "(model M ())"),
         Arguments.of("model Linear(IN, OUT) {}", "(model Linear (IN OUT))"),
         Arguments.of("model Empty() {}", "(model Empty ())"));
