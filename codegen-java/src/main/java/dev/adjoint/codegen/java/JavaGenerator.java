@@ -133,7 +133,8 @@ public final class JavaGenerator {
    */
   static TypeSpec kernelsType(KernelProgram structured, String className, boolean nested,
       Instrumentation instrumentation, CpuTarget target, SharedRoutines shared) {
-    // The kernels are printed from their loops (Kernel#flatten); the same buffers, in the same slots.
+    // Kernels are scheduled and printed from their structure (KernelEmitter prints what is not a
+    // product from its loops); the flattened program has the same buffers, in the same slots.
     KernelProgram program = structured.flatten();
     List<Buffer> slots = slots(program);
     JavaNames.Scope names = new JavaNames.Scope();
@@ -155,7 +156,7 @@ public final class JavaGenerator {
     programNames.addAll(bufferNames.values());
 
     // The schedule stage: one Schedule per kernel; each distinct GEMM plan becomes a constant of the class.
-    List<Schedule> schedules = Scheduler.schedule(program, target);
+    List<Schedule> schedules = Scheduler.schedule(structured, target);
     Map<List<Integer>, String> planFields = new LinkedHashMap<>();
     List<FieldSpec> fields = new ArrayList<>();
     for (Schedule s : schedules) {
@@ -183,8 +184,8 @@ public final class JavaGenerator {
     List<KernelCall> kernels = new ArrayList<>();
     List<MethodSpec> printed = new ArrayList<>();
     Set<String> usedPlans = new LinkedHashSet<>();
-    for (int i = 0; i < program.kernels().size(); i++) {
-      Kernel k = program.kernels().get(i);
+    for (int i = 0; i < structured.kernels().size(); i++) {
+      Kernel k = structured.kernels().get(i);
       Schedule s = schedules.get(i);
       List<Integer> planKey = null;
       if (s.routine() == Routine.GEMM) {

@@ -71,7 +71,7 @@ public final class CudaRules {
       (k, t, s) -> {
         List<String> axes = k.product().isPresent() && s.routine() == Routine.TILED_PRODUCT
             ? java.util.stream.Stream.of(k.product().get().batches(), k.product().get().rows(), k.product().get().columns())
-                .flatMap(List::stream).map(KStmt.Loop::var).toList()
+                .flatMap(List::stream).map(dev.adjoint.compiler.kernel.Axis::var).toList()
             : k.nestVars();
         if (axes.isEmpty()) return new Rule.Outcome(s.withParallel(Parallel.none()), "one thread: no parallel nest");
         String split = switch (s.routine()) {
