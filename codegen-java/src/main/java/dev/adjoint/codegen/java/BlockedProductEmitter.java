@@ -1,6 +1,7 @@
 package dev.adjoint.codegen.java;
 
 import com.palantir.javapoet.CodeBlock;
+import dev.adjoint.compiler.kernel.Axis;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.schedule.ContractionPattern;
@@ -84,11 +85,11 @@ final class BlockedProductEmitter {
   }
 
   private void leftPacker(Env env, String depth, CodeBlock.Builder out) {
-    packer(pattern.left(), pattern.rows(), "m", "leftStart", "mr", true, env, depth, out);
+    packer(pattern.left().value(), pattern.rows(), "m", "leftStart", "mr", true, env, depth, out);
   }
 
   private void rightPacker(Env env, String depth, CodeBlock.Builder out) {
-    packer(pattern.right(), pattern.columns(), "n", "rightStart", "nr", false, env, depth, out);
+    packer(pattern.right().value(), pattern.columns(), "n", "rightStart", "nr", false, env, depth, out);
   }
 
   /**
@@ -97,7 +98,7 @@ final class BlockedProductEmitter {
    * contiguously runs innermost, so packing reads memory in order (a transposed operand is packed
    * reduction-outer).
    */
-  private void packer(KExpr factor, List<KStmt.Loop> loops, String index, String start, String interleave,
+  private void packer(KExpr factor, List<Axis> loops, String index, String start, String interleave,
       boolean relative, Env env, String depth, CodeBlock.Builder out) {
     String batch = env.names.claim("batch");
     String first = env.names.claim(index + "0");
@@ -163,7 +164,7 @@ final class BlockedProductEmitter {
   /** Opens the reduction loops; returns the scope inside them. */
   private Env reductionLoops(Env env, CodeBlock.Builder out) {
     Env inner = env;
-    for (KStmt.Loop r : pattern.reduction()) {
+    for (Axis r : pattern.reduction()) {
       inner = inner.child();
       CodeBlock extent = statements.indexCode(r.extent(), inner, "extent of loop " + r.var());
       String v = statements.bindLoopVar(r.var(), inner);
@@ -176,7 +177,7 @@ final class BlockedProductEmitter {
   private CodeBlock reductionIndex(Env env) {
     KExpr k = new KExpr.Var(pattern.reduction().get(0).var(), DType.I32);
     for (int i = 1; i < pattern.reduction().size(); i++) {
-      KStmt.Loop r = pattern.reduction().get(i);
+      Axis r = pattern.reduction().get(i);
       k = KExpr.add(KExpr.mul(k, r.extent()), new KExpr.Var(r.var(), DType.I32));
     }
     CodeBlock code = statements.indexCode(k, env, "reduction index");
@@ -188,13 +189,13 @@ final class BlockedProductEmitter {
    * along the one packed loop ({@code loops}) whose index names only loop variables and sizes;
    * otherwise null.
    */
-  private KExpr.Load contiguousRun(KExpr factor, List<KStmt.Loop> loops) {
+  private KExpr.Load contiguousRun(KExpr factor, List<Axis> loops) {
     KExpr e = factor;
     if (e instanceof KExpr.Var v && lets.get(v.name()) instanceof KStmt.Let l) e = l.value();
     if (loops.size() != 1 || !(e instanceof KExpr.Load load) || load.dtype() != DType.F32) return null;
     Set<String> vars = new HashSet<>();
-    for (KStmt.Loop l : pattern.batches()) vars.add(l.var());
-    for (KStmt.Loop l : pattern.reduction()) vars.add(l.var());
+    for (Axis l : pattern.batches()) vars.add(l.var());
+    for (Axis l : pattern.reduction()) vars.add(l.var());
     vars.add(loops.getLast().var());
     if (!AffineIndex.indexOnly(load.index(), vars)) return null;
     return KExpr.Const.index(1).equals(AffineIndex.stride(load.index(), loops.getLast().var())) ? load : null;
@@ -251,8 +252,8 @@ final class BlockedProductEmitter {
     decode(pattern.batches(), batch, env, out);
     Set<String> needed = needed(statementExpressions(pattern.epilogue()));
     Set<String> rowVars = new HashSet<>();
-    for (KStmt.Loop l : pattern.batches()) rowVars.add(l.var());
-    for (KStmt.Loop l : pattern.rows()) rowVars.add(l.var());
+    for (Axis l : pattern.batches()) rowVars.add(l.var());
+    for (Axis l : pattern.rows()) rowVars.add(l.var());
     String m = env.names.claim("m");
     out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", m, m0, m, m1, m);
     Env row = env.child();
@@ -304,7 +305,7 @@ final class BlockedProductEmitter {
   }
 
   /** Binds the loop variables of {@code loops} from their flat index {@code flat}, outermost first. */
-  private void decode(List<KStmt.Loop> loops, String flat, Env env, CodeBlock.Builder out) {
+  private void decode(List<Axis> loops, String flat, Env env, CodeBlock.Builder out) {
     if (loops.isEmpty()) return;
     String key = statements.bindSynthetic(flat, env);
     KExpr flatVar = new KExpr.Var(key, DType.I32);
@@ -320,15 +321,15 @@ final class BlockedProductEmitter {
   }
 
   /** The product of the loops' extents, printed: {@code 1} for none. */
-  private CodeBlock extent(List<KStmt.Loop> loops, Env env) {
+  private CodeBlock extent(List<Axis> loops, Env env) {
     KExpr product = KExpr.Const.index(1);
-    for (KStmt.Loop l : loops) product = KExpr.mul(product, l.extent());
+    for (Axis l : loops) product = KExpr.mul(product, l.extent());
     return statements.indexCode(product, env, "extent");
   }
 
-  private static String vars(List<KStmt.Loop> loops) {
+  private static String vars(List<Axis> loops) {
     StringJoiner out = new StringJoiner(", ");
-    for (KStmt.Loop l : loops) out.add(JavaNames.commentText(l.var()));
+    for (Axis l : loops) out.add(JavaNames.commentText(l.var()));
     return out.toString();
   }
 

@@ -141,7 +141,8 @@ public final class JavaGenerator {
    */
   static TypeSpec kernelsType(KernelProgram structured, String className, boolean nested,
       Instrumentation instrumentation, CpuTargets targets, SharedRoutines shared) {
-    // The kernels are printed from their loops (Kernel#flatten); the same buffers, in the same slots.
+    // Kernels are scheduled and printed from their structure (KernelEmitter prints what is not a
+    // product from its loops); the flattened program has the same buffers, in the same slots.
     KernelProgram program = structured.flatten();
     List<Buffer> slots = slots(program);
     JavaNames.Scope names = new JavaNames.Scope();
@@ -163,7 +164,7 @@ public final class JavaGenerator {
     programNames.addAll(bufferNames.values());
 
     // The schedule stage: each product's GEMM plan, for each target, becomes a constant of the class.
-    GemmPlanFields plans = GemmPlanFields.of(program, targets, names);
+    GemmPlanFields plans = GemmPlanFields.of(structured, targets, names);
     for (int i = 0; i < program.kernels().size(); i++) if (plans.field(i) != null) programNames.add(plans.field(i));
 
     JavaNames.Scope methodNames = new JavaNames.Scope();
@@ -175,8 +176,8 @@ public final class JavaGenerator {
     List<KernelCall> kernels = new ArrayList<>();
     List<MethodSpec> printed = new ArrayList<>();
     Set<String> usedPlans = new LinkedHashSet<>();
-    for (int i = 0; i < program.kernels().size(); i++) {
-      Kernel k = program.kernels().get(i);
+    for (int i = 0; i < structured.kernels().size(); i++) {
+      Kernel k = structured.kernels().get(i);
       SharedRoutines.Lookup found = shared.find(k, sizeNames, plans.numbers(i));
       if (found.routine() != null) {
         SharedRoutines.Routine r = found.routine();

@@ -45,7 +45,9 @@ final class KernelEmitter {
   record Emitted(MethodSpec method, List<Buffer> buffers, List<String> sizes, boolean needsContext) {}
 
   /**
-   * Prints {@code kernel} as method {@code methodName}, at loop level ({@link Kernel#flatten}).
+   * Prints {@code kernel} as method {@code methodName}: its product, when its schedule runs one on
+   * the GEMM, from its structured statements ({@link ContractionPattern}); anything else at loop
+   * level ({@link Kernel#flatten}).
    *
    * @param bufferNames the Java name of every buffer of the program
    * @param sizeNames the Java name of every size symbol the program may use
@@ -54,14 +56,16 @@ final class KernelEmitter {
    */
   static Emitted emit(Kernel kernel, String methodName, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
       Set<String> programNames, String gemmPlan) {
-    return new KernelEmitter(kernel.flatten(), bufferNames, sizeNames, programNames).method(methodName, gemmPlan);
+    return new KernelEmitter(kernel.flatten(), bufferNames, sizeNames, programNames)
+        .method(methodName, ContractionPattern.recognise(kernel), gemmPlan);
   }
 
   /**
-   * The kernel as a method; {@code gemmPlan}, when not null, names the class's constant with the
+   * The kernel as a method; {@code recognition} is the product its structure holds, or why it holds
+   * none; {@code gemmPlan}, when not null, names the class's constant with the
    * {@link dev.adjoint.runtime.exec.gemm.GemmPlan} its schedule chose (the schedule's routine is the GEMM).
    */
-  private Emitted method(String methodName, String gemmPlan) {
+  private Emitted method(String methodName, ContractionPattern.Recognition recognition, String gemmPlan) {
     Kernel kernel = context.kernel();
     JavaNames.Scope scope = new JavaNames.Scope();
     for (String n : programNames) scope.claim(n);
@@ -79,7 +83,6 @@ final class KernelEmitter {
     ParallelLoops parallel = new ParallelLoops(context, statements);
     CodeBlock.Builder code = CodeBlock.builder();
     Env top = env.child();
-    ContractionPattern.Recognition recognition = ContractionPattern.recognise(kernel);
     if (gemmPlan != null && recognition instanceof ContractionPattern.Product p) {
       BlockedProductEmitter.emit(context, statements, p.pattern(), gemmPlan, top, code);
     } else {

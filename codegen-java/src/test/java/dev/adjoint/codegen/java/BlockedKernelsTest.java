@@ -111,7 +111,7 @@ class BlockedKernelsTest {
   void everyContractionOfTheStepIsAProductWithTheOwnershipItsEpilogueNeeds() {
     List<Ownership> ownerships = new ArrayList<>();
     for (Kernel k : trainingStep().kernels()) {
-      ContractionPattern.Recognition r = ContractionPattern.recognise(k.flatten());
+      ContractionPattern.Recognition r = ContractionPattern.recognise(k);
       if (k.kind() != KernelKind.CONTRACTION) continue;
       ContractionPattern p = assertInstanceOf(ContractionPattern.Product.class, r, k.name()).pattern();
       assertFalse(p.rows().isEmpty());
@@ -128,16 +128,16 @@ class BlockedKernelsTest {
     KernelProgram f64 = trainingStepAt(DType.F64);
     Kernel contraction = f64.kernels().stream().filter(k -> k.kind() == KernelKind.CONTRACTION).findFirst().orElseThrow();
     assertEquals(new ContractionPattern.NotAProduct("its accumulator is f64, not f32"),
-        ContractionPattern.recognise(contraction.flatten()));
+        ContractionPattern.recognise(contraction));
     String source = JavaGenerator.generate(f64, "p", "F64Step").toString();
     assertTrue(source.contains("// Scalar loops, not a blocked matrix product: its accumulator is f64, not f32.\n"), source);
     List<Kernel> step = trainingStep().kernels();
     Kernel attention = step.stream().filter(k -> k.kind() == KernelKind.ATTENTION).findFirst().orElseThrow();
-    assertEquals(new ContractionPattern.NotAProduct("it declares no accumulator"), ContractionPattern.recognise(attention.flatten()));
+    assertEquals(new ContractionPattern.NotAProduct("it declares no accumulator"), ContractionPattern.recognise(attention));
     // The loss: one sum over every element, not a loop nest whose iterations are independent.
     Kernel loss = step.stream().filter(k -> k.body().getFirst() instanceof KStmt.Declare).findFirst().orElseThrow();
     assertEquals(new ContractionPattern.NotAProduct("its body is not one parallel loop nest"),
-        ContractionPattern.recognise(loss.flatten()));
+        ContractionPattern.recognise(loss));
   }
 
   private static KernelProgram trainingStepAt(DType dtype) {

@@ -13,6 +13,7 @@ import dev.adjoint.compiler.ir.Graph;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.Shape;
 import dev.adjoint.compiler.ir.TensorType;
+import dev.adjoint.compiler.kernel.Axis;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -148,15 +150,16 @@ class WorkspaceReuseTest {
     KExpr j = new KExpr.Var("j", DType.I32);
     KExpr k = new KExpr.Var("k", DType.I32);
     KExpr acc = new KExpr.Var("acc", DType.F32);
-    KExpr product = KExpr.mul(new KExpr.Load(x, KExpr.add(KExpr.mul(i, KExpr.Const.index(8)), k)),
-        new KExpr.Load(w, KExpr.add(KExpr.mul(k, KExpr.Const.index(16)), j)));
+    // As lowering writes a product: a map over the outputs holding a contraction, its operands the loads.
+    KStmt.Operand left = new KStmt.Operand(new KExpr.Load(x, KExpr.add(KExpr.mul(i, KExpr.Const.index(8)), k)),
+        List.of(i, k), Optional.empty());
+    KStmt.Operand right = new KStmt.Operand(new KExpr.Load(w, KExpr.add(KExpr.mul(k, KExpr.Const.index(16)), j)),
+        List.of(k, j), Optional.empty());
     Kernel kernel = new Kernel("k0", KernelKind.CONTRACTION, List.of(x, w), List.of(out), List.of(
-        new KStmt.Loop("i", new KExpr.Size(b), true, List.of(
-            new KStmt.Loop("j", KExpr.Const.index(16), true, List.of(
-                new KStmt.Declare("acc", DType.F32, new KExpr.Const(0, DType.F32)),
-                new KStmt.Loop("k", KExpr.Const.index(8), false, List.of(
-                    new KStmt.Assign("acc", KExpr.add(acc, product)))),
-                new KStmt.Accumulate(out, i, acc)))))),
+        new KStmt.ForAll(List.of(new Axis("i", new KExpr.Size(b)), new Axis("j", KExpr.Const.index(16))), List.of(
+            new KStmt.Declare("acc", DType.F32, new KExpr.Const(0, DType.F32)),
+            new KStmt.Contraction("acc", List.of(new Axis("k", KExpr.Const.index(8))), List.of(), left, right,
+                List.of(new KStmt.Accumulate(out, i, acc)))))),
         List.of(), 2);
     return new KernelProgram("row sums", List.of(x, w), List.of(), List.of(out), List.of(), List.of(kernel));
   }

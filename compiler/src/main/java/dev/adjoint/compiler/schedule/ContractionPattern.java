@@ -1,6 +1,6 @@
 package dev.adjoint.compiler.schedule;
 
-import dev.adjoint.compiler.ir.Binary.Fn;
+import dev.adjoint.compiler.kernel.Axis;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
@@ -16,40 +16,45 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A kernel recognised as a batched matrix product with fused operands and epilogue, the shape
- * the CPU schedule runs on the GEMM routine ({@link dev.adjoint.runtime.exec.gemm.GemmF32}) and the
- * Java backend prints as one call of it:
+ * A kernel's product as the CPU schedule runs it on the GEMM routine
+ * ({@link dev.adjoint.runtime.exec.gemm.GemmF32}) and the Java backend prints it as one call of it,
+ * read off the kernel's structured statements (not rediscovered from loops):
  *
  * <pre>
  *   let …                                   (prelude: sizes and constants)
- *   parallel for i0 … { let …               (output loops, lets between them)
- *     parallel for i2 … { let …
+ *   forall i0, i1 … { let …                 (output axes, lets between the maps)
+ *     forall i2 … { let …
  *       var acc: f32 = 0.0
- *       for r1 … { for r2 … { let …; acc = acc + x * y } }
- *       let … ; out[…] = … ; sum[…] += …    (epilogue)
+ *       contract acc = acc + x * y over r1, r2 { let … } then {
+ *         let … ; out[…] = … ; sum[…] += …  (epilogue)
+ *       }
  * </pre>
  *
- * Each output loop is a <em>batch</em> loop when both factors {@code x} and {@code y} depend on it,
- * a <em>row</em> loop when only the left factor does, and a <em>column</em> loop otherwise; the
- * reduction loops flatten into one reduction index. Whatever the factors compute from loads (a
- * transpose, a head split, a broadcast, dropout) is evaluated while packing.
+ * The output axes split into batch, row and column axes by the operands' indices
+ * ({@link KStmt.Contraction#dims}): an axis both operands vary along is a batch axis, one only the
+ * right operand varies along a column, any other a row. When the innermost output axis is one only
+ * the left operand varies along (a product stored transposed), the operands trade places, so that
+ * columns stay the contiguous axis of the output. The contracted axes flatten into one reduction
+ * index. Whatever the operands compute from loads (a transpose, a head split, a broadcast,
+ * dropout) is evaluated while packing.
  *
- * @param prelude lets before the output loops
- * @param batches output loops both factors depend on, outermost first
- * @param rows output loops only the left factor depends on (or neither)
- * @param columns output loops only the right factor depends on
- * @param outerLets lets in the bodies of the output loops, in order
+ * @param prelude lets before the output maps
+ * @param batches output axes both operands vary along, outermost first
+ * @param rows output axes only the left operand varies along (or neither)
+ * @param columns output axes only the right operand varies along
+ * @param outerLets lets in the bodies of the output maps, in order
  * @param accumulator the name of the f32 accumulator
- * @param reduction the reduction loops, outermost first
- * @param reductionLets lets of the innermost reduction body
- * @param left the factor that varies with the rows
- * @param right the factor that varies with the columns
- * @param epilogue the statements after the reduction: lets, stores and accumulates
+ * @param reduction the contracted axes, outermost first
+ * @param reductionLets the contraction's prologue: lets that compute the operands
+ * @param left the operand that varies with the rows: its value, its index, where it is read
+ * @param right the operand that varies with the columns
+ * @param epilogue the statements after the sum: lets, stores and accumulates
  * @param ownership which threads may finish which tiles, given the epilogue's accumulates
+ * @param dependencies the axes (output and contracted) each let and the accumulator depend on
  */
-public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batches, List<KStmt.Loop> rows,
-    List<KStmt.Loop> columns, List<KStmt.Let> outerLets, String accumulator, List<KStmt.Loop> reduction,
-    List<KStmt.Let> reductionLets, KExpr left, KExpr right, List<KStmt> epilogue, Ownership ownership,
+public record ContractionPattern(List<KStmt.Let> prelude, List<Axis> batches, List<Axis> rows, List<Axis> columns,
+    List<KStmt.Let> outerLets, String accumulator, List<Axis> reduction, List<KStmt.Let> reductionLets,
+    KStmt.Operand left, KStmt.Operand right, List<KStmt> epilogue, Ownership ownership,
     Map<String, Set<String>> dependencies) {
 
   /** The outcome of looking at a kernel: a product, or the reason it is not one. */
@@ -77,7 +82,10 @@ public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batch
     return out;
   }
 
-  /** The product {@code kernel} is, or why it is not one. */
+  /**
+   * The product {@code kernel} is, or why it is not one. {@code kernel} is as lowering made it, with
+   * its structured statements; a kernel at loop level has none, so it is not a product.
+   */
   public static Recognition recognise(Kernel kernel) {
     try {
       return new Product(match(kernel));
@@ -97,38 +105,40 @@ public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batch
       prelude.add(l);
       i++;
     }
-    if (i != body.size() - 1 || !(body.get(i) instanceof KStmt.Loop top) || !top.parallel()) {
+    if (i != body.size() - 1 || !(body.get(i) instanceof KStmt.ForAll top)) {
       throw new Rejected("its body is not one parallel loop nest");
     }
     Map<String, Set<String>> deps = new HashMap<>();
-    Set<String> loopVars = new HashSet<>();
+    Set<String> axisVars = new HashSet<>();
     for (KStmt.Let l : prelude) define(l, deps);
 
-    // Output loops, with the lets between them.
-    List<KStmt.Loop> outer = new ArrayList<>();
+    // Output axes, with the lets between the maps.
+    List<Axis> outputs = new ArrayList<>();
     List<KStmt.Let> outerLets = new ArrayList<>();
-    KStmt.Loop loop = top;
+    KStmt.ForAll map = top;
     List<KStmt> rest;
     while (true) {
-      requireInvariant(loop);
-      outer.add(loop);
-      declareLoopVar(loop.var(), loopVars, deps);
-      List<KStmt> b = loop.body();
+      for (Axis a : map.axes()) {
+        requireInvariant(a);
+        outputs.add(a);
+        declareAxis(a.var(), axisVars, deps);
+      }
+      List<KStmt> b = map.body();
       int j = 0;
       while (j < b.size() && b.get(j) instanceof KStmt.Let l) {
         define(l, deps);
         outerLets.add(l);
         j++;
       }
-      if (j == b.size() - 1 && b.get(j) instanceof KStmt.Loop inner && inner.parallel()) {
-        loop = inner;
+      if (j == b.size() - 1 && b.get(j) instanceof KStmt.ForAll inner) {
+        map = inner;
         continue;
       }
       rest = b.subList(j, b.size());
       break;
     }
 
-    // The accumulator, then lets, then the reduction nest.
+    // The accumulator, then lets, then the contraction into it.
     if (rest.isEmpty() || !(rest.get(0) instanceof KStmt.Declare acc)) throw new Rejected("it declares no accumulator");
     if (acc.dtype() != DType.F32) throw new Rejected("its accumulator is " + acc.dtype() + ", not f32");
     if (!(acc.init() instanceof KExpr.Const zero) || zero.value() != 0 || Double.doubleToRawLongBits(zero.value()) != 0) {
@@ -140,81 +150,67 @@ public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batch
       outerLets.add(l);
       j++;
     }
-    if (j >= rest.size() || !(rest.get(j) instanceof KStmt.Loop first) || first.parallel()) {
-      throw new Rejected("no reduction loop follows the accumulator");
+    // A reduction of another kind into the accumulator (a sum of terms, a maximum) is rejected as
+    // loops would be, in the same order: its axes, its body, what it folds into, then what it folds.
+    KStmt next = j < rest.size() ? rest.get(j) : null;
+    List<Axis> axes = switch (next) {
+      case KStmt.Contraction c -> c.axes();
+      case KStmt.Reduce r -> r.axes();
+      case null, default -> List.of();
+    };
+    if (axes.isEmpty()) throw new Rejected("no reduction loop follows the accumulator");
+    for (Axis a : axes) {
+      requireInvariant(a);
+      declareAxis(a.var(), axisVars, deps);
     }
-    List<KStmt.Loop> reduction = new ArrayList<>();
-    KStmt.Loop r = first;
-    while (true) {
-      requireInvariant(r);
-      reduction.add(r);
-      declareLoopVar(r.var(), loopVars, deps);
-      if (r.body().size() == 1 && r.body().get(0) instanceof KStmt.Loop inner && !inner.parallel()) {
-        r = inner;
-        continue;
-      }
-      break;
-    }
-    List<KStmt> inner = r.body();
     List<KStmt.Let> reductionLets = new ArrayList<>();
-    for (int k = 0; k < inner.size() - 1; k++) {
-      if (!(inner.get(k) instanceof KStmt.Let l)) throw new Rejected("its reduction body is not lets and one sum");
+    for (KStmt s : next instanceof KStmt.Contraction c ? c.prologue() : ((KStmt.Reduce) next).body()) {
+      if (!(s instanceof KStmt.Let l)) throw new Rejected("its reduction body is not lets and one sum");
       define(l, deps);
       reductionLets.add(l);
     }
-    if (inner.isEmpty() || !(inner.getLast() instanceof KStmt.Assign sum) || !sum.var().equals(acc.var())) {
-      throw new Rejected("its reduction body does not end in a sum into the accumulator");
-    }
-    KExpr.Binary product = productAdded(sum.value(), acc.var());
-    if (product == null) throw new Rejected("its sum is not acc + x * y");
-    if (product.a().dtype() != DType.F32 || product.b().dtype() != DType.F32) {
-      throw new Rejected("its factors are not f32");
-    }
+    String into = next instanceof KStmt.Contraction c ? c.accumulator() : ((KStmt.Reduce) next).accumulator();
+    if (!into.equals(acc.var())) throw new Rejected("its reduction body does not end in a sum into the accumulator");
+    if (!(next instanceof KStmt.Contraction c)) throw new Rejected("its sum is not acc + x * y");
+    if (c.dtype() != DType.F32) throw new Rejected("its factors are not f32");
 
-    // The epilogue, which sees the finished sum as a value.
+    // The epilogue, which sees the finished sum as a value; statements after the contraction are part of it.
     deps.put(acc.var(), Set.of(acc.var()));
-    List<KStmt> epilogue = new ArrayList<>(rest.subList(j + 1, rest.size()));
+    List<KStmt> epilogue = new ArrayList<>(c.epilogue());
+    epilogue.addAll(rest.subList(j + 1, rest.size()));
     for (KStmt s : epilogue) {
       switch (s) {
         case KStmt.Let l -> define(l, deps);
         case KStmt.Store st -> {}
-        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
-            + st.getClass().getSimpleName());
         case KStmt.Accumulate a -> {}
         default -> throw new Rejected("its epilogue has a " + s.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
       }
     }
     for (KStmt s : epilogue) checkBound(s, deps);
-
-    // Classify the output loops by the factors' dependencies.
     Set<String> x = new HashSet<>();
-    collect(product.a(), deps, x);
+    collect(c.left().value(), deps, x);
     Set<String> y = new HashSet<>();
-    collect(product.b(), deps, y);
+    collect(c.right().value(), deps, y);
     if (x.contains(acc.var()) || y.contains(acc.var())) throw new Rejected("a factor reads the accumulator");
-    String innermost = outer.getLast().var();
-    boolean swap = x.contains(innermost) && !y.contains(innermost);
-    KExpr left = swap ? product.b() : product.a();
-    KExpr right = swap ? product.a() : product.b();
-    Set<String> leftDeps = swap ? y : x;
-    Set<String> rightDeps = swap ? x : y;
-    List<KStmt.Loop> batches = new ArrayList<>();
-    List<KStmt.Loop> rows = new ArrayList<>();
-    List<KStmt.Loop> columns = new ArrayList<>();
-    for (KStmt.Loop o : outer) {
-      boolean l = leftDeps.contains(o.var());
-      boolean rt = rightDeps.contains(o.var());
-      if (l && rt) batches.add(o);
-      else if (rt) columns.add(o);
-      else rows.add(o);
-    }
-    if (columns.isEmpty()) throw new Rejected("no output loop varies with the right factor alone (a matrix-vector product)");
-    if (rows.isEmpty()) throw new Rejected("no output loop varies with the left factor alone (a matrix-vector product)");
 
-    Ownership ownership = ownership(epilogue, deps, rows, columns);
-    return new ContractionPattern(List.copyOf(prelude), List.copyOf(batches), List.copyOf(rows), List.copyOf(columns),
-        List.copyOf(outerLets), acc.var(), List.copyOf(reduction), List.copyOf(reductionLets), left, right,
-        List.copyOf(epilogue), ownership, Map.copyOf(deps));
+    // Rows and columns by the operands' indices, columns innermost.
+    String innermost = outputs.getLast().var();
+    boolean swap = c.left().variables().contains(innermost) && !c.right().variables().contains(innermost);
+    KStmt.Contraction oriented = swap
+        ? new KStmt.Contraction(c.accumulator(), c.axes(), c.prologue(), c.right(), c.left(), c.epilogue())
+        : c;
+    KStmt.Dims dims = oriented.dims(outputs);
+    if (dims.columns().isEmpty()) {
+      throw new Rejected("no output loop varies with the right factor alone (a matrix-vector product)");
+    }
+    if (dims.rows().isEmpty()) {
+      throw new Rejected("no output loop varies with the left factor alone (a matrix-vector product)");
+    }
+
+    Ownership ownership = ownership(epilogue, dims.rows(), dims.columns());
+    return new ContractionPattern(List.copyOf(prelude), dims.batch(), dims.rows(), dims.columns(),
+        List.copyOf(outerLets), acc.var(), dims.depth(), List.copyOf(reductionLets), oriented.left(),
+        oriented.right(), List.copyOf(epilogue), ownership, Map.copyOf(deps));
   }
 
   /**
@@ -222,8 +218,7 @@ public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batch
    * sums of a bias gradient, {@code out[i2] += …}) need each column's rows on one thread, in order;
    * one location per row needs each row's columns on one thread; anything else runs on one thread.
    */
-  private static Ownership ownership(List<KStmt> epilogue, Map<String, Set<String>> deps, List<KStmt.Loop> rows,
-      List<KStmt.Loop> columns) {
+  private static Ownership ownership(List<KStmt> epilogue, List<Axis> rows, List<Axis> columns) {
     Ownership result = Ownership.ANY;
     for (KStmt s : epilogue) {
       if (!(s instanceof KStmt.Accumulate a)) continue;
@@ -237,16 +232,8 @@ public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batch
     return result;
   }
 
-  /** {@code x * y} when {@code value} is {@code acc + x * y} or {@code x * y + acc}. */
-  private static KExpr.Binary productAdded(KExpr value, String acc) {
-    if (!(value instanceof KExpr.Binary add) || add.fn() != Fn.ADD || add.dtype() != DType.F32) return null;
-    if (isVar(add.a(), acc) && add.b() instanceof KExpr.Binary m && m.fn() == Fn.MUL) return m;
-    if (isVar(add.b(), acc) && add.a() instanceof KExpr.Binary m && m.fn() == Fn.MUL) return m;
-    return null;
-  }
-
-  private static void requireInvariant(KStmt.Loop loop) throws Rejected {
-    if (!invariant(loop.extent())) throw new Rejected("the extent of loop " + loop.var() + " is not a size");
+  private static void requireInvariant(Axis axis) throws Rejected {
+    if (!invariant(axis.extent())) throw new Rejected("the extent of loop " + axis.var() + " is not a size");
   }
 
   /** Whether {@code e} is fixed for the whole kernel: constants and sizes only. */
@@ -263,8 +250,8 @@ public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batch
     return e instanceof KExpr.Var v && v.name().equals(name);
   }
 
-  private static void declareLoopVar(String var, Set<String> loopVars, Map<String, Set<String>> deps) throws Rejected {
-    if (!loopVars.add(var) || deps.containsKey(var)) throw new Rejected("it binds " + var + " twice");
+  private static void declareAxis(String var, Set<String> axisVars, Map<String, Set<String>> deps) throws Rejected {
+    if (!axisVars.add(var) || deps.containsKey(var)) throw new Rejected("it binds " + var + " twice");
     deps.put(var, Set.of(var));
   }
 
@@ -282,8 +269,6 @@ public record ContractionPattern(List<KStmt.Let> prelude, List<KStmt.Loop> batch
         collectChecked(st.index(), deps, ignored);
         collectChecked(st.value(), deps, ignored);
       }
-      case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
-          + st.getClass().getSimpleName());
       case KStmt.Accumulate a -> {
         collectChecked(a.index(), deps, ignored);
         collectChecked(a.value(), deps, ignored);

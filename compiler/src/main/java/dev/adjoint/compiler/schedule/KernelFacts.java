@@ -61,7 +61,7 @@ public record KernelFacts(String name, KernelKind kind, Optional<ContractionPatt
     Kernel kernel = structured.flatten();
     Optional<ContractionPattern> product = Optional.empty();
     String why = "";
-    switch (ContractionPattern.recognise(kernel)) {
+    switch (ContractionPattern.recognise(structured)) {
       case ContractionPattern.Product p -> product = Optional.of(p.pattern());
       case ContractionPattern.NotAProduct n -> why = kernel.kind() == KernelKind.CONTRACTION ? n.reason() : "";
     }

@@ -1,7 +1,7 @@
 package dev.adjoint.compiler.schedule;
 
+import dev.adjoint.compiler.kernel.Axis;
 import dev.adjoint.compiler.kernel.KExpr;
-import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.KernelPrinter;
 import dev.adjoint.runtime.exec.gemm.Ownership;
 import java.util.List;
@@ -26,9 +26,9 @@ public record ProductShape(String batches, String rows, String columns, String d
         p.ownership());
   }
 
-  private static String extent(List<KStmt.Loop> loops) {
+  private static String extent(List<Axis> loops) {
     KExpr product = KExpr.Const.index(1);
-    for (KStmt.Loop l : loops) product = KExpr.mul(product, l.extent());
+    for (Axis l : loops) product = KExpr.mul(product, l.extent());
     return KernelPrinter.expr(product);
   }
 

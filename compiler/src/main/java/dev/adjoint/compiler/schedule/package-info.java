@@ -7,9 +7,10 @@
  * {@link dev.adjoint.compiler.schedule.Scheduler} runs the rules; {@code adjoint dump --stage schedule}
  * prints the result. The kernel stays as it is: what apart from how (Halide, TVM).
  *
- * <p>Today the kernel IR is flat loops, so {@link dev.adjoint.compiler.schedule.KernelFacts} and
- * {@link dev.adjoint.compiler.schedule.ContractionPattern} find what the rules read by looking at
- * them; the Java backend prints the GEMM with the schedule's plan and decides the other routines
+ * <p>A kernel's product ({@link dev.adjoint.compiler.schedule.ContractionPattern}) is read off its
+ * structured statements (a map over the outputs holding a contraction); the other facts the rules
+ * read ({@link dev.adjoint.compiler.schedule.KernelFacts}) still come from its loops. The Java
+ * backend prints the GEMM from the product and the schedule's plan and decides the other routines
  * itself, and the CUDA backend does not read its schedule yet.
  */
 package dev.adjoint.compiler.schedule;
