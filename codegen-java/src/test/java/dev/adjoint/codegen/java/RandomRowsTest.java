@@ -24,6 +24,9 @@ import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelInterpreter;
 import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.compiler.schedule.Routine;
+import dev.adjoint.compiler.schedule.Scheduler;
+import dev.adjoint.compiler.target.CpuTarget;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.Tensor;
 import java.util.Arrays;
@@ -204,8 +207,8 @@ class RandomRowsTest {
     assertTrue(source.contains("final float[] uniforms = new float[end - start];"), source);
     assertTrue(source.contains("Philox4x32.uniforms(seed, step, 0x44, i * 70 + start, uniforms, 0, end - start);"), source);
     assertTrue(source.contains("uniforms[c - start]"), source);
-    // The product's epilogue: a row of a tile at a time.
-    assertTrue(source.contains("GemmF32.multiply("), source);
+    // The product's epilogue: a row of a tile at a time (its schedule runs it on the GEMM).
+    assertEquals(Routine.GEMM, Scheduler.schedule(program().kernels().get(4), CpuTarget.forJava()).routine());
     assertTrue(source.contains("final float[] uniforms = new float[n1 - n0];"), source);
     assertTrue(source.contains("Philox4x32.uniforms(seed, step, 0x77, i * " + PRODUCT_COLUMNS + " + n0, uniforms, 0, n1 - n0);"), source);
     // Its epilogue runs on whole rows: the drawn row is an operand from its start.

@@ -21,11 +21,15 @@ import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelKind;
 import dev.adjoint.compiler.kernel.KernelProgram;
 import dev.adjoint.runtime.DType;
+import dev.adjoint.compiler.schedule.ProductShape;
+import dev.adjoint.compiler.schedule.Scheduler;
+import dev.adjoint.compiler.target.CpuTarget;
 import dev.adjoint.compiler.pipeline.Gradient;
 import dev.adjoint.compiler.pipeline.Pipeline;
 import dev.adjoint.runtime.Tensor;
 import dev.adjoint.runtime.exec.Workspace;
 import dev.adjoint.runtime.exec.WorkspacePool;
+import dev.adjoint.runtime.exec.gemm.Ownership;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,9 +109,12 @@ class WorkspaceReuseTest {
       sources.add(JavaGenerator.generate(programs.get(name), "dev.adjoint.generated.workspace",
           JavaNames.typeIdentifier(name, "Program")));
     }
-    String all = sources.stream().map(JavaFile::toString).reduce("", String::concat);
-    assertTrue(all.contains("Each row's columns run on one thread, in order"), "an epilogue adding per row");
-    assertTrue(all.contains("Each column's rows run on one thread, in order"), "an epilogue adding per column");
+    // The programs hold products whose epilogues add per row and per column, as scheduled.
+    List<Ownership> ownerships = programs.values().stream()
+        .flatMap(p -> Scheduler.schedule(p, CpuTarget.forJava()).stream())
+        .flatMap(s -> s.product().stream()).map(ProductShape::ownership).toList();
+    assertTrue(ownerships.contains(Ownership.ROWS), "an epilogue adding per row: " + ownerships);
+    assertTrue(ownerships.contains(Ownership.COLUMNS), "an epilogue adding per column: " + ownerships);
     List<Class<?>> classes = InProcessCompiler.withoutCache(GeneratedEquivalenceTest.werror()).loadAll(sources);
     List<Map<String, Long>> rows = List.of(Map.of("B", 2L), Map.of("B", 37L));
     List<Map<String, Long>> handWritten = List.of(Map.of(HandWrittenPrograms.SIZE, 2L),
