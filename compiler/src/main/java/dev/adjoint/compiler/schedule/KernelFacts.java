@@ -28,9 +28,10 @@ import java.util.Set;
  * @param adds how the kernel adds into buffers ({@code +=})
  * @param splitLoop with {@link Adds#OWN_INDEX}: the parallel loop whose index the adds are at ("" otherwise)
  * @param runningMaximum whether a loop keeps a running maximum ({@code m = max(m, x)}): an online softmax
+ * @param kernel the kernel as given, its structured statements kept: what the row rules ({@link RowRules}) read
  */
 public record KernelFacts(String name, KernelKind kind, Optional<ContractionPattern> product, String notAProduct,
-    List<KStmt.Loop> nest, Adds adds, String splitLoop, boolean runningMaximum) {
+    List<KStmt.Loop> nest, Adds adds, String splitLoop, boolean runningMaximum, Kernel kernel) {
   /** How a kernel adds into buffers. */
   public enum Adds {
     /** It does not: every iteration of the nest writes its own elements. */
@@ -52,6 +53,7 @@ public record KernelFacts(String name, KernelKind kind, Optional<ContractionPatt
     nest = List.copyOf(nest);
     Objects.requireNonNull(adds, "adds");
     Objects.requireNonNull(splitLoop, "splitLoop");
+    Objects.requireNonNull(kernel, "kernel");
   }
 
   /** The facts of {@code structured}, read off its loops ({@link Kernel#flatten}). */
@@ -76,7 +78,7 @@ public record KernelFacts(String name, KernelKind kind, Optional<ContractionPatt
     boolean shared = accumulates(kernel.body(), null, split);
     Adds adds = shared || split.size() > 1 ? Adds.SHARED : split.isEmpty() ? Adds.NONE : Adds.OWN_INDEX;
     return new KernelFacts(kernel.name(), kernel.kind(), product, why, nest, adds,
-        adds == Adds.OWN_INDEX ? split.iterator().next() : "", runningMaximum(kernel.body()));
+        adds == Adds.OWN_INDEX ? split.iterator().next() : "", runningMaximum(kernel.body()), structured);
   }
 
   /** The variables of the nest, outermost first. */
