@@ -25,7 +25,8 @@ import java.util.StringJoiner;
  * nested loops would bind them.
  */
 final class BlockedProductEmitter {
-  private final KernelEmitter emitter;
+  private final KernelContext context;
+  private final StatementPrinter statements;
   private final ContractionPattern pattern;
   /** The class constant holding the schedule's {@link GemmPlan}: tile and cache blocks. */
   private final String plan;
@@ -34,21 +35,23 @@ final class BlockedProductEmitter {
   /** The scratch rows of the epilogue's row operations ({@link RowProgram#ofEpilogue}), declared at its top. */
   private final List<String> epilogueRows = new ArrayList<>();
 
-  private BlockedProductEmitter(KernelEmitter emitter, ContractionPattern pattern, String plan) {
-    this.emitter = emitter;
+  private BlockedProductEmitter(KernelContext context, StatementPrinter statements, ContractionPattern pattern,
+      String plan) {
+    this.context = context;
+    this.statements = statements;
     this.pattern = pattern;
     this.plan = plan;
     for (KStmt.Let l : pattern.outerLets()) lets.put(l.var(), l);
     for (KStmt.Let l : pattern.reductionLets()) lets.put(l.var(), l);
   }
 
-  static void emit(KernelEmitter emitter, ContractionPattern pattern, String plan, KernelEmitter.Env env,
-      CodeBlock.Builder out) {
-    new BlockedProductEmitter(emitter, pattern, plan).emit(env, out);
+  static void emit(KernelContext context, StatementPrinter statements, ContractionPattern pattern, String plan,
+      Env env, CodeBlock.Builder out) {
+    new BlockedProductEmitter(context, statements, pattern, plan).emit(env, out);
   }
 
-  private void emit(KernelEmitter.Env env, CodeBlock.Builder out) {
-    for (KStmt.Let l : pattern.prelude()) emitter.statement(l, env, out);
+  private void emit(Env env, CodeBlock.Builder out) {
+    for (KStmt.Let l : pattern.prelude()) statements.statement(l, env, out);
     CodeBlock batches = extent(pattern.batches(), env);
     CodeBlock rows = extent(pattern.rows(), env);
     CodeBlock columns = extent(pattern.columns(), env);
@@ -58,7 +61,7 @@ final class BlockedProductEmitter {
         vars(pattern.columns()), pattern.batches().isEmpty() ? "" : ", for each of (" + vars(pattern.batches()) + ")",
         vars(pattern.reduction()));
     out.add("// $L\n", ownershipComment());
-    out.add("$T.multiply($N, $N, new $T($L, $L, $L, $N), $T.$L,\n", GemmF32.class, emitter.contextName(), plan,
+    out.add("$T.multiply($N, $N, new $T($L, $L, $L, $N), $T.$L,\n", GemmF32.class, KernelContext.CONTEXT, plan,
         GemmShape.class, batches, rows, columns, depth, Ownership.class, pattern.ownership().name());
     out.indent().indent();
     leftPacker(env.lambda(), depth, out);
@@ -68,7 +71,7 @@ final class BlockedProductEmitter {
     epilogue(env.lambda(), out);
     out.add(");\n");
     out.unindent().unindent();
-    emitter.markUsesContext();
+    context.markUsesContext();
   }
 
   private String ownershipComment() {
@@ -80,11 +83,11 @@ final class BlockedProductEmitter {
     };
   }
 
-  private void leftPacker(KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
+  private void leftPacker(Env env, String depth, CodeBlock.Builder out) {
     packer(pattern.left(), pattern.rows(), "m", "leftStart", "mr", true, env, depth, out);
   }
 
-  private void rightPacker(KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
+  private void rightPacker(Env env, String depth, CodeBlock.Builder out) {
     packer(pattern.right(), pattern.columns(), "n", "rightStart", "nr", false, env, depth, out);
   }
 
@@ -95,7 +98,7 @@ final class BlockedProductEmitter {
    * reduction-outer).
    */
   private void packer(KExpr factor, List<KStmt.Loop> loops, String index, String start, String interleave,
-      boolean relative, KernelEmitter.Env env, String depth, CodeBlock.Builder out) {
+      boolean relative, Env env, String depth, CodeBlock.Builder out) {
     String batch = env.names.claim("batch");
     String first = env.names.claim(index + "0");
     String last = env.names.claim(index + "1");
@@ -108,17 +111,17 @@ final class BlockedProductEmitter {
         && !contiguousIn(factor, pattern.reduction().getLast().var());
     String i = env.names.claim(index);
     CodeBlock position = relative ? CodeBlock.of("$N - $N", i, first) : CodeBlock.of("$N", i);
-    KernelEmitter.Env inner = env;
+    Env inner = env;
     KExpr.Load run = reductionOuter ? contiguousRun(factor, loops) : null;
     if (run != null) {
       // The operand is read in order along the packed index: one array copy per panel per reduction index.
       inner = reductionLoops(inner, out);
-      String from = emitter.bindSynthetic(first, inner);
+      String from = statements.bindSynthetic(first, inner);
       KExpr sourceStart = AffineIndex.substitute(run.index(), loops.getLast().var(), new KExpr.Var(from, DType.I32));
       CodeBlock span = relative ? CodeBlock.of("0, $N - $N", last, first) : CodeBlock.of("$N, $N", first, last);
       out.addStatement("$N.$L($N, $N, $L, $L, $N, $L)", plan, relative ? "packLeftRun" : "packRightRun", panel,
-          depth, reductionIndex(inner), span, emitter.bufferName(run.buffer()),
-          emitter.indexCode(sourceStart, inner, "offset into " + run.buffer().name()));
+          depth, reductionIndex(inner), span, context.bufferName(run.buffer()),
+          statements.indexCode(sourceStart, inner, "offset into " + run.buffer().name()));
       for (int n = 1; n < pattern.reduction().size(); n++) out.endControlFlow();
       out.endControlFlow();
       out.unindent();
@@ -133,7 +136,7 @@ final class BlockedProductEmitter {
       lets(pattern.outerLets(), needed, inner, out);
       lets(pattern.reductionLets(), needed, inner, out);
       out.addStatement("$N[$N.$L($L, $N) + $L * $N.$L()] = $L", panel, plan, start, position, depth,
-          reductionIndex(inner), plan, interleave, emitter.exprCode(factor, inner));
+          reductionIndex(inner), plan, interleave, statements.exprCode(factor, inner));
     } else {
       out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", i, first, i, last, i);
       inner = inner.child();
@@ -144,39 +147,39 @@ final class BlockedProductEmitter {
       inner = reductionLoops(inner, out);
       lets(pattern.reductionLets(), needed, inner, out);
       out.addStatement("$N[$N + $L * $N.$L()] = $L", panel, at, reductionIndex(inner), plan, interleave,
-          emitter.exprCode(factor, inner));
+          statements.exprCode(factor, inner));
     }
     for (int n = 0; n <= pattern.reduction().size(); n++) out.endControlFlow();
     out.unindent();
     out.add("}");
   }
 
-  private void lets(List<KStmt.Let> lets, Set<String> needed, KernelEmitter.Env env, CodeBlock.Builder out) {
+  private void lets(List<KStmt.Let> lets, Set<String> needed, Env env, CodeBlock.Builder out) {
     for (KStmt.Let l : lets) {
-      if (needed.contains(l.var())) emitter.statement(l, env, out);
+      if (needed.contains(l.var())) statements.statement(l, env, out);
     }
   }
 
   /** Opens the reduction loops; returns the scope inside them. */
-  private KernelEmitter.Env reductionLoops(KernelEmitter.Env env, CodeBlock.Builder out) {
-    KernelEmitter.Env inner = env;
+  private Env reductionLoops(Env env, CodeBlock.Builder out) {
+    Env inner = env;
     for (KStmt.Loop r : pattern.reduction()) {
       inner = inner.child();
-      CodeBlock extent = emitter.indexCode(r.extent(), inner, "extent of loop " + r.var());
-      String v = emitter.bindLoopVar(r.var(), inner);
+      CodeBlock extent = statements.indexCode(r.extent(), inner, "extent of loop " + r.var());
+      String v = statements.bindLoopVar(r.var(), inner);
       out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, extent, v);
     }
     return inner;
   }
 
   /** The flat reduction index {@code k}, parenthesised when it is a sum. */
-  private CodeBlock reductionIndex(KernelEmitter.Env env) {
+  private CodeBlock reductionIndex(Env env) {
     KExpr k = new KExpr.Var(pattern.reduction().get(0).var(), DType.I32);
     for (int i = 1; i < pattern.reduction().size(); i++) {
       KStmt.Loop r = pattern.reduction().get(i);
       k = KExpr.add(KExpr.mul(k, r.extent()), new KExpr.Var(r.var(), DType.I32));
     }
-    CodeBlock code = emitter.indexCode(k, env, "reduction index");
+    CodeBlock code = statements.indexCode(k, env, "reduction index");
     return pattern.reduction().size() > 1 ? CodeBlock.of("($L)", code) : code;
   }
 
@@ -219,7 +222,7 @@ final class BlockedProductEmitter {
     };
   }
 
-  private void epilogue(KernelEmitter.Env env, CodeBlock.Builder out) {
+  private void epilogue(Env env, CodeBlock.Builder out) {
     String batch = env.names.claim("batch");
     String m0 = env.names.claim("m0");
     String m1 = env.names.claim("m1");
@@ -231,11 +234,11 @@ final class BlockedProductEmitter {
     out.indent();
     List<KStmt> perElementBody = new ArrayList<>(pattern.outerLets());
     perElementBody.addAll(pattern.epilogue());
-    KernelEmitter.Env lambda = env.withScratch(perElementBody);
+    Env lambda = env.withScratch(perElementBody);
     CodeBlock.Builder body = CodeBlock.builder();
     epilogueRows.clear();
     tileBody(lambda, batch, m0, m1, n0, n1, tile, stride, body);
-    out.add(KernelEmitter.scratchDeclarations(lambda));
+    out.add(lambda.scratchDeclarations());
     for (String row : epilogueRows) out.addStatement("final float[] $N = new float[$N - $N]", row, n1, n0);
     out.add(body.build());
     out.unindent();
@@ -243,7 +246,7 @@ final class BlockedProductEmitter {
   }
 
   /** The epilogue's loops over the rows and columns of a tile. */
-  private void tileBody(KernelEmitter.Env env, String batch, String m0, String m1, String n0, String n1, String tile,
+  private void tileBody(Env env, String batch, String m0, String m1, String n0, String n1, String tile,
       String stride, CodeBlock.Builder out) {
     decode(pattern.batches(), batch, env, out);
     Set<String> needed = needed(statementExpressions(pattern.epilogue()));
@@ -252,36 +255,36 @@ final class BlockedProductEmitter {
     for (KStmt.Loop l : pattern.rows()) rowVars.add(l.var());
     String m = env.names.claim("m");
     out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", m, m0, m, m1, m);
-    KernelEmitter.Env row = env.child();
+    Env row = env.child();
     decode(pattern.rows(), m, row, out);
     List<KStmt.Let> perElement = new ArrayList<>();
     for (KStmt.Let l : pattern.outerLets()) {
       if (!needed.contains(l.var())) continue;
-      if (rowVars.containsAll(pattern.dependsOn(l.var()))) emitter.statement(l, row, out);
+      if (rowVars.containsAll(pattern.dependsOn(l.var()))) statements.statement(l, row, out);
       else perElement.add(l);
     }
-    Map<KernelEmitter.DrawSite, KernelEmitter.Drawn> drawn = Map.of();
+    Map<Env.DrawSite, Env.Drawn> drawn = Map.of();
     if (pattern.columns().size() == 1) {
       // The column loop's variable is the column index n itself: draws along it are runs of the row.
       List<KStmt> perElementBody = new ArrayList<>(perElement);
       perElementBody.addAll(pattern.epilogue());
-      drawn = emitter.drawRows(perElementBody, pattern.columns().get(0).var(), CodeBlock.of("$N", n0),
+      drawn = statements.random().drawRows(perElementBody, pattern.columns().get(0).var(), CodeBlock.of("$N", n0),
           CodeBlock.of("$N - $N", n1, n0), row, out);
     }
     if (pattern.columns().size() == 1) {
       List<KStmt> perElementBody = new ArrayList<>(perElement);
       perElementBody.addAll(pattern.epilogue());
-      Map<KernelEmitter.DrawSite, KernelEmitter.Drawn> rowsDrawn = drawn;
+      Map<Env.DrawSite, Env.Drawn> rowsDrawn = drawn;
       RowProgram program = RowProgram.ofEpilogue(pattern.columns().get(0).var(), pattern.accumulator(), perElementBody,
-          r -> rowsDrawn.containsKey(new KernelEmitter.DrawSite(r.site(), r.index())), emitter.writable());
+          r -> rowsDrawn.containsKey(new Env.DrawSite(r.site(), r.index())), context.writable());
       if (program != null) {
         while (epilogueRows.size() < program.scratchRows()) {
           epilogueRows.add(env.names.claim("rowValues"));
         }
         out.add("// The epilogue on the whole row at once, as row operations: its operations in order, the same bits.\n");
-        KernelEmitter.Env whole = row.child();
+        Env whole = row.child();
         whole.drawn.putAll(drawn);
-        emitter.rowCalls(program, epilogueRows, null, CodeBlock.of("$N - $N", n1, n0),
+        statements.rows().rowCalls(program, epilogueRows, null, CodeBlock.of("$N - $N", n1, n0),
             CodeBlock.of("$N, ($N - $N) * $N", tile, m, m0, stride), CodeBlock.of("$N", n0), whole, out);
         out.endControlFlow();
         return;
@@ -289,38 +292,38 @@ final class BlockedProductEmitter {
     }
     String n = row.names.claim("n");
     out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", n, n0, n, n1, n);
-    KernelEmitter.Env element = row.child();
+    Env element = row.child();
     decode(pattern.columns(), n, element, out);
     element.drawn.putAll(drawn);
-    for (KStmt.Let l : perElement) emitter.statement(l, element, out);
-    String acc = emitter.bindFinal(pattern.accumulator(), DType.F32, element);
+    for (KStmt.Let l : perElement) statements.statement(l, element, out);
+    String acc = statements.bindFinal(pattern.accumulator(), DType.F32, element);
     out.addStatement("final float $N = $N[($N - $N) * $N + ($N - $N)]", acc, tile, m, m0, stride, n, n0);
-    for (KStmt s : pattern.epilogue()) emitter.statement(s, element, out);
+    for (KStmt s : pattern.epilogue()) statements.statement(s, element, out);
     out.endControlFlow();
     out.endControlFlow();
   }
 
   /** Binds the loop variables of {@code loops} from their flat index {@code flat}, outermost first. */
-  private void decode(List<KStmt.Loop> loops, String flat, KernelEmitter.Env env, CodeBlock.Builder out) {
+  private void decode(List<KStmt.Loop> loops, String flat, Env env, CodeBlock.Builder out) {
     if (loops.isEmpty()) return;
-    String key = emitter.bindSynthetic(flat, env);
+    String key = statements.bindSynthetic(flat, env);
     KExpr flatVar = new KExpr.Var(key, DType.I32);
     for (int i = 0; i < loops.size(); i++) {
       KExpr stride = KExpr.Const.index(1);
       for (int j = i + 1; j < loops.size(); j++) stride = KExpr.mul(stride, loops.get(j).extent());
       KExpr value = KExpr.div(flatVar, stride);
       if (i > 0) value = KExpr.mod(value, loops.get(i).extent());
-      CodeBlock code = emitter.indexCode(value, env, "index of loop " + loops.get(i).var());
-      String v = emitter.bindLoopVar(loops.get(i).var(), env);
+      CodeBlock code = statements.indexCode(value, env, "index of loop " + loops.get(i).var());
+      String v = statements.bindLoopVar(loops.get(i).var(), env);
       out.addStatement("final int $N = $L", v, code);
     }
   }
 
   /** The product of the loops' extents, printed: {@code 1} for none. */
-  private CodeBlock extent(List<KStmt.Loop> loops, KernelEmitter.Env env) {
+  private CodeBlock extent(List<KStmt.Loop> loops, Env env) {
     KExpr product = KExpr.Const.index(1);
     for (KStmt.Loop l : loops) product = KExpr.mul(product, l.extent());
-    return emitter.indexCode(product, env, "extent");
+    return statements.indexCode(product, env, "extent");
   }
 
   private static String vars(List<KStmt.Loop> loops) {

@@ -224,7 +224,7 @@ public final class JavaGenerator {
       Buffer b = slots.get(slot);
       if (!usedBuffers.contains(b)) continue;
       DType dtype = b.type().dtype();
-      run.addStatement("final $T $N = $N.$L($L)", ArrayTypeName.of(KernelEmitter.javaType(dtype)), bufferNames.get(b),
+      run.addStatement("final $T $N = $N.$L($L)", ArrayTypeName.of(JavaExpressions.javaType(dtype)), bufferNames.get(b),
           buffersParam, accessor(dtype), slot);
     }
     String clock = instrumentation.timeKernels() ? names.claim("clock") : null;

@@ -666,7 +666,7 @@ public final class ModelGenerator {
         String preferred = i >= results ? "grad " + wrt.get(i - results) : results == 1 ? "result" : "result " + i;
         String local = scope.claim(JavaNames.identifier(preferred, "result"));
         arrays.put(b, local);
-        TypeName javaType = ArrayTypeName.of(KernelEmitter.javaType(b.type().dtype()));
+        TypeName javaType = ArrayTypeName.of(JavaExpressions.javaType(b.type().dtype()));
         if (b.role() == Buffer.Role.ARGUMENT || b.role() == Buffer.Role.PARAM) {
           body.addStatement("final $T $N = ($T) $L", javaType, local, javaType,
               inputArray(b, argumentByName, prologue, true, workspace, layout.arrayOf(b)));
