@@ -155,7 +155,8 @@ public final class JavaGenerator {
     programNames.addAll(bufferNames.values());
 
     // The schedule stage: one Schedule per kernel; each distinct GEMM plan becomes a constant of the class.
-    List<Schedule> schedules = Scheduler.schedule(program, target);
+    // Scheduled from their structure: the row rules read the structured statements (the loops print from flatten).
+    List<Schedule> schedules = Scheduler.schedule(structured, target);
     Map<List<Integer>, String> planFields = new LinkedHashMap<>();
     List<FieldSpec> fields = new ArrayList<>();
     for (Schedule s : schedules) {
@@ -192,7 +193,7 @@ public final class JavaGenerator {
         CacheBlocks b = s.blocks().orElseThrow();
         planKey = List.of(t.rows(), t.tile().vectors(), b.depth(), b.rows(), b.columns());
       }
-      SharedRoutines.Lookup found = shared.find(k, sizeNames, planKey);
+      SharedRoutines.Lookup found = shared.find(k, sizeNames, planKey, s.rows());
       if (found.routine() != null) {
         SharedRoutines.Routine r = found.routine();
         boolean here = r.owner().equals(className);
@@ -203,7 +204,7 @@ public final class JavaGenerator {
       String plan = planKey == null ? null : planFields.get(planKey);
       if (plan != null) usedPlans.add(plan);
       String method = methodNames.claim(JavaNames.identifier(k.name(), "kernel"));
-      KernelEmitter.Emitted e = KernelEmitter.emit(k, method, bufferNames, sizeNames, programNames, plan);
+      KernelEmitter.Emitted e = KernelEmitter.emit(k, method, bufferNames, sizeNames, programNames, plan, s.rows());
       shared.printed(found, className, method, k);
       printed.add(e.method());
       kernels.add(new KernelCall(null, method, e, null));

@@ -38,7 +38,7 @@ final class RandomRows {
     bound.add(var);
     List<Draw> out = new ArrayList<>();
     for (KExpr.Random r : draws) {
-      KExpr base = RowLoopPattern.base(r.index(), var);
+      KExpr base = dev.adjoint.compiler.schedule.AffineIndex.base(r.index(), var);
       if (base != null && plain(base) && ContractionPattern.names(base).stream().noneMatch(bound::contains)) {
         out.add(new Draw(r, base));
       }

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -171,21 +172,21 @@ public final class RowRules {
     Axis key;
     KStmt.WeightedRow row;
     KExpr weight;
-    boolean scaled;
+    KExpr scale;
     List<KStmt> body = new ArrayList<>();
     switch (s) {
       case KStmt.WeightedSum w when w.axes().size() == 1 -> {
         key = w.axes().getFirst();
         row = w.row();
         weight = w.weight().value();
-        scaled = false;
+        scale = null;
         body.addAll(w.body());
       }
       case KStmt.OnlineSoftmax o -> {
         key = o.key();
         row = o.row();
         weight = o.contribution();
-        scaled = true;
+        scale = o.rescaleVar();
         body.addAll(o.body());
         body.addAll(o.update());
       }
@@ -200,7 +201,8 @@ public final class RowRules {
     if (row.dtype() != DType.F32 || !row.weightFirst() || row.body().size() != 1 || !(row.body().getFirst() instanceof
         KStmt.Let let) || !(let.value() instanceof KExpr.Load load) || load.dtype() != DType.F32
         || !(row.value().value() instanceof KExpr.Var v) || !v.name().equals(let.var()) || !scalar(weight, lane, array)
-        || weight instanceof KExpr.Var w && w.name().equals(let.var())) {
+        || weight instanceof KExpr.Var w && w.name().equals(let.var())
+        || scale != null && (!scalar(scale, lane, array) || scale instanceof KExpr.Var sv && sv.name().equals(let.var()))) {
       return null;
     }
     KExpr xBase = AffineIndex.base(load.index(), lane);
@@ -215,8 +217,8 @@ public final class RowRules {
     }
     KExpr stride = AffineIndex.stride(xBase, key.var());
     if (stride == null) return null;
-    return new RowSchedule.WeightedRows(key.var(), array, load.buffer(),
-        AffineIndex.substitute(xBase, key.var(), KExpr.Const.index(0)), stride, row.lane().extent(), scaled, false);
+    return new RowSchedule.WeightedRows(key.var(), array, lane, weight, Optional.ofNullable(scale), load.buffer(),
+        AffineIndex.substitute(xBase, key.var(), KExpr.Const.index(0)), stride, row.lane().extent(), false);
   }
 
   private static String accumulator(KStmt s) {
@@ -337,8 +339,7 @@ public final class RowRules {
     for (RowSchedule.WeightedRows w : rows.weighted()) {
       boolean copied = w.copied() || keys.contains(w.key()) && AffineIndex.indexOnly(w.start(), outer)
           && AffineIndex.invariant(w.stride());
-      out.add(new RowSchedule.WeightedRows(w.key(), w.accumulator(), w.buffer(), w.start(), w.stride(), w.length(),
-          w.scaled(), copied));
+      out.add(w.copied(copied));
     }
     return rows.withWeighted(out);
   }

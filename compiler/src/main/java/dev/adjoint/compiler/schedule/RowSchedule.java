@@ -96,18 +96,37 @@ public record RowSchedule(List<RowBlock> blocks, List<RowDot> dots, List<Weighte
 
   /**
    * The weighted rows of a sum over {@code key} into the array {@code accumulator}: row {@code k}
-   * of {@code buffer} starts at {@code start + k · stride} and is {@code length} long; with
-   * {@code scaled}, the array is rescaled at every key (the online softmax). The loop keeps each
-   * key's weight (and rescale), and the rows are added after it, in order, the array held in
-   * registers. {@code copied}: the rows are the same for every row of a {@link RowBlock} and are
-   * copied together once per block.
+   * of {@code buffer} starts at {@code start + k · stride} and is {@code length} long, added along
+   * the lane loop {@code lane} with {@code weight}; with a {@code scale}, the array is rescaled by
+   * it at every key (the online softmax). The loop keeps each key's weight (and scale), and the rows
+   * are added after it, in order, the array held in registers. {@code copied}: the rows are the
+   * same for every row of a {@link RowBlock} and are copied together once per block.
    */
-  public record WeightedRows(String key, String accumulator, Buffer buffer, KExpr start, KExpr stride, KExpr length,
-      boolean scaled, boolean copied) {
+  public record WeightedRows(String key, String accumulator, String lane, KExpr weight, Optional<KExpr> scale,
+      Buffer buffer, KExpr start, KExpr stride, KExpr length, boolean copied) {
+    public WeightedRows {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(accumulator, "accumulator");
+      Objects.requireNonNull(lane, "lane");
+      Objects.requireNonNull(weight, "weight");
+      Objects.requireNonNull(scale, "scale");
+      Objects.requireNonNull(buffer, "buffer");
+    }
+
+    /** Whether the array is rescaled at every key. */
+    public boolean scaled() {
+      return scale.isPresent();
+    }
+
+    WeightedRows copied(boolean c) {
+      return new WeightedRows(key, accumulator, lane, weight, scale, buffer, start, stride, length, c);
+    }
+
     @Override
     public String toString() {
-      return key + ": " + accumulator + (scaled ? " = " + accumulator + " * rescale + " : " += ") + "weight * "
-          + buffer.name() + "[" + expr(start) + " + " + key + " * " + expr(stride) + "], " + expr(length) + " long"
+      return key + ": " + accumulator + "[" + lane + "] = " + accumulator + "[" + lane + "]"
+          + scale.map(x -> " * " + expr(x)).orElse("") + " + " + expr(weight) + " * " + buffer.name() + "["
+          + expr(start) + " + " + key + " * " + expr(stride) + " + " + lane + "], " + expr(length) + " long"
           + (copied ? "; copied once per row block" : "");
     }
   }
