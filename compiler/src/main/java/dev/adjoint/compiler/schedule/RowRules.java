@@ -100,8 +100,18 @@ public final class RowRules {
             String.join(", ", found.stream().map(v -> v.key() + " (" + v.program().steps().size() + " calls)").toList()));
       });
 
+  // Draws random(site, base + v) along a loop over v, base the same on every iteration: a run drawn before the loop (Philox: 4 a block).
+  static final Rule<CpuTarget> DRAWS = new Rule<>("rows.draws",
+      "random numbers drawn at consecutive indices along a loop are drawn as a run before it (Philox: four a block)",
+      (k, t, s) -> {
+        List<RowSchedule.RandomRun> runs = RandomRuns.of(k.kernel());
+        return runs.isEmpty() ? null : new Rule.Outcome(s.withRows(s.rows().withRandomRuns(runs)),
+            runs.size() + " run(s) along " + String.join(", ", new LinkedHashSet<>(
+                runs.stream().map(RowSchedule.RandomRun::loop).toList())));
+      });
+
   /** The row rules, in the order they apply (after the routine rules). */
-  public static final List<Rule<CpuTarget>> RULES = List.of(DOTS, WEIGHTED, BLOCK, WHOLE_ROWS);
+  public static final List<Rule<CpuTarget>> RULES = List.of(DOTS, WEIGHTED, BLOCK, WHOLE_ROWS, DRAWS);
 
   // ---- reading the structure
 

@@ -164,13 +164,19 @@ public record RowSchedule(List<RowBlock> blocks, List<RowDot> dots, List<Weighte
   }
 
   /**
-   * Random numbers drawn along the loop over {@code loop}: {@code random(site, base + loop)}, a run
-   * per loop, drawn with one call before it (Philox makes four numbers a block).
+   * Random numbers drawn along the loop over {@code loop}: {@code random} is {@code random(site,
+   * base + loop)}, a run per loop, drawn with one call before it (Philox makes four numbers a block).
    */
-  public record RandomRun(String loop, int site, KExpr base) {
+  public record RandomRun(String loop, KExpr.Random random, KExpr base) {
+    public RandomRun {
+      Objects.requireNonNull(loop, "loop");
+      Objects.requireNonNull(random, "random");
+      Objects.requireNonNull(base, "base");
+    }
+
     @Override
     public String toString() {
-      return loop + ": site " + site + " from " + expr(base);
+      return loop + ": site " + random.site() + " at " + expr(base) + " + " + loop;
     }
   }
 
@@ -194,9 +200,9 @@ public record RowSchedule(List<RowBlock> blocks, List<RowDot> dots, List<Weighte
     return vectorised.stream().filter(v -> v.key().equals(key)).findFirst();
   }
 
-  /** The runs drawn along the loop over {@code loop}. */
-  public List<RandomRun> randomRuns(String loop) {
-    return randomRuns.stream().filter(r -> r.loop().equals(loop)).toList();
+  /** The run of {@code random} along a loop over {@code loop}, if it is drawn as one. */
+  public Optional<RandomRun> randomRun(String loop, KExpr.Random random) {
+    return randomRuns.stream().filter(r -> r.loop().equals(loop) && r.random().equals(random)).findFirst();
   }
 
   /** Whether no row rule decided anything. */

@@ -158,4 +158,27 @@ class RowRulesTest {
     assertTrue(s.rows().weighted().getFirst().scaled());
     assertTrue(s.rows().vectorised().isEmpty(), "the loop computes its scores, weights and dropout");
   }
+
+  @Test
+  void rowsDrawsDrawsADropoutMaskAlongItsRowAsARun() {
+    // The training step's dropout: random(site, row * columns + column) along the loop over columns.
+    KernelFacts k = StepKernels.first(f -> !RandomRuns.of(f.kernel()).isEmpty());
+    Schedule s = RowRules.DRAWS.applyTo(k, AVX2, routed(k));
+    assertFalse(s.rows().randomRuns().isEmpty());
+    for (RowSchedule.RandomRun run : s.rows().randomRuns()) {
+      assertEquals(run, s.rows().randomRun(run.loop(), run.random()).orElseThrow());
+      assertFalse(AffineIndex.mentions(run.base(), run.loop()), "the base is the same all along the loop");
+    }
+    // A draw at twice the loop's index is no run; one at an index of a local the loop binds is none either.
+    KExpr.Random strided = new KExpr.Random(7, new KExpr.Binary(Fn.MUL, new KExpr.Var("v", DType.I32),
+        KExpr.Const.index(2)), DType.F32);
+    KExpr.Random local = new KExpr.Random(8, new KExpr.Binary(Fn.ADD, new KExpr.Var("w", DType.I32),
+        new KExpr.Var("v", DType.I32)), DType.F32);
+    KExpr.Random run = new KExpr.Random(9, new KExpr.Binary(Fn.ADD, new KExpr.Var("w0", DType.I32),
+        new KExpr.Var("v", DType.I32)), DType.F32);
+    List<KStmt> body = List.of(new KStmt.Let("w", KExpr.Const.index(3)), new KStmt.Let("a", strided),
+        new KStmt.Let("b", local), new KStmt.Let("c", run));
+    assertEquals(List.of(new RowSchedule.RandomRun("v", run, new KExpr.Var("w0", DType.I32))),
+        RandomRuns.along(body, "v"));
+  }
 }
