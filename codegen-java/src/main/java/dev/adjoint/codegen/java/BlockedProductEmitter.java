@@ -2,6 +2,8 @@ package dev.adjoint.codegen.java;
 
 import com.palantir.javapoet.CodeBlock;
 import dev.adjoint.compiler.kernel.Axis;
+import dev.adjoint.compiler.schedule.AffineIndex;
+import dev.adjoint.compiler.schedule.RowProgram;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.schedule.ContractionPattern;
@@ -213,8 +215,8 @@ final class BlockedProductEmitter {
 
   private static boolean loadsAt(KExpr e, String var) {
     return switch (e) {
-      case KExpr.Load l -> RowLoopPattern.base(l.index(), var) != null && !RowLoopPattern.mentions(
-          RowLoopPattern.base(l.index(), var), var) || loadsAt(l.index(), var);
+      case KExpr.Load l -> AffineIndex.base(l.index(), var) != null && !AffineIndex.mentions(
+          AffineIndex.base(l.index(), var), var) || loadsAt(l.index(), var);
       case KExpr.Unary u -> loadsAt(u.x(), var);
       case KExpr.Binary b -> loadsAt(b.a(), var) || loadsAt(b.b(), var);
       case KExpr.Select s -> loadsAt(s.condition(), var) || loadsAt(s.a(), var) || loadsAt(s.b(), var);

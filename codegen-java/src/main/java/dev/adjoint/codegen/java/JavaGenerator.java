@@ -11,6 +11,8 @@ import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.compiler.kernel.Kernel;
 import dev.adjoint.compiler.kernel.KernelProgram;
+import dev.adjoint.compiler.schedule.Schedule;
+import dev.adjoint.compiler.schedule.Scheduler;
 import dev.adjoint.compiler.target.CpuTarget;
 import dev.adjoint.compiler.target.CpuTargets;
 import dev.adjoint.runtime.DType;
@@ -166,6 +168,9 @@ public final class JavaGenerator {
     // The schedule stage: each product's GEMM plan, for each target, becomes a constant of the class.
     GemmPlanFields plans = GemmPlanFields.of(structured, targets, names);
     for (int i = 0; i < program.kernels().size(); i++) if (plans.field(i) != null) programNames.add(plans.field(i));
+    // What runs on row kernels: the row rules read the structured statements, and decide alike for every
+    // target (the families differ in GEMM plans only), so the first target's schedules say it.
+    List<Schedule> schedules = Scheduler.schedule(structured, targets.byFamily().values().iterator().next());
 
     JavaNames.Scope methodNames = new JavaNames.Scope();
     for (String reserved : List.of("run", "equals", "hashCode", "toString", "getClass", "notify", "notifyAll", "wait",
@@ -178,7 +183,8 @@ public final class JavaGenerator {
     Set<String> usedPlans = new LinkedHashSet<>();
     for (int i = 0; i < structured.kernels().size(); i++) {
       Kernel k = structured.kernels().get(i);
-      SharedRoutines.Lookup found = shared.find(k, sizeNames, plans.numbers(i));
+      Schedule s = schedules.get(i);
+      SharedRoutines.Lookup found = shared.find(k, sizeNames, plans.numbers(i), s.rows());
       if (found.routine() != null) {
         SharedRoutines.Routine r = found.routine();
         boolean here = r.owner().equals(className);
@@ -189,7 +195,7 @@ public final class JavaGenerator {
       String plan = plans.field(i);
       if (plan != null) usedPlans.add(plan);
       String method = methodNames.claim(JavaNames.identifier(k.name(), "kernel"));
-      KernelEmitter.Emitted e = KernelEmitter.emit(k, method, bufferNames, sizeNames, programNames, plan);
+      KernelEmitter.Emitted e = KernelEmitter.emit(k, method, bufferNames, sizeNames, programNames, plan, s.rows());
       shared.printed(found, className, method, k);
       printed.add(e.method());
       kernels.add(new KernelCall(null, method, e, null));

@@ -1,5 +1,6 @@
 package dev.adjoint.codegen.java;
 
+import dev.adjoint.compiler.schedule.RowSchedule;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
@@ -28,12 +29,14 @@ final class KernelContext {
   private final Set<String> usedSizes = new TreeSet<>();
   private final Set<String> irNames = new TreeSet<>();
   private final boolean usesRandom;
+  private final RowSchedule rows;
   private String seedName;
   private String stepName;
   private boolean usesContext;
 
-  KernelContext(Kernel kernel, Map<Buffer, String> bufferNames, Map<String, String> sizeNames) {
+  KernelContext(Kernel kernel, Map<Buffer, String> bufferNames, Map<String, String> sizeNames, RowSchedule rows) {
     this.kernel = kernel;
+    this.rows = java.util.Objects.requireNonNull(rows, "rows");
     this.bufferNames = bufferNames;
     this.sizeNames = sizeNames;
     readable.addAll(kernel.reads());
@@ -44,6 +47,11 @@ final class KernelContext {
 
   Kernel kernel() {
     return kernel;
+  }
+
+  /** What the kernel's schedule runs on row kernels: the decisions the row printing follows. */
+  RowSchedule rows() {
+    return rows;
   }
 
   /** The Java name of buffer {@code b}'s array. */

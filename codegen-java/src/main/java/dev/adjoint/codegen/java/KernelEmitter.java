@@ -1,5 +1,6 @@
 package dev.adjoint.codegen.java;
 
+import dev.adjoint.compiler.schedule.RowSchedule;
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
@@ -36,8 +37,8 @@ final class KernelEmitter {
   private final Set<String> programNames;
 
   private KernelEmitter(Kernel kernel, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
-      Set<String> programNames) {
-    this.context = new KernelContext(kernel, bufferNames, sizeNames);
+      Set<String> programNames, RowSchedule rows) {
+    this.context = new KernelContext(kernel, bufferNames, sizeNames, rows);
     this.programNames = programNames;
   }
 
@@ -53,10 +54,11 @@ final class KernelEmitter {
    * @param sizeNames the Java name of every size symbol the program may use
    * @param programNames every name the program-level code uses (kept out of the kernel's locals)
    * @param gemmPlan the class's constant holding the GEMM plan the schedule chose, or null
+   * @param rows what the kernel's schedule runs on row kernels ({@link RowSchedule#NONE}: nothing)
    */
   static Emitted emit(Kernel kernel, String methodName, Map<Buffer, String> bufferNames, Map<String, String> sizeNames,
-      Set<String> programNames, String gemmPlan) {
-    return new KernelEmitter(kernel.flatten(), bufferNames, sizeNames, programNames)
+      Set<String> programNames, String gemmPlan, RowSchedule rows) {
+    return new KernelEmitter(kernel.flatten(), bufferNames, sizeNames, programNames, rows)
         .method(methodName, ContractionPattern.recognise(kernel), gemmPlan);
   }
 

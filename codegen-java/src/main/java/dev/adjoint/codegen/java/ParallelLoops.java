@@ -13,6 +13,9 @@ import dev.adjoint.codegen.java.JavaExpressions.Code;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.schedule.AffineIndex;
+import dev.adjoint.compiler.schedule.RowProgram;
+import dev.adjoint.compiler.schedule.RowSchedule;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.RunContext;
 import java.util.ArrayList;
@@ -319,9 +322,9 @@ final class ParallelLoops {
   }
 
   private void splitLoop(List<KStmt.Loop> nest, Env env, CodeBlock.Builder out) {
-    HoistedDots dots = HoistedDots.find(nest, context.writable());
-    if (!dots.isEmpty()) {
-      statements.rows().blockedRows(nest, dots, env, out);
+    // The schedule's row block of this nest's innermost loop: its dot products computed a block at a time first.
+    if (context.rows().block(nest.getLast().var()).orElse(null) instanceof RowSchedule.RowBlock block) {
+      statements.rows().blockedRows(nest, block, env, out);
       return;
     }
     KExpr count = nest.get(0).extent();

@@ -6,6 +6,7 @@ import static dev.adjoint.codegen.java.JavaExpressions.infix;
 
 import com.palantir.javapoet.CodeBlock;
 import dev.adjoint.codegen.java.JavaExpressions.Code;
+import dev.adjoint.compiler.schedule.RowSchedule;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
 import dev.adjoint.runtime.random.Philox4x32;
@@ -13,7 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Prints the draws of runs of random numbers ({@link RandomRows}) a row at a time, before the loop that reads them. */
+/**
+ * Prints the runs of random numbers the schedule draws a row at a time ({@link RowSchedule.RandomRun}),
+ * before the loop that reads them.
+ */
 final class RandomRowPrinter {
   private final KernelContext context;
   private final JavaExpressions expressions;
@@ -25,7 +29,7 @@ final class RandomRowPrinter {
 
   /**
    * Before a loop over {@code var} (its body {@code body}, its values {@code first} (null for 0) up to
-   * {@code first + count}), draws each run of random numbers along it ({@link RandomRows}) into a
+   * {@code first + count}), draws each run of random numbers the schedule draws along it into a
    * scratch row with one {@code Philox4x32.uniforms} call, or finds the row a sibling loop drew;
    * returns what the body reads instead of the draws, for its scope. {@code count} must be valid at
    * the top of the lambda: it sizes the row. Nothing is drawn where the lambda has no scratch rows.
@@ -35,7 +39,9 @@ final class RandomRowPrinter {
     Map<Env.DrawSite, Env.Drawn> reads = new HashMap<>();
     if (outside.scratch == null) return reads;
     String range = (first == null ? "0" : first.toString()) + " + " + count;
-    for (RandomRows.Draw d : RandomRows.along(body, var)) {
+    for (KExpr.Random random : RandomRows.randoms(body)) {
+      RowSchedule.RandomRun d = context.rows().randomRun(var, random).orElse(null);
+      if (d == null) continue;
       if (!expressions.readsOnlyFinals(d.base(), outside)) continue;
       Code base = expressions.index(d.base(), outside, "index of random site " + d.random().site());
       Env.Row row = new Env.Row(d.random().site(), base.code().toString(), range);

@@ -3,7 +3,6 @@ package dev.adjoint.codegen.java;
 import com.palantir.javapoet.CodeBlock;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
-import dev.adjoint.compiler.schedule.ContractionPattern;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -12,38 +11,19 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Random draws that run along a loop: {@code random(site, base + v)} in the body of the loop over
- * {@code v}, with {@code base} the same on every iteration (a dropout mask along a row). Philox
- * makes four consecutive numbers per block and {@code Philox4x32.uniform} keeps one, so the Java
- * backend draws such a run with one {@code Philox4x32.uniforms} call before the loop, into a
- * scratch row the body reads: the same numbers at a quarter of the rounds.
+ * The random draws of statements, as the Java backend prints them, and the scratch rows that runs of
+ * them drawn a row at a time ({@link dev.adjoint.compiler.schedule.RowSchedule.RandomRun}, the
+ * schedule's decision) are drawn into: one {@code Philox4x32.uniforms} call before a loop, the same
+ * numbers at a quarter of the rounds.
  */
 final class RandomRows {
   private RandomRows() {}
 
-  /** A draw of the loop body, and its index less the loop variable. */
-  record Draw(KExpr.Random random, KExpr base) {}
-
-  /**
-   * The draws in {@code body} (nested loops included) whose index is {@code base + var}, where
-   * {@code base} reads only sizes, literals and variables bound before the loop: no load, array
-   * element or random number, and nothing the body binds. None when the body binds {@code var}
-   * again (a nested loop of the same name): its draws could read either variable.
-   */
-  static List<Draw> along(List<KStmt> body, String var) {
-    Set<String> bound = new HashSet<>();
+  /** The draws {@code stmts} print, in order (nested loops included). */
+  static List<KExpr.Random> randoms(List<KStmt> stmts) {
     List<KExpr.Random> draws = new ArrayList<>();
-    collect(body, bound, draws);
-    if (bound.contains(var)) return List.of();
-    bound.add(var);
-    List<Draw> out = new ArrayList<>();
-    for (KExpr.Random r : draws) {
-      KExpr base = RowLoopPattern.base(r.index(), var);
-      if (base != null && plain(base) && ContractionPattern.names(base).stream().noneMatch(bound::contains)) {
-        out.add(new Draw(r, base));
-      }
-    }
-    return out;
+    collect(stmts, new HashSet<>(), draws);
+    return draws;
   }
 
   /** How many random draws {@code stmts} print: the most scratch rows a lambda running them can need. */
@@ -98,19 +78,6 @@ final class RandomRows {
     for (KExpr child : e.children()) collect(child, out);
   }
 
-
-  /** Index arithmetic on sizes, literals and variables: nothing that reads memory or draws. */
-  private static boolean plain(KExpr e) {
-    return switch (e) {
-      case KExpr.Const c -> true;
-      case KExpr.Var v -> true;
-      case KExpr.Size s -> true;
-      case KExpr.Unary u -> plain(u.x());
-      case KExpr.Binary b -> plain(b.a()) && plain(b.b());
-      case KExpr.Cast c -> plain(c.x());
-      default -> false;
-    };
-  }
 
   /**
    * The scratch rows of one lambda (or of one loop of a method's own code). Their names are reserved

@@ -14,6 +14,9 @@ import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.schedule.AffineIndex;
+import dev.adjoint.compiler.schedule.RowProgram;
+import dev.adjoint.compiler.schedule.RowSchedule;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.vector.RowKernels;
 import dev.adjoint.runtime.exec.vector.RowMaps;
@@ -25,19 +28,21 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * Prints what runs as calls of the runtime's row kernels instead of scalar loops: dot products and
- * accumulator updates over contiguous f32 runs ({@link RowLoopPattern}, {@link RowKernels}), row
- * blocks whose dot products are computed a block at a time ({@link HoistedDots}), loops computed as
- * whole-row operations ({@link RowProgram}, {@link RowMaps}), weighted rows ({@link WeightedRows},
- * the {@link OnlineSoftmax}), and runs of random numbers drawn a row at a time ({@link RandomRows}).
+ * Prints what the kernel's schedule runs on the runtime's row kernels instead of scalar loops
+ * ({@link RowSchedule}, decided by the row rules from the kernel's structured statements): dot
+ * products of contiguous f32 runs ({@link RowKernels#dot}), row blocks whose dot products are
+ * computed a block at a time first ({@link RowKernels#dotProducts}), loops over keys computed as
+ * whole-row operations ({@link RowProgram}, {@link RowMaps}), weighted rows and the online softmax
+ * ({@link RowKernels#addWeightedRows}, {@link RowKernels#onlineSoftmax}). It finds the statements
+ * the schedule names by their variables in the kernel's loop-level form; it decides nothing.
  */
 final class RowKernelPrinter {
   private final KernelContext context;
   private final JavaExpressions expressions;
   private final StatementPrinter statements;
 
-  /** A row block's precomputed dot products, their Java names, its row loop's IR name and its first row's Java name. */
-  private record HoistedBlock(HoistedDots dots, List<String> names, String row, String first) {}
+  /** A row block's products, their Java names, its row loop's IR name and its first row's Java name. */
+  private record HoistedBlock(RowSchedule.RowBlock block, List<String> names, String row, String first) {}
 
   /** While a row block's body prints: its precomputed dot products; null otherwise. */
   private HoistedBlock hoisted;
@@ -67,11 +72,14 @@ final class RowKernelPrinter {
   }
 
   /**
-   * A loop's {@link RowProgram} and the Java names of its scratch rows. For a sum ({@code sum} not
-   * null, the loop's last statement) the last row holds the terms; for an online softmax
-   * ({@code softmax} not null) it holds the scores.
+   * A loop's whole-row operations as the schedule decided them ({@code rows}), and the Java names
+   * of their scratch rows: for a sum or the online softmax, the last holds the terms or the scores.
    */
-  private record PlannedProgram(RowProgram program, List<String> rows, KStmt.Assign sum, OnlineSoftmax.Match softmax) {}
+  private record PlannedProgram(RowSchedule.Vectorised plan, List<String> rows) {
+    RowProgram program() {
+      return plan.program();
+    }
+  }
 
   RowKernelPrinter(KernelContext context, JavaExpressions expressions, StatementPrinter statements) {
     this.context = context;
@@ -81,43 +89,53 @@ final class RowKernelPrinter {
 
   /**
    * Prints statement {@code i} of {@code stmts} (with the next one, for a dot product) as row-kernel
-   * calls when it is one; returns how many statements it printed: 0 for none.
+   * calls when the schedule runs it on them; returns how many statements it printed: 0 for none.
    */
   int print(List<KStmt> stmts, int i, Env env, CodeBlock.Builder out) {
     KStmt s = stmts.get(i);
-    RowLoopPattern.Dot dot = i + 1 < stmts.size() ? RowLoopPattern.dot(s, stmts.get(i + 1)) : null;
-    HoistedDots.Use use = dot != null && hoisted != null ? hoisted.dots().use(s) : null;
-    if (use != null) {
-      precomputedDot(dot, use, env, out);
+    RowSchedule rows = context.rows();
+    if (s instanceof KStmt.Declare d && rows.dot(d.var()).isPresent() && i + 1 < stmts.size()
+        && stmts.get(i + 1) instanceof KStmt.Loop l && l.var().equals(rows.dot(d.var()).get().axis())) {
+      RowSchedule.RowDot dot = rows.dot(d.var()).get();
+      if (hoisted != null && use(d.var()) != null) precomputedDot(dot, env, out);
+      else rowDot(dot, env, out);
       return 2;
-    } else if (dot != null && context.readable().contains(dot.x()) && context.readable().contains(dot.y())) {
-      rowDot(dot, env, out);
-      return 2;
-    } else if (RowLoopPattern.scaledAdd(s) instanceof RowLoopPattern.ScaledAdd add
-        && context.readable().contains(add.x())) {
-      rowScaledAdd(add, env, out);
-      return 1;
     } else if (s instanceof KStmt.Loop loop && rowPrograms.get(loop) instanceof PlannedProgram plan
-        && plan.sum() != null) {
+        && plan.plan().role() == RowSchedule.Role.SUM_TERMS) {
       rowSum(loop, plan, env, out);
       return 1;
-    } else if (s instanceof KStmt.Loop loop && weightedRowsOf(loop) instanceof WeightedRows.Match m
+    } else if (s instanceof KStmt.Loop loop && !loop.parallel() && rows.weightedRows(loop.var()).isPresent()
         && (AffineIndex.invariant(loop.extent()) || expressions.readsOnlyFinals(loop.extent(), env))) {
-      weightedRows(loop, m, env, out);
+      weightedRows(loop, rows.weightedRows(loop.var()).get(), env, out);
       return 1;
     }
     return 0;
   }
 
-  /** Rows of a nest whose dot products {@link HoistedDots} computes a block at a time. */
-  private static final int DOT_BLOCK_ROWS = 64;
+  /** The block of products and the column a dot product into {@code accumulator} reads in the current row block, or null. */
+  private RowSchedule.Use use(String accumulator) {
+    for (RowSchedule.HoistedProduct p : hoisted.block().products()) {
+      for (RowSchedule.Use u : p.uses()) if (u.accumulator().equals(accumulator)) return u;
+    }
+    return null;
+  }
+
+  private int productIndex(String accumulator) {
+    List<RowSchedule.HoistedProduct> products = hoisted.block().products();
+    for (int k = 0; k < products.size(); k++) {
+      for (RowSchedule.Use u : products.get(k).uses()) if (u.accumulator().equals(accumulator)) return k;
+    }
+    throw context.error("no block of products holds the dot product into " + accumulator);
+  }
 
   /**
-   * A row nest split across threads by blocks of up to {@link #DOT_BLOCK_ROWS} rows of its
-   * innermost loop: each block first computes its dot products with {@link RowKernels#dotProducts},
+   * A row nest split across threads by the schedule's blocks of rows of its innermost loop
+   * ({@code block}): each block first computes its dot products with {@link RowKernels#dotProducts},
    * then runs its rows, which read them.
    */
-  void blockedRows(List<KStmt.Loop> nest, HoistedDots dots, Env env, CodeBlock.Builder method) {
+  void blockedRows(List<KStmt.Loop> nest, RowSchedule.RowBlock block, Env env, CodeBlock.Builder method) {
+    final int DOT_BLOCK_ROWS = block.rows();
+    RowSchedule schedule = context.rows();
     KStmt.Loop rows = nest.getLast();
     Env outer = env.child();
     Code rowCount = expressions.index(rows.extent(), outer, "extent of loop " + rows.var());
@@ -144,40 +162,40 @@ final class RowKernelPrinter {
     // The lambda's body, printed after the scratch rows its random draws claim.
     CodeBlock.Builder out = CodeBlock.builder();
     List<String> names = new ArrayList<>();
-    for (HoistedDots.Products p : dots.products()) {
-      String name = inner.names.claim(dots.products().size() == 1 ? "products" : "products" + (names.size() + 1));
+    for (RowSchedule.HoistedProduct p : block.products()) {
+      String name = inner.names.claim(block.products().size() == 1 ? "products" : "products" + (names.size() + 1));
       names.add(name);
       Code size = expressions.index(KExpr.mul(KExpr.Const.index(DOT_BLOCK_ROWS), p.columns()), inner, "size of a block of products");
       out.addStatement("final float[] $N = new float[$L]", name, size.code());
     }
     List<RowCopy> copies = new ArrayList<>();
     for (KStmt s : rows.body()) {
-      if (s instanceof KStmt.Loop loop && AffineIndex.invariant(loop.extent())
-          && weightedRowsOf(loop) instanceof WeightedRows.Match m) {
+      if (s instanceof KStmt.Loop loop && !loop.parallel() && AffineIndex.invariant(loop.extent())
+          && schedule.weightedRows(loop.var()).orElse(null) instanceof RowSchedule.WeightedRows m) {
         Code extent = expressions.index(loop.extent(), inner, "extent of loop " + loop.var());
         String weights = inner.names.claim("weights");
-        String scales = m.add().scale() == null ? null : inner.names.claim("scales");
+        String scales = !m.scaled() ? null : inner.names.claim("scales");
         out.addStatement("final float[] $N = new float[$L]", weights, extent.code());
         if (scales != null) out.addStatement("final float[] $N = new float[$L]", scales, extent.code());
         rowArrays.put(loop, new String[] {weights, scales});
-        if (sameForTheBlock(m.start(), nest) && AffineIndex.invariant(m.stride())) {
-          RowCopy copy = new RowCopy(null, m.add().x(), m.start(), m.stride(), loop.extent(), m.add().length());
+        if (m.copied()) {
+          RowCopy copy = new RowCopy(null, m.buffer(), m.start(), m.stride(), loop.extent(), m.length());
           RowCopy shared = copies.stream().filter(c -> c.equals(copy.named(c.name()))).findFirst().orElse(null);
           if (shared == null) {
             shared = copy.named(inner.names.claim("valueRows"));
             copies.add(shared);
-            Code size = expressions.index(KExpr.mul(loop.extent(), m.add().length()), inner, "size of a copy of rows");
+            Code size = expressions.index(KExpr.mul(loop.extent(), m.length()), inner, "size of a copy of rows");
             out.addStatement("final float[] $N = new float[$L]", shared.name(), size.code());
           }
           copiedRows.put(loop, shared.name());
         }
       }
     }
-    planRowPrograms(rows.body(), dots, inner, out);
-    String block = inner.names.claim("block");
-    out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", block, start, block, end, block);
+    planRowPrograms(rows.body(), inner, out);
+    String blockName = inner.names.claim("block");
+    out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", blockName, start, blockName, end, blockName);
     Env body = inner.child();
-    KExpr blockVar = new KExpr.Var(statements.bindSynthetic(block, body), DType.I32);
+    KExpr blockVar = new KExpr.Var(statements.bindSynthetic(blockName, body), DType.I32);
     List<KStmt.Loop> outerRows = nest.subList(0, nest.size() - 1);
     for (int i = 0; i < outerRows.size(); i++) statements.decodeLoopVar(outerRows, i, blockVar, blockCount, body, out);
     KExpr firstValue = KExpr.mul(nest.size() > 1 ? KExpr.mod(blockVar, blockCount) : blockVar,
@@ -188,7 +206,7 @@ final class RowKernelPrinter {
     out.addStatement("final int $N = $T.min($N + $L, $L)", last, Math.class, first, DOT_BLOCK_ROWS, rowCount.code());
     KExpr firstVar = new KExpr.Var(statements.bindSynthetic(first, body), DType.I32);
     for (int k = 0; k < names.size(); k++) {
-      HoistedDots.Products p = dots.products().get(k);
+      RowSchedule.HoistedProduct p = block.products().get(k);
       KExpr rowStart = KExpr.add(p.rowStart(), KExpr.mul(firstVar, p.rowStride()));
       // $W: the rows' operand, the columns' operand and the length wrap as groups on long lines.
       out.addStatement("$T.dotProducts($N,$W$N, $L, $L, $N - $N,$W$N, $L, $L, $L,$W$L)", RowKernels.class, names.get(k),
@@ -209,7 +227,7 @@ final class RowKernelPrinter {
     Env row = body.child();
     String v = statements.bindLoopVar(rows.var(), row);
     out.beginControlFlow("for (int $N = $N; $N < $N; $N++)", v, first, v, last, v);
-    hoisted = new HoistedBlock(dots, names, rows.var(), first);
+    hoisted = new HoistedBlock(block, names, rows.var(), first);
     try {
       statements.block(rows.body(), row, out);
     } finally {
@@ -223,60 +241,25 @@ final class RowKernelPrinter {
   }
 
   /**
-   * Finds the loops of a row body that run as whole-row operations ({@link RowProgram}): those that
-   * compute weighted rows' weights (without the online softmax's scales) and sums over a row, and
-   * declares the scratch rows they use, shared by loops of the same extent.
+   * Declares the scratch rows of the loops of a row body that the schedule runs as whole-row
+   * operations ({@link RowSchedule.Vectorised}), shared by loops of the same extent.
    */
-  private void planRowPrograms(List<KStmt> body, HoistedDots dots, Env lambda, CodeBlock.Builder out) {
+  private void planRowPrograms(List<KStmt> body, Env lambda, CodeBlock.Builder out) {
     Map<KExpr, List<String>> rowsByExtent = new HashMap<>();
     for (KStmt s : body) {
       if (!(s instanceof KStmt.Loop loop) || loop.parallel() || !AffineIndex.invariant(loop.extent())) continue;
-      List<KStmt> statements = loop.body();
-      RowProgram program = null;
-      KStmt.Assign sum = null;
-      OnlineSoftmax.Match softmax = null;
-      if (weightedRowsOf(loop) instanceof WeightedRows.Match m) {
-        int at = statements.indexOf(m.update());
-        if (m.add().scale() == null && at == statements.size() - 1) {
-          program = RowProgram.of(loop.var(), statements.subList(0, at), m.add().weight(), dots, context.writable());
-        } else if (m.add().scale() != null && OnlineSoftmax.match(loop, m) instanceof OnlineSoftmax.Match o) {
-          softmax = o;
-          program = RowProgram.of(loop.var(), statements.subList(0, o.scoreEnd()),
-              new KExpr.Var(o.score(), DType.F32), dots, context.writable());
-        }
-      } else if (sumTerm(statements) instanceof KStmt.Assign a) {
-        sum = a;
-        program = RowProgram.of(loop.var(), statements.subList(0, statements.size() - 1),
-            ((KExpr.Binary) a.value()).b(), dots, context.writable());
-      }
-      if (program == null) continue;
+      RowSchedule.Vectorised plan = context.rows().vectorised(loop.var()).orElse(null);
+      if (plan == null) continue;
       List<String> names = rowsByExtent.computeIfAbsent(loop.extent(), e -> new ArrayList<>());
-      int needed = program.scratchRows() + (sum != null || softmax != null ? 1 : 0);
+      int needed = plan.program().scratchRows() + (plan.role() != RowSchedule.Role.WEIGHTS ? 1 : 0);
       Code extent = expressions.index(loop.extent(), lambda, "extent of loop " + loop.var());
       while (names.size() < needed) {
         String name = lambda.names.claim("row");
         out.addStatement("final float[] $N = new float[$L]", name, extent.code());
         names.add(name);
       }
-      rowPrograms.put(loop, new PlannedProgram(program, names.subList(0, needed), sum, softmax));
+      rowPrograms.put(loop, new PlannedProgram(plan, names.subList(0, needed)));
     }
-  }
-
-  /**
-   * The last statement of {@code statements} when it adds an f32 term to a declared scalar that no
-   * other statement (nor the term) mentions: {@code acc = acc + term}; otherwise null.
-   */
-  private static KStmt.Assign sumTerm(List<KStmt> statements) {
-    if (statements.isEmpty() || !(statements.getLast() instanceof KStmt.Assign a)
-        || !(a.value() instanceof KExpr.Binary add) || add.fn() != Fn.ADD || add.dtype() != DType.F32
-        || !(add.a() instanceof KExpr.Var self) || !self.name().equals(a.var())
-        || AffineIndex.mentions(add.b(), a.var())) {
-      return null;
-    }
-    for (KStmt s : statements.subList(0, statements.size() - 1)) {
-      if (RowProgram.mentions(s, a.var())) return null;
-    }
-    return a;
   }
 
   /**
@@ -284,9 +267,9 @@ final class RowKernelPrinter {
    * row ({@link RowProgram}), then one {@link RowMaps#sum} that adds them in the loop's order.
    */
   private void rowSum(KStmt.Loop loop, PlannedProgram plan, Env env, CodeBlock.Builder out) {
-    Binding acc = expressions.scalar(plan.sum().var(), env);
+    Binding acc = expressions.scalar(plan.plan().sum(), env);
     if (acc.kind() != Kind.DECLARE || acc.dtype() != DType.F32) {
-      throw context.error("sum into " + plan.sum().var() + ", which is not a declared f32 scalar");
+      throw context.error("sum into " + plan.plan().sum() + ", which is not a declared f32 scalar");
     }
     Code extent = expressions.index(loop.extent(), env, "extent of loop " + loop.var());
     String terms = plan.rows().getLast();
@@ -368,7 +351,7 @@ final class RowKernelPrinter {
           offset(r.start(), r.buffer(), columnStart, env));
       case RowProgram.ProductsRow p -> CodeBlock.of("$N, ($N - $N) * $L", hoisted.names().get(p.products()),
           expressions.scalar(hoisted.row(), env).java(), hoisted.first(),
-          operand(expressions.index(hoisted.dots().products().get(p.products()).columns(), env, "columns of a block of products"),
+          operand(expressions.index(hoisted.block().products().get(p.products()).columns(), env, "columns of a block of products"),
               MULTIPLICATIVE + 1));
       case RowProgram.Scratch s -> CodeBlock.of("$N, 0", rows.get(s.index()));
       case RowProgram.Value v -> expressions.converted(v.value(), DType.F32, env).code();
@@ -382,72 +365,59 @@ final class RowKernelPrinter {
     };
   }
 
-  /** Whether index {@code e} names only the nest's outer loop variables and sizes: the same for a whole row block. */
-  private static boolean sameForTheBlock(KExpr e, List<KStmt.Loop> nest) {
-    java.util.Set<String> outer = new java.util.HashSet<>();
-    for (KStmt.Loop l : nest.subList(0, nest.size() - 1)) outer.add(l.var());
-    return AffineIndex.indexOnly(e, outer);
-  }
-
   /** {@code float acc = products[(i - first) * columns + r]}: a dot product its row block computed. */
-  private void precomputedDot(RowLoopPattern.Dot dot, HoistedDots.Use use, Env env, CodeBlock.Builder out) {
-    HoistedDots.Products p = hoisted.dots().products().get(use.products());
+  private void precomputedDot(RowSchedule.RowDot dot, Env env, CodeBlock.Builder out) {
+    int k = productIndex(dot.accumulator());
+    RowSchedule.HoistedProduct p = hoisted.block().products().get(k);
+    RowSchedule.Use use = use(dot.accumulator());
     String row = expressions.scalar(hoisted.row(), env).java();
     String v = env.names.claim(JavaNames.identifier(dot.accumulator(), "v"));
-    out.addStatement("$T $N = $N[($N - $N) * $L + $N]", TypeName.FLOAT, v, hoisted.names().get(use.products()), row,
+    out.addStatement("$T $N = $N[($N - $N) * $L + $N]", TypeName.FLOAT, v, hoisted.names().get(k), row,
         hoisted.first(), operand(expressions.index(p.columns(), env, "columns of a block of products"), MULTIPLICATIVE + 1),
-        expressions.scalar(use.columnVar(), env).java());
+        expressions.scalar(use.columnAxis(), env).java());
     env.scalars.put(dot.accumulator(), new Binding(v, DType.F32, Kind.DECLARE, false, env.lambda));
   }
 
-
   /** {@code float acc = RowKernels.dot(...)}: the accumulator stays a mutable local, as its declaration made it. */
-  private void rowDot(RowLoopPattern.Dot dot, Env env, CodeBlock.Builder out) {
+  private void rowDot(RowSchedule.RowDot dot, Env env, CodeBlock.Builder out) {
     CodeBlock call = CodeBlock.of("$T.dot($N, $L, $N, $L, $L)", RowKernels.class, context.bufferName(dot.x()),
-        expressions.index(dot.xBase(), env, "offset into " + dot.x().name()).code(), context.bufferName(dot.y()),
-        expressions.index(dot.yBase(), env, "offset into " + dot.y().name()).code(),
+        expressions.index(dot.xStart(), env, "offset into " + dot.x().name()).code(), context.bufferName(dot.y()),
+        expressions.index(dot.yStart(), env, "offset into " + dot.y().name()).code(),
         expressions.index(dot.length(), env, "length of a dot product").code());
     String v = env.names.claim(JavaNames.identifier(dot.accumulator(), "v"));
     out.addStatement("$T $N = $L", TypeName.FLOAT, v, call);
     env.scalars.put(dot.accumulator(), new Binding(v, DType.F32, Kind.DECLARE, false, env.lambda));
   }
 
-  /** The weighted rows {@code loop} adds ({@link WeightedRows}), of a buffer this kernel reads; or null. */
-  private WeightedRows.Match weightedRowsOf(KStmt.Loop loop) {
-    WeightedRows.Match m = WeightedRows.match(loop, context.writable());
-    return m != null && context.readable().contains(m.add().x()) ? m : null;
-  }
-
   /**
-   * A loop that adds a weighted row ({@link WeightedRows}): the loop keeps each row's weight (and
-   * scale) where the update was, and one {@link RowKernels#addWeightedRows} call after it adds the
-   * rows in order.
+   * A loop whose weighted rows the schedule adds with {@link RowKernels} ({@link RowSchedule.WeightedRows}):
+   * the loop keeps each row's weight (and scale) where the update was, and one
+   * {@link RowKernels#addWeightedRows} call after it adds the rows in order.
    */
-  private void weightedRows(KStmt.Loop loop, WeightedRows.Match m, Env env, CodeBlock.Builder out) {
-    RowLoopPattern.ScaledAdd add = m.add();
-    Binding array = expressions.array(add.array(), env);
-    if (array.dtype() != DType.F32) throw context.error("array " + add.array() + " is " + array.dtype() + " but updated as f32");
+  private void weightedRows(KStmt.Loop loop, RowSchedule.WeightedRows m, Env env, CodeBlock.Builder out) {
+    Binding array = expressions.array(m.accumulator(), env);
+    if (array.dtype() != DType.F32) throw context.error("array " + m.accumulator() + " is " + array.dtype() + " but updated as f32");
     Code extent = expressions.index(loop.extent(), env, "extent of loop " + loop.var());
     String[] declared = rowArrays.get(loop);
     String weights = declared != null ? declared[0] : env.names.claim("weights");
-    String scales = add.scale() == null ? null : declared != null ? declared[1] : env.names.claim("scales");
+    String scales = !m.scaled() ? null : declared != null ? declared[1] : env.names.claim("scales");
     if (declared == null) {
       out.addStatement("final float[] $N = new float[$L]", weights, extent.code());
       if (scales != null) out.addStatement("final float[] $N = new float[$L]", scales, extent.code());
     }
-    Code length = expressions.index(add.length(), env, "length of an accumulator update");
+    Code length = expressions.index(m.length(), env, "length of an accumulator update");
     String copied = copiedRows.get(loop);
     CodeBlock x = copied != null
         ? CodeBlock.of("$N, 0, $L, $L, $L", copied, length.code(), extent.code(), length.code())
-        : CodeBlock.of("$N, $L,$W$L, $L, $L", context.bufferName(add.x()),
-            expressions.index(m.start(), env, "offset into " + add.x().name()).code(),
-            expressions.index(m.stride(), env, "stride of " + add.x().name()).code(), extent.code(), length.code());
-    if (rowPrograms.get(loop) instanceof PlannedProgram plan && plan.softmax() != null) {
-      Binding max = expressions.scalar(plan.softmax().max(), env);
-      Binding sum = expressions.scalar(plan.softmax().sum(), env);
+        : CodeBlock.of("$N, $L,$W$L, $L, $L", context.bufferName(m.buffer()),
+            expressions.index(m.start(), env, "offset into " + m.buffer().name()).code(),
+            expressions.index(m.stride(), env, "stride of " + m.buffer().name()).code(), extent.code(), length.code());
+    if (rowPrograms.get(loop) instanceof PlannedProgram plan && plan.plan().role() == RowSchedule.Role.SCORES) {
+      Binding max = expressions.scalar(plan.plan().max(), env);
+      Binding sum = expressions.scalar(plan.plan().sum(), env);
       if (max.kind() != Kind.DECLARE || sum.kind() != Kind.DECLARE || max.dtype() != DType.F32
           || sum.dtype() != DType.F32) {
-        throw context.error("online softmax over " + plan.softmax().max() + " and " + plan.softmax().sum()
+        throw context.error("online softmax over " + plan.plan().max() + " and " + plan.plan().sum()
             + ", which are not declared f32 scalars");
       }
       String scores = plan.rows().getLast();
@@ -460,7 +430,7 @@ final class RowKernelPrinter {
       out.addStatement("$T.scaleAddWeightedRows($N, $N, $N, $L)", RowKernels.class, array.java(), scales, weights, x);
       return;
     }
-    if (rowPrograms.get(loop) instanceof PlannedProgram plan) {
+    if (rowPrograms.get(loop) instanceof PlannedProgram plan && plan.plan().role() == RowSchedule.Role.WEIGHTS) {
       out.add("// Every row's weight at once, as whole-row operations (the loop's, in its order: the same bits);\n");
       out.add("// then the weighted rows are added in order, with $N held in registers.\n", array.java());
       rowProgram(plan, CodeBlock.of("$N, 0", weights), extent, env, out);
@@ -472,31 +442,21 @@ final class RowKernelPrinter {
     Env inner = env.child();
     String v = statements.bindLoopVar(loop.var(), inner);
     out.beginControlFlow("for (int $N = 0; $N < $L; $N++)", v, v, operand(extent, RELATION + 1), v);
-    int at = 0;
-    while (loop.body().get(at) != m.update()) at++;
+    // The update of the array: the loop body's (last) loop over the lane.
+    int at = loop.body().size() - 1;
+    while (at >= 0 && !(loop.body().get(at) instanceof KStmt.Loop l && l.var().equals(m.lane()))) at--;
+    if (at < 0) throw context.error("the loop over " + loop.var() + " has no loop over " + m.lane() + " to add its rows");
     statements.statements(loop.body().subList(0, at), inner, out);
-    if (scales != null) out.addStatement("$N[$N] = $L", scales, v, expressions.converted(add.scale(), DType.F32, inner).code());
-    out.addStatement("$N[$N] = $L", weights, v, expressions.converted(add.weight(), DType.F32, inner).code());
+    if (scales != null) {
+      out.addStatement("$N[$N] = $L", scales, v, expressions.converted(m.scale().get(), DType.F32, inner).code());
+    }
+    out.addStatement("$N[$N] = $L", weights, v, expressions.converted(m.weight(), DType.F32, inner).code());
     statements.statements(loop.body().subList(at + 1, loop.body().size()), inner, out);
     out.endControlFlow();
     if (scales == null) {
       out.addStatement("$T.addWeightedRows($N, $N, $L)", RowKernels.class, array.java(), weights, x);
     } else {
       out.addStatement("$T.scaleAddWeightedRows($N, $N, $N, $L)", RowKernels.class, array.java(), scales, weights, x);
-    }
-  }
-
-  private void rowScaledAdd(RowLoopPattern.ScaledAdd add, Env env, CodeBlock.Builder out) {
-    Binding array = expressions.array(add.array(), env);
-    if (array.dtype() != DType.F32) throw context.error("array " + add.array() + " is " + array.dtype() + " but updated as f32");
-    CodeBlock x = CodeBlock.of("$N, $L, $L", context.bufferName(add.x()),
-        expressions.index(add.xBase(), env, "offset into " + add.x().name()).code(),
-        expressions.index(add.length(), env, "length of an accumulator update").code());
-    if (add.scale() == null) {
-      out.addStatement("$T.addScaled($N, $L, $L)", RowKernels.class, array.java(), expressions.expr(add.weight(), env).code(), x);
-    } else {
-      out.addStatement("$T.scaleAddScaled($N, $L, $L, $L)", RowKernels.class, array.java(), expressions.expr(add.scale(), env).code(),
-          expressions.expr(add.weight(), env).code(), x);
     }
   }
 }

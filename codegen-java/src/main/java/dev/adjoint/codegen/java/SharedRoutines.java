@@ -1,5 +1,6 @@
 package dev.adjoint.codegen.java;
 
+import dev.adjoint.compiler.schedule.RowSchedule;
 import com.palantir.javapoet.ParameterSpec;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.Kernel;
@@ -45,9 +46,9 @@ final class SharedRoutines {
    * Looks {@code kernel} up. A kernel whose shape of reads, writes and statements no other kernel
    * of the class has is not printed a second time to compare it (the key is then null).
    */
-  Lookup find(Kernel kernel, Map<String, String> sizeNames, List<Integer> gemmPlan) {
+  Lookup find(Kernel kernel, Map<String, String> sizeNames, List<Integer> gemmPlan, RowSchedule rows) {
     if (signatures.getOrDefault(signature(kernel), 0) < 2) return new Lookup(null, null, null);
-    KernelEmitter.Emitted positional = positional(kernel, sizeNames, gemmPlan);
+    KernelEmitter.Emitted positional = positional(kernel, sizeNames, gemmPlan, rows);
     StringBuilder key = new StringBuilder();
     for (ParameterSpec p : positional.method().parameters()) key.append(p.type()).append(' ').append(p.name()).append(", ");
     key.append('\n').append(positional.method().code());
@@ -65,7 +66,8 @@ final class SharedRoutines {
    * name takes a {@code $}), its sizes by their symbols and its GEMM plan (null when it has none)
    * by its numbers, so equal text is equal computation.
    */
-  private static KernelEmitter.Emitted positional(Kernel kernel, Map<String, String> sizeNames, List<Integer> gemmPlan) {
+  private static KernelEmitter.Emitted positional(Kernel kernel, Map<String, String> sizeNames, List<Integer> gemmPlan,
+      RowSchedule rows) {
     Map<Buffer, String> names = new LinkedHashMap<>();
     for (Buffer b : kernel.reads()) names.putIfAbsent(b, "buffer$" + names.size());
     for (Buffer b : kernel.writes()) names.putIfAbsent(b, "buffer$" + names.size());
@@ -74,7 +76,7 @@ final class SharedRoutines {
     reserved.addAll(List.of("buffers", "sizes", "context"));
     String plan = gemmPlan == null ? null : "plan$" + String.join("x", gemmPlan.stream().map(String::valueOf).toList());
     if (plan != null) reserved.add(plan);
-    return KernelEmitter.emit(kernel, "kernel", names, sizeNames, reserved, plan);
+    return KernelEmitter.emit(kernel, "kernel", names, sizeNames, reserved, plan, rows);
   }
 
   /** A cheap first test: kernels that differ here cannot print the same. */

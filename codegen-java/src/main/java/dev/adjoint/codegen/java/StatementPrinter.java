@@ -17,6 +17,7 @@ import com.palantir.javapoet.TypeName;
 import dev.adjoint.codegen.java.Env.Binding;
 import dev.adjoint.codegen.java.Env.Kind;
 import dev.adjoint.codegen.java.JavaExpressions.Code;
+import dev.adjoint.compiler.schedule.AffineIndex;
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;

@@ -154,9 +154,10 @@ public final class CpuRules {
           : new Rule.Outcome(s.withParallel(Parallel.none()), k.nest().isEmpty() ? "no parallel nest" : "shared adds"));
 
   /** Every CPU rule, in the order they apply. */
-  public static final List<Rule<CpuTarget>> RULES = List.of(ROUTINE_PRODUCT, ROUTINE_ONLINE_SOFTMAX, ROUTINE_ROW_KERNELS,
-      ROUTINE_LOOPS, TILE_REGISTERS, TILE_SCALAR, BLOCKS_DEPTH, BLOCKS_ROWS, BLOCKS_COLUMNS, PARALLEL_PRODUCT,
-      PARALLEL_NEST, PARALLEL_COLUMNS, PARALLEL_ONE_THREAD);
+  public static final List<Rule<CpuTarget>> RULES = java.util.stream.Stream.concat(java.util.stream.Stream.of(ROUTINE_PRODUCT,
+      ROUTINE_ONLINE_SOFTMAX, ROUTINE_ROW_KERNELS, ROUTINE_LOOPS, TILE_REGISTERS, TILE_SCALAR, BLOCKS_DEPTH, BLOCKS_ROWS,
+      BLOCKS_COLUMNS, PARALLEL_PRODUCT, PARALLEL_NEST, PARALLEL_COLUMNS, PARALLEL_ONE_THREAD),
+      RowRules.RULES.stream()).toList();
 
   /** The family's tile with the most accumulators for {@code registers} vector registers (BLIS, with C2's margin). */
   static RegisterTile registerTile(int registers) {

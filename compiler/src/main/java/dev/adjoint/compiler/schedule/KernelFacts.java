@@ -29,9 +29,10 @@ import java.util.Set;
  * @param splitLoop with {@link Adds#OWN_INDEX}: the parallel loop whose index the adds are at ("" otherwise)
  * @param runningMaximum whether a loop keeps a running maximum ({@code m = max(m, x)}): an online softmax
  * @param gpu the kernel's structure as the CUDA rules read it (grid, rows, tiled product)
+ * @param kernel the kernel as given, its structured statements kept: what the row rules ({@link RowRules}) read
  */
 public record KernelFacts(String name, KernelKind kind, Optional<ContractionPattern> product, String notAProduct,
-    List<KStmt.Loop> nest, Adds adds, String splitLoop, boolean runningMaximum, GpuStructure gpu) {
+    List<KStmt.Loop> nest, Adds adds, String splitLoop, boolean runningMaximum, GpuStructure gpu, Kernel kernel) {
   /** How a kernel adds into buffers. */
   public enum Adds {
     /** It does not: every iteration of the nest writes its own elements. */
@@ -54,6 +55,7 @@ public record KernelFacts(String name, KernelKind kind, Optional<ContractionPatt
     Objects.requireNonNull(adds, "adds");
     Objects.requireNonNull(splitLoop, "splitLoop");
     Objects.requireNonNull(gpu, "gpu");
+    Objects.requireNonNull(kernel, "kernel");
   }
 
   /** The facts of {@code structured}, read off its loops ({@link Kernel#flatten}). */
@@ -78,7 +80,8 @@ public record KernelFacts(String name, KernelKind kind, Optional<ContractionPatt
     boolean shared = accumulates(kernel.body(), null, split);
     Adds adds = shared || split.size() > 1 ? Adds.SHARED : split.isEmpty() ? Adds.NONE : Adds.OWN_INDEX;
     return new KernelFacts(kernel.name(), kernel.kind(), product, why, nest, adds,
-        adds == Adds.OWN_INDEX ? split.iterator().next() : "", runningMaximum(kernel.body()), GpuStructure.of(structured));
+        adds == Adds.OWN_INDEX ? split.iterator().next() : "", runningMaximum(kernel.body()), GpuStructure.of(structured),
+        structured);
   }
 
   /** The variables of the nest, outermost first. */

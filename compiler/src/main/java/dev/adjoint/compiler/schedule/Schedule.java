@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param kernel the kernel's name
  * @param target the target's name
  * @param steps each rule that applied and what it decided, in the order they applied
+ * @param rows the row kernels' decisions (CPU: {@link RowRules}); {@link RowSchedule#NONE} for other kernels
  */
 public record Schedule(String kernel, String target, Routine routine, Optional<ProductShape> product,
     Optional<MicroTile> tile, Optional<CacheBlocks> blocks, Optional<GpuTile> gpuTile, Parallel parallel,
-    List<Step> steps) {
+    List<Step> steps, RowSchedule rows) {
   /** One rule that applied: its name and what it decided. */
   public record Step(String rule, String decision) {
     public Step {
@@ -41,43 +42,48 @@ public record Schedule(String kernel, String target, Routine routine, Optional<P
     Objects.requireNonNull(gpuTile, "gpuTile");
     Objects.requireNonNull(parallel, "parallel");
     steps = List.copyOf(steps);
+    Objects.requireNonNull(rows, "rows");
   }
 
   /** Before any rule: no routine, the calling thread. */
   public static Schedule start(String kernel, String target) {
     return new Schedule(kernel, target, Routine.UNSCHEDULED, Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Parallel.none(), List.of());
+        Optional.empty(), Parallel.none(), List.of(), RowSchedule.NONE);
   }
 
   public Schedule withRoutine(Routine r) {
-    return new Schedule(kernel, target, r, product, tile, blocks, gpuTile, parallel, steps);
+    return new Schedule(kernel, target, r, product, tile, blocks, gpuTile, parallel, steps, rows);
   }
 
   public Schedule withProduct(ProductShape p) {
-    return new Schedule(kernel, target, routine, Optional.of(p), tile, blocks, gpuTile, parallel, steps);
+    return new Schedule(kernel, target, routine, Optional.of(p), tile, blocks, gpuTile, parallel, steps, rows);
   }
 
   public Schedule withTile(MicroTile t) {
-    return new Schedule(kernel, target, routine, product, Optional.of(t), blocks, gpuTile, parallel, steps);
+    return new Schedule(kernel, target, routine, product, Optional.of(t), blocks, gpuTile, parallel, steps, rows);
   }
 
   public Schedule withBlocks(CacheBlocks b) {
-    return new Schedule(kernel, target, routine, product, tile, Optional.of(b), gpuTile, parallel, steps);
+    return new Schedule(kernel, target, routine, product, tile, Optional.of(b), gpuTile, parallel, steps, rows);
   }
 
   public Schedule withGpuTile(GpuTile g) {
-    return new Schedule(kernel, target, routine, product, tile, blocks, Optional.of(g), parallel, steps);
+    return new Schedule(kernel, target, routine, product, tile, blocks, Optional.of(g), parallel, steps, rows);
   }
 
   public Schedule withParallel(Parallel p) {
-    return new Schedule(kernel, target, routine, product, tile, blocks, gpuTile, p, steps);
+    return new Schedule(kernel, target, routine, product, tile, blocks, gpuTile, p, steps, rows);
+  }
+
+  public Schedule withRows(RowSchedule r) {
+    return new Schedule(kernel, target, routine, product, tile, blocks, gpuTile, parallel, steps, r);
   }
 
   /** This schedule with {@code step} appended to its trace. */
   public Schedule recording(Step step) {
     List<Step> more = new ArrayList<>(steps);
     more.add(step);
-    return new Schedule(kernel, target, routine, product, tile, blocks, gpuTile, parallel, more);
+    return new Schedule(kernel, target, routine, product, tile, blocks, gpuTile, parallel, more, rows);
   }
 
   /** The rule names that applied, in order. */
@@ -97,6 +103,7 @@ public record Schedule(String kernel, String target, Routine routine, Optional<P
     blocks.ifPresent(b -> line(out, indent, "blocks", b.toString()));
     gpuTile.ifPresent(g -> line(out, indent, "block tile", g.toString()));
     line(out, indent, "parallel", parallel.toString());
+    for (String[] l : rows.lines()) line(out, indent, l[0], l[1]);
     for (Step s : steps) out.append(indent).append("# ").append(s).append('\n');
     return out.toString();
   }

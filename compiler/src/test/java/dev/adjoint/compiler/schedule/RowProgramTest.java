@@ -1,11 +1,5 @@
-package dev.adjoint.codegen.java;
+package dev.adjoint.compiler.schedule;
 
-import static dev.adjoint.codegen.java.HandWrittenPrograms.bin;
-import static dev.adjoint.codegen.java.HandWrittenPrograms.buffer;
-import static dev.adjoint.codegen.java.HandWrittenPrograms.c;
-import static dev.adjoint.codegen.java.HandWrittenPrograms.load;
-import static dev.adjoint.codegen.java.HandWrittenPrograms.un;
-import static dev.adjoint.codegen.java.HandWrittenPrograms.v;
 import static dev.adjoint.runtime.DType.F32;
 import static dev.adjoint.runtime.DType.I32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,23 +8,54 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.adjoint.codegen.java.RowProgram.BufferRow;
-import dev.adjoint.codegen.java.RowProgram.Operation;
-import dev.adjoint.codegen.java.RowProgram.Scratch;
-import dev.adjoint.codegen.java.RowProgram.Step;
-import dev.adjoint.codegen.java.RowProgram.Value;
+import dev.adjoint.compiler.schedule.RowProgram.BufferRow;
+import dev.adjoint.compiler.schedule.RowProgram.Operation;
+import dev.adjoint.compiler.schedule.RowProgram.Scratch;
+import dev.adjoint.compiler.schedule.RowProgram.Step;
+import dev.adjoint.compiler.schedule.RowProgram.Value;
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.ir.Dim;
 import dev.adjoint.compiler.ir.Unary;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.ir.Shape;
+import dev.adjoint.compiler.ir.TensorType;
+import dev.adjoint.runtime.DType;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Which loop bodies {@link RowProgram} turns into whole-row operations, and the steps and rows it plans. */
+/**
+ * Which loop bodies {@link RowProgram} turns into whole-row operations, and the steps and rows it plans;
+ * a dot product whose block of products a row block computes reads a row of them.
+ */
 class RowProgramTest {
+  private static Buffer buffer(int id, String name, DType dtype, Buffer.Role role, Dim... shape) {
+    return new Buffer(id, name, new TensorType(dtype, Shape.of(shape)), role);
+  }
+
+  private static KExpr c(double v, DType d) {
+    return new KExpr.Const(v, d);
+  }
+
+  private static KExpr v(String name, DType d) {
+    return new KExpr.Var(name, d);
+  }
+
+  private static KExpr bin(Fn fn, KExpr a, KExpr b) {
+    return new KExpr.Binary(fn, a, b);
+  }
+
+  private static KExpr un(Unary.Fn fn, KExpr x) {
+    return new KExpr.Unary(fn, x);
+  }
+
+  private static KExpr load(Buffer b, KExpr index) {
+    return new KExpr.Load(b, index);
+  }
+
   private static final Buffer SCORES = buffer(0, "scores", F32, Buffer.Role.ARGUMENT, Dim.of(4), Dim.symbol("T"));
   private static final Buffer MAX = buffer(1, "max", F32, Buffer.Role.ARGUMENT, Dim.symbol("T"));
   private static final Buffer SUM = buffer(2, "sum", F32, Buffer.Role.ARGUMENT, Dim.symbol("T"));
@@ -53,7 +78,7 @@ class RowProgramTest {
 
   @Test
   void aChainOfOperationsOnRunsBecomesOneCallEach() {
-    RowProgram p = RowProgram.of("r", probability(), bin(Fn.DIV, v("e", F32), v("s", F32)), null, Set.of());
+    RowProgram p = RowProgram.of("r", probability(), bin(Fn.DIV, v("e", F32), v("s", F32)), Map.of(), Set.of());
     assertNotNull(p);
     assertEquals(List.of(
         new Step(Operation.DIVIDE, new BufferRow(SCORES, START), new Value(c(8, F32)), new Scratch(0)),
@@ -68,7 +93,7 @@ class RowProgramTest {
     // scale = exp(-m) * sum[i], where m and i are outside the loop: one value, not a row.
     List<KStmt> body = List.of(new KStmt.Let("scale", bin(Fn.MUL, un(Unary.Fn.EXP, un(Unary.Fn.NEG, v("m", F32))),
         load(SUM, v("i", I32)))));
-    RowProgram p = RowProgram.of("r", body, bin(Fn.MAX, v("scale", F32), scoreAt(v("r", I32))), null, Set.of());
+    RowProgram p = RowProgram.of("r", body, bin(Fn.MAX, v("scale", F32), scoreAt(v("r", I32))), Map.of(), Set.of());
     assertNotNull(p);
     KExpr scale = bin(Fn.MUL, un(Unary.Fn.EXP, un(Unary.Fn.NEG, v("m", F32))), load(SUM, v("i", I32)));
     assertEquals(List.of(new Step(Operation.MAX, new Value(scale), new BufferRow(SCORES, START), null)), p.steps());
@@ -80,7 +105,7 @@ class RowProgramTest {
     // (scores - max) * (scores + sum): both operands live until the product.
     List<KStmt> body = List.of(new KStmt.Let("x", bin(Fn.SUB, scoreAt(v("r", I32)), load(MAX, v("r", I32)))),
         new KStmt.Let("y", bin(Fn.ADD, scoreAt(v("r", I32)), load(SUM, v("r", I32)))));
-    RowProgram p = RowProgram.of("r", body, bin(Fn.MUL, v("x", F32), v("y", F32)), null, Set.of());
+    RowProgram p = RowProgram.of("r", body, bin(Fn.MUL, v("x", F32), v("y", F32)), Map.of(), Set.of());
     assertNotNull(p);
     assertEquals(2, p.scratchRows());
     assertEquals(new Step(Operation.MULTIPLY, new Scratch(0), new Scratch(1), null), p.steps().getLast());
@@ -89,22 +114,22 @@ class RowProgramTest {
   @Test
   void bodiesThatAreNotElementwiseOverContiguousRunsDoNotQualify() {
     KExpr weight = bin(Fn.DIV, v("e", F32), v("s", F32));
-    assertNull(RowProgram.of("r", probability(), weight, null, Set.of(MAX)), "reads a buffer the kernel writes");
+    assertNull(RowProgram.of("r", probability(), weight, Map.of(), Set.of(MAX)), "reads a buffer the kernel writes");
     List<KStmt> strided = List.of(new KStmt.Let("a", load(SCORES, bin(Fn.MUL, v("r", I32), c(2, I32)))));
-    assertNull(RowProgram.of("r", strided, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()), "a run with stride 2");
+    assertNull(RowProgram.of("r", strided, un(Unary.Fn.EXP, v("a", F32)), Map.of(), Set.of()), "a run with stride 2");
     List<KStmt> logs = List.of(new KStmt.Let("a", un(Unary.Fn.LOG, scoreAt(v("r", I32)))));
-    assertNull(RowProgram.of("r", logs, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()), "log has no row operation");
+    assertNull(RowProgram.of("r", logs, un(Unary.Fn.EXP, v("a", F32)), Map.of(), Set.of()), "log has no row operation");
     List<KStmt> index = List.of(new KStmt.Let("a", new KExpr.Cast(F32, v("r", I32))));
-    assertNull(RowProgram.of("r", index, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()), "the loop variable as a value");
+    assertNull(RowProgram.of("r", index, un(Unary.Fn.EXP, v("a", F32)), Map.of(), Set.of()), "the loop variable as a value");
     List<KStmt> select = List.of(new KStmt.Let("a", new KExpr.Select(bin(Fn.GT, scoreAt(v("r", I32)),
         load(MAX, v("r", I32))), scoreAt(v("r", I32)), c(0, F32))));
-    assertNull(RowProgram.of("r", select, un(Unary.Fn.EXP, v("a", F32)), null, Set.of()),
+    assertNull(RowProgram.of("r", select, un(Unary.Fn.EXP, v("a", F32)), Map.of(), Set.of()),
         "a select on a comparison of two runs");
     List<KStmt> store = List.of(new KStmt.Store(OUT, v("r", I32), scoreAt(v("r", I32))));
-    assertNull(RowProgram.of("r", store, un(Unary.Fn.EXP, scoreAt(v("r", I32))), null, Set.of()), "a store");
-    assertNull(RowProgram.of("r", List.of(), bin(Fn.MUL, v("m", F32), c(2, F32)), null, Set.of()),
+    assertNull(RowProgram.of("r", store, un(Unary.Fn.EXP, scoreAt(v("r", I32))), Map.of(), Set.of()), "a store");
+    assertNull(RowProgram.of("r", List.of(), bin(Fn.MUL, v("m", F32), c(2, F32)), Map.of(), Set.of()),
         "a value the same for every r: nothing to do per element");
-    assertNull(RowProgram.of("r", List.of(), scoreAt(v("r", I32)), null, Set.of()), "a plain copy of a run");
+    assertNull(RowProgram.of("r", List.of(), scoreAt(v("r", I32)), Map.of(), Set.of()), "a plain copy of a run");
   }
 
   @Test
@@ -112,7 +137,7 @@ class RowProgramTest {
     // where(0 < scores, scores, 0): the comparison mirrored so the run comes first, the same test.
     List<KStmt> relu = List.of(new KStmt.Let("a", new KExpr.Select(bin(Fn.LT, c(0, F32), scoreAt(v("r", I32))),
         scoreAt(v("r", I32)), c(0, F32))));
-    RowProgram p = RowProgram.of("r", relu, un(Unary.Fn.EXP, v("a", F32)), null, Set.of());
+    RowProgram p = RowProgram.of("r", relu, un(Unary.Fn.EXP, v("a", F32)), Map.of(), Set.of());
     assertNotNull(p);
     assertEquals(List.of(
         new RowProgram.Select(dev.adjoint.runtime.exec.vector.RowMaps.Compare.GREATER, new BufferRow(SCORES, START),
@@ -152,5 +177,22 @@ class RowProgramTest {
     assertTrue(RowProgram.mentions(nested, "acc"));
     assertTrue(RowProgram.mentions(new KStmt.Assign("acc", c(0, F32)), "acc"));
     assertFalse(RowProgram.mentions(new KStmt.Let("acc2", c(0, F32)), "acc"));
+  }
+
+  @Test
+  void aDotProductOfTheRowBlockReadsItsRowOfProducts() {
+    // var acc = 0; contract acc over d { q . k }; weight = acc / 8: the products' row divided by 8.
+    Buffer q = buffer(5, "q", F32, Buffer.Role.ARGUMENT, Dim.symbol("T"), Dim.of(8));
+    KStmt.Operand left = new KStmt.Operand(v("x", F32), List.of(v("d", I32)), java.util.Optional.empty());
+    KStmt.Operand right = new KStmt.Operand(v("y", F32), List.of(v("d", I32)), java.util.Optional.empty());
+    List<KStmt> body = List.of(new KStmt.Declare("acc", F32, c(0, F32)),
+        new KStmt.Contraction("acc", List.of(new dev.adjoint.compiler.kernel.Axis("d", c(8, I32))),
+            List.of(new KStmt.Let("x", load(q, v("d", I32))), new KStmt.Let("y", load(q, v("d", I32)))), left, right,
+            List.of()));
+    RowProgram p = RowProgram.of("r", body, bin(Fn.DIV, v("acc", F32), c(8, F32)), Map.of("acc", 0), Set.of());
+    assertNotNull(p);
+    assertEquals(List.of(new Step(Operation.DIVIDE, new RowProgram.ProductsRow(0), new Value(c(8, F32)), null)), p.steps());
+    assertNull(RowProgram.of("r", body, bin(Fn.DIV, v("acc", F32), c(8, F32)), Map.of(), Set.of()),
+        "a dot product computed in the loop is no row operation");
   }
 }

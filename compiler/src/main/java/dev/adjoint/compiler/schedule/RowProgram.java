@@ -1,11 +1,10 @@
-package dev.adjoint.codegen.java;
+package dev.adjoint.compiler.schedule;
 
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.ir.Unary;
 import dev.adjoint.compiler.kernel.Buffer;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
-import dev.adjoint.compiler.schedule.ContractionPattern;
 import dev.adjoint.runtime.DType;
 import dev.adjoint.runtime.exec.vector.RowMaps;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ import java.util.Set;
  *
  * The calls do the loop's operations in its order on every element, so the values are the loop's
  * bits. A loop qualifies when every statement is a {@code let} of such a value or a dot product
- * whose block of products {@link HoistedDots} computed, its operations are {@code + - * / max min},
+ * whose block of products its row block computes first ({@link RowSchedule.RowBlock}), its operations are {@code + - * / max min},
  * {@code neg exp} and selects on a comparison of a run with a value, and it reads no buffer the
  * kernel writes; its value must come from at least one operation on a row.
  *
@@ -40,39 +39,39 @@ import java.util.Set;
  * the tile's row and the dropout numbers drawn along it are runs too, and its stores and column
  * sums are calls that copy a row into a buffer or add it there.
  */
-final class RowProgram {
+public final class RowProgram {
   /** What a step reads. */
-  sealed interface Operand {}
+  public sealed interface Operand {}
 
   /** The run of {@code buffer} that starts at {@code start} (the index at {@code r = 0}). */
-  record BufferRow(Buffer buffer, KExpr start) implements Operand {}
+  public record BufferRow(Buffer buffer, KExpr start) implements Operand {}
 
   /** Column {@code r} of the current row of block of products {@code products}. */
-  record ProductsRow(int products) implements Operand {}
+  public record ProductsRow(int products) implements Operand {}
 
   /** Scratch row {@code index}, from element 0. */
-  record Scratch(int index) implements Operand {}
+  public record Scratch(int index) implements Operand {}
 
   /** A value that is the same for every {@code r}, evaluated once per call. */
-  record Value(KExpr value) implements Operand {}
+  public record Value(KExpr value) implements Operand {}
 
   /** In a product's epilogue: the finished tile's current row (the accumulator of every column). */
-  record TileRow() implements Operand {}
+  public record TileRow() implements Operand {}
 
   /** A draw that the kernel has drawn along {@code r} into a scratch row. */
-  record RandomRow(KExpr.Random random) implements Operand {}
+  public record RandomRow(KExpr.Random random) implements Operand {}
 
   /** A comparison of a run with a value, kept for the select that reads it; never an operand of a call. */
   private record Condition(RowMaps.Compare cmp, Operand x, Value y) implements Operand {}
 
   /** The operations, by the {@link dev.adjoint.runtime.exec.vector.RowMaps} method that does them. */
-  enum Operation {
+  public enum Operation {
     ADD("add", true), SUBTRACT("subtract", false), MULTIPLY("multiply", true), DIVIDE("divide", false),
     MAX("max", true), MIN("min", true), NEGATE("negate", false), EXP("exp", false);
 
-    final String method;
+    public final String method;
     /** Whether swapping the operands gives the same bits (IEEE {@code +} and {@code *}, {@code Math.max}, {@code Math.min}). */
-    final boolean commutes;
+    public final boolean commutes;
 
     Operation(String method, boolean commutes) {
       this.method = method;
@@ -84,16 +83,16 @@ final class RowProgram {
    * One call: {@code out = a op b}, or {@code out = op a} when {@code b} is null. {@code out} is null
    * for the program's last step, which writes where the loop's value goes.
    */
-  record Step(Operation op, Operand a, Operand b, Scratch out) implements Call {}
+  public record Step(Operation op, Operand a, Operand b, Scratch out) implements Call {}
 
   /** One call of the program. */
-  sealed interface Call {}
+  public sealed interface Call {}
 
   /** {@code out = x cmp y ? a : b}, with {@code x} a run and {@code y} a value. */
-  record Select(RowMaps.Compare cmp, Operand x, Value y, Operand a, Operand b, Scratch out) implements Call {}
+  public record Select(RowMaps.Compare cmp, Operand x, Value y, Operand a, Operand b, Scratch out) implements Call {}
 
   /** Stores {@code value} into the run of {@code buffer} from {@code start}, or adds it there ({@code adds}). */
-  record Write(Buffer buffer, KExpr start, Operand value, boolean adds) implements Call {}
+  public record Write(Buffer buffer, KExpr start, Operand value, boolean adds) implements Call {}
 
   private final List<Call> steps;
   private final int scratchRows;
@@ -104,29 +103,52 @@ final class RowProgram {
   }
 
   /** The calls, in order. */
-  List<Call> steps() {
+  public List<Call> steps() {
     return steps;
   }
 
+  /** The calls by the {@code RowMaps} methods they are, and the scratch rows: as the schedule dump prints it. */
+  @Override
+  public String toString() {
+    java.util.StringJoiner calls = new java.util.StringJoiner(", ");
+    for (Call c : steps) {
+      calls.add(switch (c) {
+        case Step s -> s.op().method;
+        case Select s -> "select";
+        case Write w -> w.adds() ? "add" : "copy";
+      });
+    }
+    return steps.size() + " row operation(s) (" + calls + "), " + scratchRows + " scratch row(s)";
+  }
+
   /** How many scratch rows the steps use. */
-  int scratchRows() {
+  public int scratchRows() {
     return scratchRows;
   }
 
   /**
-   * The program that computes {@code value} for every {@code r} after {@code statements}, or null
-   * when they do not qualify. {@code hoisted} (or null) tells which dot products were computed a
-   * block at a time; {@code written} are the buffers the kernel writes.
+   * The program that computes {@code value} for every {@code r} after {@code statements} (a
+   * structured body: lets, and dot products as a declaration and a {@link KStmt.Contraction}), or
+   * null when they do not qualify. {@code products} maps the accumulators of the dot products whose
+   * block of products is computed before the rows, and whose column is {@code r}, to that block;
+   * {@code written} are the buffers the kernel writes.
    */
-  static RowProgram of(String r, List<KStmt> statements, KExpr value, HoistedDots hoisted, Set<Buffer> written) {
+  public static RowProgram of(String r, List<KStmt> statements, KExpr value, Map<String, Integer> products,
+      Set<Buffer> written) {
     Builder b = new Builder(r, written);
+    // A dot product read from its block: its declaration binds the products' row, its epilogue follows.
+    List<KStmt> flat = new ArrayList<>();
     for (int i = 0; i < statements.size(); i++) {
-      KStmt s = statements.get(i);
-      RowLoopPattern.Dot dot = i + 1 < statements.size() ? RowLoopPattern.dot(s, statements.get(i + 1)) : null;
-      HoistedDots.Use use = dot != null && hoisted != null ? hoisted.use(s) : null;
-      if (use != null && use.columnVar().equals(r)) {
-        b.bound.put(dot.accumulator(), new ProductsRow(use.products()));
+      flat.add(statements.get(i));
+      if (statements.get(i) instanceof KStmt.Declare d && products.containsKey(d.var()) && i + 1 < statements.size()
+          && statements.get(i + 1) instanceof KStmt.Contraction c && c.accumulator().equals(d.var())) {
+        flat.addAll(c.epilogue());
         i++;
+      }
+    }
+    for (KStmt s : flat) {
+      if (s instanceof KStmt.Declare d && products.get(d.var()) instanceof Integer block) {
+        b.bound.put(d.var(), new ProductsRow(block));
       } else if (s instanceof KStmt.Let let && let.value().dtype() == DType.F32) {
         Operand o = b.operand(let.value());
         if (o == null) return null;
@@ -147,7 +169,7 @@ final class RowProgram {
    * buffers at consecutive indices along it. Every call works on the whole row, in the statements'
    * order; the buffers a statement writes are not read by another.
    */
-  static RowProgram ofEpilogue(String column, String accumulator, List<KStmt> statements,
+  public static RowProgram ofEpilogue(String column, String accumulator, List<KStmt> statements,
       java.util.function.Predicate<KExpr.Random> drawn, Set<Buffer> written) {
     Builder b = new Builder(column, written);
     b.bound.put(accumulator, new TileRow());
@@ -179,7 +201,7 @@ final class RowProgram {
   }
 
   /** Whether {@code s} (or a statement inside it) reads or assigns the scalar {@code name}. */
-  static boolean mentions(KStmt s, String name) {
+  public static boolean mentions(KStmt s, String name) {
     return switch (s) {
       case KStmt.Loop l -> AffineIndex.mentions(l.extent(), name) || l.body().stream().anyMatch(x -> mentions(x, name));
       case KStmt.Let l -> AffineIndex.mentions(l.value(), name);

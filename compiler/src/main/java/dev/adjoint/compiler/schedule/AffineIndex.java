@@ -1,8 +1,7 @@
-package dev.adjoint.codegen.java;
+package dev.adjoint.compiler.schedule;
 
 import dev.adjoint.compiler.ir.Binary.Fn;
 import dev.adjoint.compiler.kernel.KExpr;
-import dev.adjoint.compiler.schedule.ContractionPattern;
 import java.util.Set;
 
 /**
@@ -11,7 +10,7 @@ import java.util.Set;
  * move work out of a loop (a block of dot products computed before the rows that read them) use
  * it to print where the loop's runs start and how far apart they are.
  */
-final class AffineIndex {
+public final class AffineIndex {
   private static final KExpr ZERO = KExpr.Const.index(0);
   private static final KExpr ONE = KExpr.Const.index(1);
 
@@ -21,7 +20,7 @@ final class AffineIndex {
    * {@code d index / d v}, free of {@code v}, when {@code index} is affine in {@code v}; null when
    * it is not (a product of two terms in {@code v}, or {@code v} under a division or remainder).
    */
-  static KExpr stride(KExpr index, String v) {
+  public static KExpr stride(KExpr index, String v) {
     if (!mentions(index, v)) return ZERO;
     return switch (index) {
       case KExpr.Var x -> ONE;
@@ -46,7 +45,7 @@ final class AffineIndex {
   }
 
   /** {@code index} with {@code v} replaced by {@code value}; index arithmetic only (see {@link #indexOnly}). */
-  static KExpr substitute(KExpr index, String v, KExpr value) {
+  public static KExpr substitute(KExpr index, String v, KExpr value) {
     return switch (index) {
       case KExpr.Var x -> x.name().equals(v) ? value : x;
       case KExpr.Binary b -> {
@@ -66,7 +65,7 @@ final class AffineIndex {
    * Whether {@code index} is i32 arithmetic ({@code + - * / %}) over literals, sizes and the
    * variables in {@code vars} only: nothing a statement of the loop body computes.
    */
-  static boolean indexOnly(KExpr index, Set<String> vars) {
+  public static boolean indexOnly(KExpr index, Set<String> vars) {
     return switch (index) {
       case KExpr.Const c -> c.dtype() == dev.adjoint.runtime.DType.I32;
       case KExpr.Size s -> true;
@@ -81,7 +80,7 @@ final class AffineIndex {
    * Whether an extent (or length) is the same on every iteration of the loops around it: literals,
    * sizes and arithmetic on them only.
    */
-  static boolean invariant(KExpr e) {
+  public static boolean invariant(KExpr e) {
     return switch (e) {
       case KExpr.Const c -> true;
       case KExpr.Size s -> true;
@@ -90,7 +89,19 @@ final class AffineIndex {
     };
   }
 
-  static boolean mentions(KExpr e, String name) {
+  public static boolean mentions(KExpr e, String name) {
     return ContractionPattern.names(e).contains(name);
+  }
+
+  /** {@code base} when {@code index} is {@code base + v} (as a sum, in any position), or null. */
+  public static KExpr base(KExpr index, String v) {
+    if (index instanceof KExpr.Var x && x.name().equals(v)) return ZERO;
+    if (!(index instanceof KExpr.Binary b) || b.fn() != Fn.ADD) return null;
+    boolean inA = mentions(b.a(), v);
+    boolean inB = mentions(b.b(), v);
+    if (inA == inB) return null;
+    KExpr rest = base(inA ? b.a() : b.b(), v);
+    if (rest == null) return null;
+    return KExpr.add(inA ? b.b() : b.a(), rest);
   }
 }
