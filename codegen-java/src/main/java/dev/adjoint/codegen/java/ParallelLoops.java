@@ -76,6 +76,8 @@ final class ParallelLoops {
       splitLoop(nest, env, split);
     } catch (Env.CapturesMutable e) {
       context.restoreSizes(before);
+      // What the row block planned lived in the lambda thrown away: its loops print without it.
+      statements.rows().forgetPlans();
       out.add("// One thread: the loop updates locals declared before it.\n");
       statements.onCallingThread(loop, env, out);
       return;

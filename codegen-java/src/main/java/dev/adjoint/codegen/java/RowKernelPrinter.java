@@ -105,6 +105,17 @@ final class RowKernelPrinter {
     return 0;
   }
 
+  /**
+   * Forgets what a row block planned (its scratch rows, weight arrays and copies, declared in a lambda
+   * that printing threw away), so its loops print on their own.
+   */
+  void forgetPlans() {
+    hoisted = null;
+    rowPrograms.clear();
+    rowArrays.clear();
+    copiedRows.clear();
+  }
+
   /** The block of products and the column a dot product into {@code accumulator} reads in the current row block, or null. */
   private RowSchedule.Use use(String accumulator) {
     for (RowSchedule.HoistedProduct p : hoisted.block().products()) {
