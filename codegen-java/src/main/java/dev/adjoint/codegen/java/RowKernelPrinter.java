@@ -64,13 +64,6 @@ final class RowKernelPrinter {
   /** Loops of a row block that run as whole-row operations, by loop, with the scratch rows declared for them. */
   private final Map<KStmt, PlannedProgram> rowPrograms = new IdentityHashMap<>();
 
-  /** Forgets every plan: they serve only the nest being printed, whose split was abandoned. */
-  void forgetPlans() {
-    rowPrograms.clear();
-    rowArrays.clear();
-    copiedRows.clear();
-  }
-
   /**
    * A loop's whole-row operations as the schedule decided them ({@code rows}), and the Java names
    * of their scratch rows: for a sum or the online softmax, the last holds the terms or the scores.
@@ -110,6 +103,17 @@ final class RowKernelPrinter {
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * Forgets what a row block planned (its scratch rows, weight arrays and copies, declared in a lambda
+   * that printing threw away), so its loops print on their own.
+   */
+  void forgetPlans() {
+    hoisted = null;
+    rowPrograms.clear();
+    rowArrays.clear();
+    copiedRows.clear();
   }
 
   /** The block of products and the column a dot product into {@code accumulator} reads in the current row block, or null. */
