@@ -3,12 +3,10 @@ package dev.adjoint.codegen.java;
 import com.palantir.javapoet.CodeBlock;
 import dev.adjoint.compiler.kernel.KExpr;
 import dev.adjoint.compiler.kernel.KStmt;
+import dev.adjoint.compiler.schedule.RandomRuns;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The random draws of statements, as the Java backend prints them, and the scratch rows that runs of
@@ -21,63 +19,13 @@ final class RandomRows {
 
   /** The draws {@code stmts} print, in order (nested loops included). */
   static List<KExpr.Random> randoms(List<KStmt> stmts) {
-    List<KExpr.Random> draws = new ArrayList<>();
-    collect(stmts, new HashSet<>(), draws);
-    return draws;
+    return RandomRuns.draws(stmts);
   }
 
   /** How many random draws {@code stmts} print: the most scratch rows a lambda running them can need. */
   static int draws(List<KStmt> stmts) {
-    List<KExpr.Random> draws = new ArrayList<>();
-    collect(stmts, new HashSet<>(), draws);
-    return draws.size();
+    return RandomRuns.draws(stmts).size();
   }
-
-  private static void collect(List<KStmt> stmts, Set<String> bound, List<KExpr.Random> out) {
-    for (KStmt s : stmts) {
-      switch (s) {
-        case KStmt.Loop l -> {
-          bound.add(l.var());
-          collect(l.extent(), out);
-          collect(l.body(), bound, out);
-        }
-        case KStmt.Let l -> {
-          bound.add(l.var());
-          collect(l.value(), out);
-        }
-        case KStmt.Declare d -> {
-          bound.add(d.var());
-          collect(d.init(), out);
-        }
-        case KStmt.Assign a -> collect(a.value(), out);
-        case KStmt.DeclareArray d -> {
-          bound.add(d.var());
-          collect(d.length(), out);
-          collect(d.init(), out);
-        }
-        case KStmt.AssignElement a -> {
-          collect(a.index(), out);
-          collect(a.value(), out);
-        }
-        case KStmt.Store st -> {
-          collect(st.index(), out);
-          collect(st.value(), out);
-        }
-        case KStmt.Structured st -> throw new IllegalStateException("the emitter takes flattened kernels, not a "
-            + st.getClass().getSimpleName());
-        case KStmt.Accumulate a -> {
-          collect(a.index(), out);
-          collect(a.value(), out);
-        }
-      }
-    }
-  }
-
-  private static void collect(KExpr e, List<KExpr.Random> out) {
-    if (e instanceof KExpr.Random r) out.add(r);
-    for (KExpr child : e.children()) collect(child, out);
-  }
-
 
   /**
    * The scratch rows of one lambda (or of one loop of a method's own code). Their names are reserved

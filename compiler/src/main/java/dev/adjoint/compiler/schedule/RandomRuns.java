@@ -17,7 +17,7 @@ import java.util.Set;
  * kernel's loops as every backend runs them ({@link Kernel#flatten}): a draw's loop is any axis
  * around it, of a map, a reduction, a contraction's epilogue or a row.
  */
-final class RandomRuns {
+public final class RandomRuns {
   private RandomRuns() {}
 
   /** Every run of {@code kernel}, loop by loop (outer first), each loop's draws in the order its body prints them. */
@@ -58,6 +58,16 @@ final class RandomRuns {
         out.add(new RowSchedule.RandomRun(var, r, base));
       }
     }
+    return out;
+  }
+
+  /**
+   * The random draws of {@code stmts}, in the order a backend prints them (nested loops and structured
+   * statements included): what a printer lists to size and name its scratch rows.
+   */
+  public static List<KExpr.Random> draws(List<KStmt> stmts) {
+    List<KExpr.Random> out = new ArrayList<>();
+    collect(stmts, new HashSet<>(), out);
     return out;
   }
 
