@@ -485,17 +485,8 @@ final class KernelBuilder {
     Buffer out = buffers.get(n);
     writes.add(out);
     List<KExpr> index = new ArrayList<>();
-    Block block = root;
     List<Block> chain = new ArrayList<>();
-    for (int a = 0; a < value.type().rank(); a++) {
-      Block body = new Block(block);
-      String var = "i" + a;
-      body.declares.add(var);
-      loopVars.add(var);
-      index.add(new KExpr.Var(var, DType.I32));
-      chain.add(body);
-      block = body;
-    }
+    Block block = elementBlocks(root, value.type().rank(), index, chain);
     Dim window = value.type().shape().dim(u.axis());
     Node start = n.input(2);
     Buffer startBuffer = buffers.get(start);
@@ -519,15 +510,14 @@ final class KernelBuilder {
     }
   }
 
-  private void scatter(Node n, Block root) {
-    Node ids = n.input(0);
-    Node updates = n.input(1);
-    Buffer out = buffers.get(n);
-    writes.add(out);
-    List<KExpr> index = new ArrayList<>();
+  /**
+   * A block per axis of a {@code rank}-dimensional element map, each inside the one before, from
+   * {@code root}: their loop variables ({@code i0, i1, …}) go to {@code index} and the blocks to
+   * {@code chain}, outermost first. The innermost block is returned.
+   */
+  private Block elementBlocks(Block root, int rank, List<KExpr> index, List<Block> chain) {
     Block block = root;
-    List<Block> chain = new ArrayList<>();
-    for (int a = 0; a < updates.type().rank(); a++) {
+    for (int a = 0; a < rank; a++) {
       Block body = new Block(block);
       String var = "i" + a;
       body.declares.add(var);
@@ -536,6 +526,17 @@ final class KernelBuilder {
       chain.add(body);
       block = body;
     }
+    return block;
+  }
+
+  private void scatter(Node n, Block root) {
+    Node ids = n.input(0);
+    Node updates = n.input(1);
+    Buffer out = buffers.get(n);
+    writes.add(out);
+    List<KExpr> index = new ArrayList<>();
+    List<Block> chain = new ArrayList<>();
+    Block block = elementBlocks(root, updates.type().rank(), index, chain);
     int lead = ids.type().rank();
     KExpr row = value(ids, List.copyOf(index.subList(0, lead)), block);
     List<KExpr> target = new ArrayList<>();
